@@ -1,0 +1,48 @@
+"""Errors raised by services. Each carries a user-facing message, a code and an HTTP status."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.field = field
+
+
+class InvalidInput(ServiceError):
+    status = 400
+    code = "invalid"
+
+
+class NotFound(ServiceError):
+    """Outside the user's teams, or gone: the same answer, so nothing leaks."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    """The user can see the object but their role may not change it."""
+
+    status = 403
+    code = "permission_denied"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,88 @@
+"""Import articles from files and URLs into a team, reporting each failure and going on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations import services
+from annotations.errors import ServiceError
+from annotations.models import Team
+
+
+def _is_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
+
+
+class Command(BaseCommand):
+    help = "Import each PATH_OR_URL into the team. Exits non-zero if any failed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
+        parser.add_argument("--team", required=True, help="Team slug.")
+        parser.add_argument("--user", help="Import as this user (checks their role).")
+
+    def handle(self, *args, sources: list[str], team: str, user: str | None, **options) -> None:
+        team_obj = Team.objects.filter(slug=team).first()
+        if team_obj is None:
+            raise CommandError(f"No team {team!r}. Create it with add_member.")
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(f"No user {user!r}.")
+
+        created = existing = 0
+        failures: list[str] = []
+        for index, source in enumerate(sources, start=1):
+            self._progress(index - 1, len(sources), source)
+            try:
+                result = self._import(team_obj, importer, source)
+            except (ServiceError, OSError) as error:
+                message = getattr(error, "message", None) or str(error)
+                failures.append(source)
+                self._clear_progress()
+                self.stderr.write(f"FAILED {source}: {message}")
+                continue
+            if result.created:
+                created += 1
+            else:
+                existing += 1
+                self._clear_progress()
+                self.stdout.write(f"{source}: {result.message}")
+        self._progress(len(sources), len(sources), "")
+        self._clear_progress()
+        summary = (
+            f"{created} imported, {existing} already present, {len(failures)} failed "
+            f"(of {len(sources)})."
+        )
+        if failures:
+            self.stderr.write(self.style.ERROR(summary))
+            sys.exit(1)
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def _import(self, team: Team, user, source: str) -> services.ImportResult:  # noqa: ANN001
+        if _is_url(source):
+            return services.article_import(team=team, user=user, url=source)
+        path = Path(source)
+        if not path.is_file():
+            raise ServiceError(f"No such file: {source}", code="not_found")
+        return services.article_import(
+            team=team, user=user, file_name=path.name, file_data=path.read_bytes()
+        )
+
+    def _progress(self, done: int, total: int, current: str) -> None:
+        """A one-line progress bar on stderr, redrawn in place."""
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        label = current if len(current) <= 40 else "…" + current[-39:]
+        self.stderr.write(f"\r[{bar}] {done}/{total} {label}".ljust(90), ending="")
+        self.stderr.flush()
+
+    def _clear_progress(self) -> None:
+        self.stderr.write("\r" + " " * 90 + "\r", ending="")
+        self.stderr.flush()

@@ -1,0 +1,82 @@
+"""Load the demo desk: team `demo`, one user per role, the demo article and example claims.
+
+Idempotent: running it again resets the demo passwords and adds only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from annotations import services
+from annotations.models import Role, Team
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DEMO_USERS = [Role.ADMIN, Role.EDITOR, Role.REVIEWER, Role.VIEWER]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo team, its users and the demo article with claims."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        password = settings.DEMO_PASSWORD
+        team = Team.objects.filter(slug="demo").first()
+        if team is None:
+            team = services.team_create(name="Demo desk", slug="demo")
+        users = {}
+        User = get_user_model()
+        for role in DEMO_USERS:
+            user, _ = User.objects.get_or_create(
+                username=role.value, defaults={"email": f"{role.value}@example.org"}
+            )
+            user.set_password(password)
+            if role == Role.ADMIN:
+                user.is_staff = True
+                user.is_superuser = True
+            user.save()
+            services.membership_set(team=team, user=user, role=role)
+            users[role.value] = user
+
+        text = (FIXTURES / "demo_article.txt").read_text(encoding="utf-8")
+        result = services.article_import(team=team, user=users["editor"], text=text, title="")
+        article = result.article
+        if result.created:
+            article.language = "en"
+            article.save(update_fields=["language"])
+        if not article.claims.exists():
+            self._add_claims(article, users)
+
+        self.stdout.write(self.style.SUCCESS(f"Demo desk ready: {article.title!r}."))
+        self.stdout.write(
+            f"Log in as admin, editor, reviewer or viewer with password {password!r}."
+        )
+
+    def _add_claims(self, article, users) -> None:  # noqa: ANN001
+        examples = json.loads((FIXTURES / "demo_claims.json").read_text(encoding="utf-8"))
+        for example in examples:
+            verdicts = example["verdicts"]
+            first = verdicts[0]
+            claim = services.claim_create(
+                article=article,
+                user=users[first["reviewer"]],
+                exact=example["exact"],
+                prefix=example.get("prefix", ""),
+                claimant=example["claimant"],
+                summary=example["summary"],
+                rating=first["rating"],
+                rationale=first["rationale"],
+                sources=example["sources"],
+            )
+            for verdict in verdicts[1:]:
+                services.verdict_set(
+                    claim=claim,
+                    user=users[verdict["reviewer"]],
+                    rating=verdict["rating"],
+                    rationale=verdict["rationale"],
+                )

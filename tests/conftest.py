@@ -1,0 +1,52 @@
+"""Shared fixtures: a team with one member per role, and an outsider from another team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+
+from annotations.models import Role, Team
+
+from .factories import MembershipFactory, TeamFactory, UserFactory
+
+# Real test material lives beside the project, never inside it.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Desk:
+    team: Team
+    admin: AbstractBaseUser
+    editor: AbstractBaseUser
+    reviewer: AbstractBaseUser
+    viewer: AbstractBaseUser
+    outsider: AbstractBaseUser
+    other_team: Team
+
+    def user(self, persona: str) -> AbstractBaseUser:
+        return getattr(self, persona)
+
+
+PERSONAS = ["admin", "editor", "reviewer", "viewer"]
+
+
+@pytest.fixture
+def desk(db) -> Desk:
+    team = TeamFactory(name="Verification desk", slug="verify")
+    other = TeamFactory(name="Other desk", slug="other")
+    users = {}
+    for role in Role.values:
+        user = UserFactory(username=f"{role}-user")
+        MembershipFactory(user=user, team=team, role=role)
+        users[role] = user
+    outsider = UserFactory(username="outsider")
+    MembershipFactory(user=outsider, team=other, role=Role.ADMIN)
+    return Desk(team=team, outsider=outsider, other_team=other, **users)
