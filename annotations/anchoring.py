@@ -103,6 +103,7 @@ def locate_quote(
     starts = find_all(text, exact)
     if not starts:
         raise AnchorError("The quote does not occur in the article text.", code="quote_not_found")
+    occurrences = len(starts)
     if len(starts) == 1:
         return anchor_at(text, starts[0], starts[0] + len(exact))
 
@@ -121,7 +122,7 @@ def locate_quote(
             return anchor_at(text, start, start + len(exact))
 
     raise AnchorError(
-        f"The quote occurs {len(starts)} times in the article. Select a longer passage, or "
+        f"The quote occurs {occurrences} times in the article. Select a longer passage, or "
         "give prefix/suffix context or start/end offsets, so it is clear which one you mean.",
         code="ambiguous_quote",
     )
@@ -148,16 +149,27 @@ def resolve_selector(
     if not has_position and not exact:
         raise AnchorError("Give start and end offsets, or the exact quote.")
     if has_position:
-        anchor = anchor_at(text, start, end)  # type: ignore[arg-type]
-        if not exact or anchor.exact == exact:
-            return anchor
         try:
-            return locate_quote(text, exact, prefix=prefix, suffix=suffix, near=start)
+            anchor = anchor_at(text, start, end)  # type: ignore[arg-type]
+        except AnchorError:
+            # Offsets that cannot be right (say, counted in UTF-16 units near the end of the
+            # text) are only a hint when the quote itself is known.
+            if not exact:
+                raise
+            selected = None
+        else:
+            if not exact or anchor.exact == exact:
+                return anchor
+            selected = anchor.exact
+        try:
+            near = start if isinstance(start, int) else None
+            return locate_quote(text, exact, prefix=prefix, suffix=suffix, near=near)
         except AnchorError as error:
             if error.code == "quote_not_found":
+                what = f"select {selected[:60]!r}" if selected else "do not fit the text"
                 raise AnchorError(
-                    f"The offsets {start}–{end} select {anchor.exact[:60]!r}, which is not the "
-                    "quote you sent, and the quote does not occur in the article text.",
+                    f"The offsets {start}–{end} {what}, which is not the quote you sent, and "
+                    "the quote does not occur in the article text.",
                     code="selector_mismatch",
                 ) from None
             raise

@@ -231,8 +231,15 @@ class Claim(models.Model):
         ordering = ["article", "start", "end", "id"]
         constraints = [
             models.CheckConstraint(
+                # Both or neither. The isnull tests matter: SQL CHECK passes a NULL (unknown)
+                # condition, so `end > start` alone would let a half-NULL pair through.
                 condition=(Q(start__isnull=True) & Q(end__isnull=True))
-                | (Q(start__gte=0) & Q(end__gt=F("start"))),
+                | (
+                    Q(start__isnull=False)
+                    & Q(end__isnull=False)
+                    & Q(start__gte=0)
+                    & Q(end__gt=F("start"))
+                ),
                 name="claim_start_before_end",
             ),
             models.CheckConstraint(
@@ -345,6 +352,13 @@ class Comment(models.Model):
 class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # noqa: ANN003 - same signature as QuerySet.update
         raise TypeError("Events are append-only.")
+
+    # Bulk delete skips Event.delete(). Deleting a team still removes its events: the
+    # cascade deletes rows directly and never calls QuerySet.delete().
+    def delete(self):
+        raise TypeError("Events are append-only.")
+
+    delete.alters_data = True
 
 
 class Event(models.Model):

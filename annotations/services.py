@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from . import anchoring, ingest
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
@@ -50,6 +51,9 @@ DEFAULT_SCALE: list[tuple[str, str, int | None, str, str]] = [
 ]
 
 _http_url = URLValidator(schemes=["http", "https"])
+SOURCE_FIELDS = frozenset(
+    {"url", "title", "publisher", "excerpt", "stance", "accessed_at", "archived_url"}
+)
 
 
 # --- access -------------------------------------------------------------------------------
@@ -175,6 +179,16 @@ def membership_set(
         team=team, user=user, defaults={"role": role}
     )
     before = None if created else membership.role
+    if (
+        before == Role.ADMIN
+        and role != Role.ADMIN
+        and not Membership.objects.filter(team=team, role=Role.ADMIN).exclude(pk=membership.pk)
+    ):
+        raise Conflict(
+            f"{user.get_username()} is the last admin of {team.name}; make someone else admin "
+            "first.",
+            code="last_admin",
+        )
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
@@ -427,6 +441,13 @@ def claim_create(
     if rating:
         verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
     for source in sources:
+        unknown = set(source) - SOURCE_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"Unknown source field(s): {', '.join(sorted(unknown))}. "
+                f"A source takes {', '.join(sorted(SOURCE_FIELDS))}.",
+                field="sources",
+            )
         source_add(claim=claim, user=user, **source)
     if article.status == ArticleStatus.NEW:
         article.status = ArticleStatus.IN_PROGRESS
@@ -444,8 +465,10 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 
 
 def _bump_version(claim: Claim) -> None:
-    Claim.objects.filter(pk=claim.pk).update(version=claim.version + 1)
-    claim.version += 1
+    # Increment in the database, not from this (possibly stale) copy: two writers holding the
+    # same version must end two versions later, or a stale If-Match would still pass.
+    Claim.objects.filter(pk=claim.pk).update(version=F("version") + 1)
+    claim.refresh_from_db(fields=["version"])
 
 
 @transaction.atomic
@@ -493,6 +516,13 @@ def verdict_set(
     return verdict
 
 
+def _lowercase_scheme(url: str) -> str:
+    """'HTTPS://x' is a valid address, but the database check (case-sensitive on PostgreSQL,
+    not on SQLite) wants a lower-case scheme: store the canonical form."""
+    scheme, separator, rest = url.partition("://")
+    return f"{scheme.lower()}{separator}{rest}" if separator else url
+
+
 @transaction.atomic
 def source_add(
     *,
@@ -504,12 +534,13 @@ def source_add(
     excerpt: str = "",
     stance: str = Stance.CONTEXT,
     accessed_at: date | None = None,
-    archived_url: str = "",
+    archived_url: str | None = "",
 ) -> Source:
     team = claim.article.team
     require_role(user, team, Role.REVIEWER)
-    url = (url or "").strip()
-    for field, value in (("url", url), ("archived_url", archived_url.strip())):
+    url = _lowercase_scheme((url or "").strip())
+    archived_url = _lowercase_scheme((archived_url or "").strip())
+    for field, value in (("url", url), ("archived_url", archived_url)):
         if field == "archived_url" and not value:
             continue
         try:
@@ -527,12 +558,12 @@ def source_add(
     source = Source(
         claim=claim,
         url=url,
-        title=title.strip(),
-        publisher=publisher.strip(),
-        excerpt=excerpt.strip(),
+        title=(title or "").strip(),
+        publisher=(publisher or "").strip(),
+        excerpt=(excerpt or "").strip(),
         stance=stance,
         accessed_at=accessed_at,
-        archived_url=archived_url.strip(),
+        archived_url=archived_url,
         added_by=user,
     )
     _full_clean(source, exclude=["claim", "added_by"])

@@ -1,0 +1,260 @@
+"""Database constraints: what the database itself refuses when code skips full_clean().
+
+Each write here goes straight to the database (objects.create, bulk_create, update), the way a
+careless migration, script or future service might, and must pass on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from annotations.models import (
+    AnchorState,
+    Article,
+    ArticleRevision,
+    ArticleStatus,
+    Claim,
+    ClaimStatus,
+    Comment,
+    Membership,
+    Rating,
+    Role,
+    Source,
+    Stance,
+    Verdict,
+)
+
+from .factories import UserFactory, make_article
+
+
+@pytest.fixture
+def article(desk) -> Article:
+    return make_article(desk.team)
+
+
+@pytest.fixture
+def claim(article, desk) -> Claim:
+    start = article.text.index("President")
+    return Claim.objects.create(
+        article=article,
+        start=start,
+        end=start + len("President Zelensky"),
+        exact="President Zelensky",
+        created_by=desk.reviewer,
+    )
+
+
+@pytest.fixture
+def rating(desk) -> Rating:
+    return Rating.objects.get(team=desk.team, slug="false")
+
+
+# --- claims --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("start", "end"), [(5, 5), (9, 4)], ids=["empty", "reversed"])
+def test_the_database_refuses_a_claim_that_does_not_end_after_it_starts(article, start, end):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=article, exact="x", start=start, end=end)
+
+
+def test_the_database_refuses_moving_a_claim_end_before_its_start(claim):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(end=claim.start)
+
+
+def test_the_database_refuses_an_orphaned_claim_that_keeps_a_position(article):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(
+            article=article, exact="gone", start=0, end=4, anchor=AnchorState.ORPHANED
+        )
+
+
+def test_the_database_refuses_orphaning_a_claim_without_dropping_its_position(claim):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(anchor=AnchorState.ORPHANED)
+
+
+def test_the_database_keeps_an_orphaned_claim_without_a_position(article):
+    Claim.objects.create(
+        article=article, exact="a quote no longer in the text", anchor=AnchorState.ORPHANED
+    )
+
+    assert Claim.objects.get(article=article).start is None
+
+
+@pytest.mark.parametrize("anchor", [AnchorState.ANCHORED, AnchorState.FUZZY])
+def test_the_database_refuses_a_placed_claim_without_a_position(article, anchor):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=article, exact="somewhere", anchor=anchor)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "anchor"),
+    [
+        (3, None, AnchorState.ANCHORED),
+        (None, 7, AnchorState.ORPHANED),
+    ],
+    ids=["start-without-end", "end-without-start"],
+)
+def test_the_database_refuses_a_claim_with_half_a_position(article, start, end, anchor):
+    # SQL CHECK passes when its condition is NULL, so a half-NULL pair needs explicit care.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=article, exact="half", start=start, end=end, anchor=anchor)
+
+
+def test_the_database_refuses_a_claim_with_an_empty_quote(article):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=article, exact="", start=0, end=4)
+
+
+def test_the_database_refuses_an_unknown_claim_status_or_anchor_state(claim):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(status="done")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(anchor="lost")
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.anchor) == (ClaimStatus.DRAFT, AnchorState.ANCHORED)
+
+
+def test_overlapping_claims_on_the_same_text_are_both_stored(claim):
+    Claim.objects.bulk_create(
+        [
+            Claim(article=claim.article, start=claim.start, end=claim.end, exact=claim.exact),
+            Claim(article=claim.article, start=claim.start + 2, end=claim.end, exact="x"),
+        ]
+    )
+
+    assert Claim.objects.filter(article=claim.article).count() == 3
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_membership_for_the_same_user_and_team(desk):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(user=desk.viewer, team=desk.team, role=Role.EDITOR)
+
+    assert Membership.objects.get(user=desk.viewer, team=desk.team).role == Role.VIEWER
+
+
+def test_a_user_may_belong_to_several_teams(desk):
+    Membership.objects.create(user=desk.viewer, team=desk.other_team, role=Role.EDITOR)
+
+    assert desk.viewer.memberships.count() == 2
+
+
+def test_the_database_refuses_an_unknown_role(desk):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(user=UserFactory(), team=desk.team, role="owner")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(user=desk.viewer).update(role="superuser")
+
+
+# --- verdicts ------------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_second_current_verdict_by_the_same_reviewer(claim, desk, rating):
+    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+
+    assert Verdict.objects.filter(claim=claim).count() == 1
+
+
+def test_the_database_keeps_any_number_of_superseded_verdicts(claim, desk, rating):
+    Verdict.objects.bulk_create(
+        [
+            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False),
+            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False),
+            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=True),
+        ]
+    )
+
+    assert Verdict.objects.filter(claim=claim, reviewer=desk.reviewer).count() == 3
+
+
+def test_two_reviewers_may_each_have_a_current_verdict(claim, desk, rating):
+    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+    Verdict.objects.create(claim=claim, reviewer=desk.editor, rating=rating)
+
+    assert Verdict.objects.filter(claim=claim, is_current=True).count() == 2
+
+
+def test_the_database_refuses_making_a_superseded_verdict_current_again(claim, desk, rating):
+    old = Verdict.objects.create(
+        claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False
+    )
+    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verdict.objects.filter(pk=old.pk).update(is_current=True)
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "ftp://files.example.org/report.pdf", "/relative/path", ""],
+    ids=["javascript", "ftp", "relative", "empty"],
+)
+def test_the_database_refuses_a_source_that_is_not_a_web_address(claim, url):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(claim=claim, url=url)
+
+    assert not Source.objects.exists()
+
+
+def test_the_database_accepts_http_and_https_sources(claim):
+    Source.objects.bulk_create(
+        [
+            Source(claim=claim, url="http://example.org/a"),
+            Source(claim=claim, url="https://example.org/b", stance=Stance.REFUTES),
+        ]
+    )
+
+    assert claim.sources.count() == 2
+
+
+def test_the_database_refuses_an_unknown_stance(claim):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(claim=claim, url="https://example.org", stance="agrees")
+
+
+# --- articles, ratings, comments -----------------------------------------------------------
+
+
+def test_the_database_refuses_an_unknown_article_status(article):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(status="archived")
+
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.NEW
+
+
+def test_the_database_refuses_a_second_revision_with_the_same_number(article):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArticleRevision.objects.create(
+            article=article,
+            number=1,
+            text=article.text,
+            title=article.title,
+            source_kind=article.source_kind,
+            content_hash=article.content_hash,
+        )
+
+
+def test_the_database_refuses_a_duplicate_rating_slug_or_a_colour_that_is_not_hex(desk):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rating.objects.create(team=desk.team, slug="false", label="Also false")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rating.objects.create(team=desk.team, slug="pants-on-fire", label="Liar", colour="red")
+
+
+def test_the_database_refuses_an_empty_comment(claim, desk):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Comment.objects.create(claim=claim, author=desk.reviewer, body="")
