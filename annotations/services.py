@@ -23,10 +23,12 @@ from django.db.models import F
 from . import anchoring, ingest
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .models import (
+    AnchorState,
     Article,
     ArticleRevision,
     ArticleStatus,
     Claim,
+    ClaimStatus,
     Comment,
     Event,
     Membership,
@@ -449,9 +451,7 @@ def claim_create(
                 field="sources",
             )
         source_add(claim=claim, user=user, **source)
-    if article.status == ArticleStatus.NEW:
-        article.status = ArticleStatus.IN_PROGRESS
-        article.save(update_fields=["status", "updated_at"])
+    article_status_refresh(article)
     return claim
 
 
@@ -483,8 +483,8 @@ def verdict_set(
     """Record the user's current verdict on a claim; an earlier one of theirs is kept as history."""
     team = claim.article.team
     require_role(user, team, Role.REVIEWER)
-    if expected_version is not None and expected_version != claim.version:
-        raise Conflict("Someone changed this claim since you opened it.", code="stale")
+    _check_version(claim, expected_version)
+    _check_not_published(claim)
     chosen = rating_for(team, rating)
     previous = Verdict.objects.filter(claim=claim, reviewer=user, is_current=True).first()
     if previous is not None:
@@ -537,7 +537,8 @@ def source_add(
     archived_url: str | None = "",
 ) -> Source:
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    _require_claim_editor(user, claim)
+    _check_not_published(claim)
     url = _lowercase_scheme((url or "").strip())
     archived_url = _lowercase_scheme((archived_url or "").strip())
     for field, value in (("url", url), ("archived_url", archived_url)):
@@ -605,8 +606,373 @@ def comment_add(
     return comment
 
 
+# --- claim editing, deletion and workflow ---------------------------------------------------
+
+UNSET: Any = object()
+
+
+def _check_version(claim: Claim, expected_version: int | str | None) -> None:
+    """Optimistic concurrency: a write naming an older version than the stored one is refused."""
+    if expected_version is None:
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise InvalidInput("version must be a whole number.", field="version") from None
+    current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
+    if current is None:
+        raise NotFound("This claim has been deleted.", code="deleted")
+    if expected != current:
+        raise Conflict(
+            f"Someone changed this claim since you opened it (you have version {expected}, "
+            f"it is now at version {current}). Reload to see their change.",
+            code="stale",
+        )
+
+
+def _check_not_published(claim: Claim) -> None:
+    if claim.status == ClaimStatus.PUBLISHED:
+        raise Conflict(
+            "This claim is published and frozen. An editor can correct it, which reopens it "
+            "with a note.",
+            code="published",
+        )
+
+
+def _require_claim_editor(user: AbstractBaseUser, claim: Claim) -> Membership:
+    """Editors change any claim of their team; reviewers only their own, before approval."""
+    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    if membership.has_role(Role.EDITOR):
+        return membership
+    if claim.created_by_id != user.pk:
+        raise Forbidden("Reviewers can change only their own claims; ask an editor.")
+    if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):
+        raise Forbidden("This claim is approved; only an editor can change it now.")
+    return membership
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    expected_version: int | str | None = None,
+    claimant: str = UNSET,
+    summary: str = UNSET,
+    tags: Iterable[str] = UNSET,
+    start: int | None = UNSET,
+    end: int | None = UNSET,
+    exact: str | None = UNSET,
+    prefix: str = "",
+    suffix: str = "",
+) -> Claim:
+    """Change a claim's wording, claimant, tags or position. Only what is given changes."""
+    _require_claim_editor(user, claim)
+    _check_version(claim, expected_version)
+    _check_not_published(claim)
+    claim.refresh_from_db()
+    changes: dict[str, tuple[Any, Any]] = {}
+
+    def change(field: str, value: Any) -> None:
+        before = getattr(claim, field)
+        if before != value:
+            changes[field] = (before, value)
+            setattr(claim, field, value)
+
+    if claimant is not UNSET:
+        change("claimant", (claimant or "").strip())
+    if summary is not UNSET:
+        cleaned = (summary or "").strip()
+        if not cleaned:
+            raise InvalidInput("The claim's wording cannot be empty.", field="summary")
+        change("summary", cleaned)
+    if tags is not UNSET:
+        change("tags", _clean_tags(tags or []))
+    if any(value is not UNSET for value in (start, end, exact)):
+        article = claim.article
+        try:
+            anchor = anchoring.resolve_selector(
+                article.text,
+                start=None if start is UNSET else start,
+                end=None if end is UNSET else end,
+                exact=None if exact is UNSET else exact,
+                prefix=prefix,
+                suffix=suffix,
+            )
+        except anchoring.AnchorError as error:
+            raise InvalidInput(error.message, code=error.code, field="exact") from None
+        for field in ("start", "end", "exact", "prefix", "suffix"):
+            change(field, getattr(anchor, field))
+        change("anchor", AnchorState.ANCHORED)
+        change("anchored_revision", article.revision)
+    if not changes:
+        return claim
+    _full_clean(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
+    claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
+    claim.save()
+    event_record(
+        team=claim.article.team,
+        verb="claim.updated",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes=changes,
+    )
+    return claim
+
+
+def claim_snapshot(claim: Claim) -> dict[str, Any]:
+    """Everything needed to put a deleted claim back (kept in its deletion Event)."""
+    return {
+        "start": claim.start,
+        "end": claim.end,
+        "exact": claim.exact,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+        "claimant": claim.claimant,
+        "summary": claim.summary,
+        "status": claim.status,
+        "tags": claim.tags,
+        "created_by": claim.created_by_id,
+        "verdicts": [
+            {"reviewer": v.reviewer_id, "rating": v.rating.slug, "rationale": v.rationale}
+            for v in claim.verdicts.filter(is_current=True).select_related("rating")
+        ],
+        "sources": [
+            {
+                "url": src.url,
+                "title": src.title,
+                "publisher": src.publisher,
+                "excerpt": src.excerpt,
+                "stance": src.stance,
+                "archived_url": src.archived_url,
+            }
+            for src in claim.sources.all()
+        ],
+    }
+
+
+@transaction.atomic
+def claim_delete(
+    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+) -> dict[str, Any]:
+    """Delete a claim; its history and a snapshot stay in the Event log."""
+    _require_claim_editor(user, claim)
+    _check_version(claim, expected_version)
+    _check_not_published(claim)
+    snapshot = claim_snapshot(claim)
+    article = claim.article
+    event_record(
+        team=article.team,
+        verb="claim.deleted",
+        actor=user,
+        article=article,
+        claim=claim,
+        changes={field: (value, None) for field, value in snapshot.items()},
+    )
+    claim_id = claim.pk
+    claim.delete()
+    article_status_refresh(article)
+    snapshot["id"] = claim_id
+    return snapshot
+
+
+# (from, to) -> the role needed and the event verb
+TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
+    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, "claim.submitted"),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, "claim.sent_back"),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): (Role.EDITOR, "claim.approved"),
+    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.sent_back"),
+    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): (Role.EDITOR, "claim.published"),
+    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.corrected"),
+}
+
+
+@transaction.atomic
+def claim_transition(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    to: str,
+    note: str = "",
+    final_verdict: Verdict | int | None = None,
+    expected_version: int | str | None = None,
+) -> Claim:
+    """Move a claim along draft → in_review → approved → published.
+
+    Reviewers submit their own claims and may withdraw them; editors approve (choosing the
+    final verdict), send back, publish, and correct published claims (a note is required).
+    """
+    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    _check_version(claim, expected_version)
+    claim.refresh_from_db()
+    if to not in ClaimStatus.values:
+        raise InvalidInput(
+            f"Unknown status {to!r}: use one of {', '.join(ClaimStatus.values)}.", field="to"
+        )
+    rule = TRANSITIONS.get((claim.status, to))
+    if rule is None:
+        allowed = [target for (source, target) in TRANSITIONS if source == claim.status]
+        raise Conflict(
+            f"A {claim.get_status_display().lower()} claim cannot move to "
+            f"{ClaimStatus(to).label.lower()}; it can move to "
+            f"{', '.join(ClaimStatus(t).label.lower() for t in allowed)}.",
+            code="invalid_transition",
+        )
+    role, verb = rule
+    if not membership.has_role(role):
+        raise Forbidden(f"Only an editor can move a claim to {ClaimStatus(to).label.lower()}.")
+    if not membership.has_role(Role.EDITOR) and claim.created_by_id != user.pk:
+        raise Forbidden("Reviewers can move only their own claims; ask an editor.")
+    note = (note or "").strip()
+    if verb == "claim.corrected" and not note:
+        raise InvalidInput(
+            "Correcting a published claim needs a note saying what was wrong.", field="note"
+        )
+    before = claim.status
+    fields = ["status", "version", "updated_at"]
+    if to == ClaimStatus.APPROVED:
+        claim.final_verdict = _choose_final_verdict(claim, user, final_verdict)
+        fields.append("final_verdict")
+    elif to in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW) and claim.final_verdict_id:
+        claim.final_verdict = None
+        fields.append("final_verdict")
+    claim.status = to
+    claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
+    claim.save(update_fields=fields)
+    changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
+    if "final_verdict" in fields and claim.final_verdict is not None:
+        changes["final_verdict"] = (None, claim.final_verdict.rating.slug)
+    event_record(
+        team=claim.article.team,
+        verb=verb,
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes=changes,
+        note=note,
+    )
+    article_status_refresh(claim.article)
+    return claim
+
+
+def _choose_final_verdict(
+    claim: Claim, user: AbstractBaseUser, chosen: Verdict | int | None
+) -> Verdict:
+    current = list(
+        Verdict.objects.filter(claim=claim, is_current=True).select_related("rating", "reviewer")
+    )
+    if not current:
+        raise Conflict(
+            "This claim has no verdict yet: give one before approving it.", code="no_verdict"
+        )
+    if chosen is not None:
+        chosen_id = chosen.pk if isinstance(chosen, Verdict) else chosen
+        for verdict in current:
+            if str(verdict.pk) == str(chosen_id):
+                return verdict
+        raise InvalidInput(
+            "The chosen final verdict is not a current verdict on this claim.",
+            field="final_verdict",
+        )
+    own = [verdict for verdict in current if verdict.reviewer_id == user.pk]
+    if own:
+        return own[0]
+    if len({verdict.rating_id for verdict in current}) == 1:
+        return current[0]
+    raise Conflict(
+        "Reviewers disagree on this claim: choose which verdict is final, or give your own.",
+        code="choose_verdict",
+    )
+
+
+def article_status_refresh(article: Article) -> None:
+    """The article's status follows its claims: new, in progress, ready, published."""
+    statuses = set(Claim.objects.filter(article=article).values_list("status", flat=True))
+    if not statuses:
+        status = ArticleStatus.NEW
+    elif statuses == {ClaimStatus.PUBLISHED}:
+        status = ArticleStatus.PUBLISHED
+    elif statuses <= {ClaimStatus.APPROVED, ClaimStatus.PUBLISHED}:
+        status = ArticleStatus.READY
+    else:
+        status = ArticleStatus.IN_PROGRESS
+    if article.status != status:
+        Article.objects.filter(pk=article.pk).update(status=status)
+        article.status = status
+
+
+@transaction.atomic
+def source_remove(*, source: Source, user: AbstractBaseUser) -> None:
+    claim = source.claim
+    _require_claim_editor(user, claim)
+    _check_not_published(claim)
+    event_record(
+        team=claim.article.team,
+        verb="source.removed",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes={"url": (source.url, None), "title": (source.title, None)},
+    )
+    source.delete()
+    _bump_version(claim)
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Comment:
+    claim = comment.claim
+    require_role(user, claim.article.team, Role.REVIEWER)
+    if comment.author_id != user.pk:
+        raise Forbidden("You can edit only your own comments.")
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("A comment cannot be empty.", field="body")
+    if body == comment.body:
+        return comment
+    before = comment.body
+    comment.body = body
+    comment.save(update_fields=["body", "updated_at"])
+    event_record(
+        team=claim.article.team,
+        verb="comment.updated",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes={"body": (before, body)},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
+    """Authors delete their own comments; editors moderate anyone's."""
+    claim = comment.claim
+    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    if comment.author_id != user.pk and not membership.has_role(Role.EDITOR):
+        raise Forbidden("You can delete only your own comments.")
+    event_record(
+        team=claim.article.team,
+        verb="comment.deleted",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes={"body": (comment.body, None)},
+    )
+    comment.delete()
+
+
 __all__ = [
     "DEFAULT_SCALE",
+    "TRANSITIONS",
+    "article_status_refresh",
+    "claim_delete",
+    "claim_snapshot",
+    "claim_transition",
+    "claim_update",
+    "comment_delete",
+    "comment_update",
+    "source_remove",
     "ImportResult",
     "SourceKind",
     "article_import",

@@ -343,14 +343,19 @@ def test_the_first_claim_moves_the_article_from_new_to_in_progress(desk, article
     assert article.status == ArticleStatus.IN_PROGRESS
 
 
-def test_a_later_claim_leaves_a_ready_article_ready(desk, article):
-    Article.objects.filter(pk=article.pk).update(status=ArticleStatus.READY)
-    article.refresh_from_db()
-
-    services.claim_create(article=article, user=desk.reviewer, exact="President Zelensky")
-
+def test_a_new_draft_claim_on_a_ready_article_puts_it_back_in_progress(desk, article):
+    claim = services.claim_create(
+        article=article, user=desk.reviewer, exact="President Zelensky", rating="false"
+    )
+    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, user=desk.editor, to="approved")
     article.refresh_from_db()
     assert article.status == ArticleStatus.READY
+
+    services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon estimated")
+
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.IN_PROGRESS
 
 
 def test_a_claim_with_a_rating_slug_gets_the_reviewers_verdict(desk, article):
