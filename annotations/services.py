@@ -8,6 +8,7 @@ message can be shown to the user as is.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,11 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from . import anchoring, ingest
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .models import (
     AnchorState,
+    ApiToken,
     Article,
     ArticleRevision,
     ArticleStatus,
@@ -962,8 +965,42 @@ def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
     comment.delete()
 
 
+# --- API tokens ------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "fct_"
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for `user`. The secret is returned once and stored only as a hash."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the token a name, so you know later what uses it.", field="name")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], key_prefix=raw[:12], key_hash=token_hash(raw))
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, user: AbstractBaseUser) -> ApiToken:
+    if token.user_id != user.pk:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
 __all__ = [
     "DEFAULT_SCALE",
+    "token_create",
+    "token_hash",
+    "token_revoke",
     "TRANSITIONS",
     "article_status_refresh",
     "claim_delete",
