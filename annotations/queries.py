@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Article, Claim, Membership, Rating, Source, Team, Verdict
@@ -19,10 +20,19 @@ def articles_for(user: AbstractBaseUser) -> QuerySet[Article]:
     """Articles in the user's teams, with what the article list shows."""
     if not user.is_authenticated:
         return Article.objects.none()
+    # A correlated subquery counts claims only for the rows on the page, where a join with
+    # GROUP BY would count them for every article before paginating.
+    claim_count = (
+        Claim.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
-        Article.objects.filter(team__memberships__user=user)
+        Article.objects.filter(team__in=teams_for(user))
         .select_related("team")
-        .annotate(claim_count=Count("claims", distinct=True))
+        .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
         .defer("text", "blocks")
     )
 

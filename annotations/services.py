@@ -281,10 +281,19 @@ def load_article_input(
     return loaded
 
 
+def human_size(size: int) -> str:
+    """A byte count as people say it: 5 MB, 512 KB, 900 bytes."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    if size >= 1024:
+        return f"{size / 1024:.3g} KB"
+    return f"{size} bytes"
+
+
 def _check_size(value: str, limit: int) -> None:
     if len(value.encode("utf-8")) > limit:
         raise ServiceError(
-            f"The text is larger than the {limit // (1024 * 1024)} MB limit.",
+            f"The text is larger than the {human_size(limit)} limit.",
             code="too_large",
             status=413,
         )

@@ -1,0 +1,208 @@
+"""Pages. Each view finds what it shows through a team-scoped query, calls a service for any
+write, and renders one template (or its partial, for an htmx request)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from . import queries, services
+from .errors import ServiceError
+from .forms import ArticleFilterForm, ArticleImportForm, size_text
+from .models import Claim, Role, Team
+
+ARTICLES_PER_PAGE = 50
+# The default scale's slugs have a colour class in app.css; any other slug gets a neutral one.
+STYLED_RATINGS = frozenset(slug for slug, *_ in services.DEFAULT_SCALE)
+
+
+def importable_teams(user: AbstractBaseUser) -> QuerySet[Team]:
+    """The teams where the user may import articles (reviewer or higher)."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    roles = [role for role in Role.values if Role.rank(role) >= Role.rank(Role.REVIEWER)]
+    return Team.objects.filter(memberships__user=user, memberships__role__in=roles)
+
+
+# --- article list ---------------------------------------------------------------------------
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def article_list(request: HttpRequest) -> HttpResponse:
+    teams = queries.teams_for(request.user).order_by("name")
+    form = ArticleFilterForm(request.GET or None, teams=teams)
+    articles = queries.articles_for(request.user)
+    # Invalid values (a team the user is not in, an unknown status) are ignored, not fatal.
+    form.is_valid()
+    chosen = form.cleaned_data if form.is_bound else {}
+    q = (chosen.get("q") or "").strip()
+    if q:
+        articles = articles.filter(Q(title__icontains=q) | Q(publisher__icontains=q))
+    if chosen.get("team"):
+        articles = articles.filter(team=chosen["team"])
+    if chosen.get("status"):
+        articles = articles.filter(status=chosen["status"])
+    filtering = bool(q or chosen.get("team") or chosen.get("status"))
+    page = Paginator(articles.order_by("-imported_at", "-id"), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    team_list = list(teams)
+    context = {
+        "form": form,
+        "page": page,
+        "filtering": filtering,
+        "show_team": len(team_list) > 1,
+        "can_import": importable_teams(request.user).exists(),
+    }
+    template = "annotations/article_list.html"
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        template += "#results"
+    return render(request, template, context)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _reads_body_first(view: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Answer a form body over DATA_UPLOAD_MAX_MEMORY_SIZE with the page and a 413.
+
+    Django raises RequestDataTooBig while the CSRF check reads the body, which ends as a bare
+    400. So the CSRF check is done here instead, after reading the body ourselves.
+    """
+    protected = csrf_protect(view)
+
+    @csrf_exempt  # the check is `protected`, right below
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parse the body now, to catch its size
+            except RequestDataTooBig:
+                return _import_too_large(request)
+        return protected(request)
+
+    return wrapper
+
+
+def _import_too_large(request: HttpRequest) -> HttpResponse:
+    teams = importable_teams(request.user)
+    if not teams.exists():
+        return _cannot_import(request)
+    form = ArticleImportForm(teams=teams)
+    limit = size_text(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    message = (
+        f"What you sent is larger than the {limit} a form may carry, so nothing was "
+        "imported. Upload the article as a file, or import it from its web address."
+    )
+    context = {"form": form, "can_import": True, "too_large": message}
+    return render(request, "annotations/article_import.html", context, status=413)
+
+
+@login_required
+@_reads_body_first
+@require_http_methods(["GET", "POST"])
+def article_import(request: HttpRequest) -> HttpResponse:
+    """Import one article into one of the user's teams, from text, HTML, a file or a URL."""
+    teams = importable_teams(request.user)
+    if not teams.exists():
+        return _cannot_import(request)
+
+    if request.method != "POST":
+        form = ArticleImportForm(teams=teams, initial={"team": teams.order_by("name").first()})
+        return render(request, "annotations/article_import.html", _import_context(form))
+
+    form = ArticleImportForm(request.POST, request.FILES, teams=teams)
+    if not form.is_valid():
+        return render(request, "annotations/article_import.html", _import_context(form), status=400)
+    try:
+        result = services.article_import(user=request.user, **form.service_input())
+    except ServiceError as error:
+        form.add_error(form.field_for_error(error.field), error.message)
+        return render(
+            request, "annotations/article_import.html", _import_context(form), status=error.status
+        )
+    if result.created:
+        messages.success(request, result.message)
+    else:
+        messages.info(request, result.message)
+    return redirect("article_detail", pk=result.article.pk)
+
+
+def _cannot_import(request: HttpRequest) -> HttpResponse:
+    """The import page for someone whose roles allow no imports: why, with a 403."""
+    memberships = queries.teams_for(request.user).order_by("name")
+    context = {"can_import": False, "teams": memberships}
+    return render(request, "annotations/article_import.html", context, status=403)
+
+
+def _import_context(form: ArticleImportForm) -> dict:
+    return {"form": form, "can_import": True}
+
+
+# --- article page ----------------------------------------------------------------------------
+
+
+@login_required
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = queries.article_for_user(request.user, pk)
+    claims = list(queries.claims_for_article(article))
+    anchored = sorted(
+        (c for c in claims if c.start is not None), key=lambda c: (c.start, c.end, c.pk)
+    )
+    orphaned = [c for c in claims if c.start is None]
+    for number, claim in enumerate(anchored + orphaned, start=1):
+        _describe(claim, number)
+    context = {
+        "article": article,
+        "claims": anchored,
+        "orphaned": orphaned,
+        "claim_total": len(claims),
+        "can_import": importable_teams(request.user).exists(),
+    }
+    return render(request, "annotations/article_detail.html", context)
+
+
+def _rating_class(slug: str) -> str:
+    return f"verdict-{slug}" if slug in STYLED_RATINGS else "verdict-other"
+
+
+def _describe(claim: Claim, number: int) -> None:
+    """Set what the page shows about a claim's verdict, from the prefetched rows only.
+
+    The approved (final) verdict wins; otherwise the reviewers' current verdicts, coloured
+    when they agree and neutral when they differ or there are none.
+    """
+    claim.number = number
+    current = claim.current_verdicts
+    claim.shown_verdicts = current
+    if claim.final_verdict is not None:
+        claim.final_rating = claim.final_verdict.rating
+        claim.mark_class = _rating_class(claim.final_rating.slug)
+        claim.verdict_state = "approved"
+    else:
+        claim.final_rating = None
+        slugs = {verdict.rating.slug for verdict in current}
+        if len(slugs) == 1:
+            claim.mark_class = _rating_class(slugs.pop())
+            claim.verdict_state = "proposed"
+        else:
+            claim.mark_class = "verdict-split" if slugs else "verdict-none"
+            claim.verdict_state = "split" if slugs else "none"
+    for verdict in current:
+        verdict.css_class = _rating_class(verdict.rating.slug)
+    if claim.final_rating is not None:
+        claim.final_rating.css_class = _rating_class(claim.final_rating.slug)
