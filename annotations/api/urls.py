@@ -1,0 +1,9 @@
+"""The REST API under /api/v1/. Each module owns its own urlpatterns."""
+
+from django.urls import include, path
+
+from . import export, views, w3c
+
+urlpatterns = [
+    path("v1/", include(views.urlpatterns + export.urlpatterns + w3c.urlpatterns)),
+]
