@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotations",
 ]
 
@@ -167,6 +168,12 @@ FACTCHECK_ALLOW_PRIVATE_URLS = env_bool("FACTCHECK_ALLOW_PRIVATE_URLS", False)
 FACTCHECK_URL_CONNECT_TIMEOUT = 5.0
 FACTCHECK_URL_READ_TIMEOUT = 15.0
 
+# The scheme and host of the IRIs in W3C Web Annotation output made without a request
+# (commands, exports); while serving a request, IRIs use the host the client asked for.
+FACTCHECK_BASE_URL = (os.environ.get("FACTCHECK_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Annotations per AnnotationPage of a W3C annotation container.
+FACTCHECK_W3C_PAGE_SIZE = env_int("FACTCHECK_W3C_PAGE_SIZE", 100)
+
 # Security headers. No inline scripts or styles: everything comes from static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -196,16 +203,54 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The REST API (annotations/api/). Token authentication comes first so that a request without
+# credentials gets 401 with `WWW-Authenticate: Token`; sessions keep DRF's CSRF check.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "annotations.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotations.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.api.throttling.ApiUserRateThrottle",
+        "annotations.api.throttling.ApiAnonRateThrottle",
+    ],
+    # Counted in the default cache: per process unless CACHES names a shared one.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("FACTCHECK_API_RATE_USER") or "600/min",
+        "anon": os.environ.get("FACTCHECK_API_RATE_ANON") or "60/min",
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Factcheck annotation API",
+    "DESCRIPTION": (
+        "Articles, claims, verdicts, sources and comments of your fact-checking desks. "
+        "Authenticate with `Authorization: Token <token>` (or `Bearer`), or a logged-in session "
+        'with its CSRF token. Every error is JSON `{"detail", "code"}`.'
+    ),
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStatusEnum": "annotations.models.ClaimStatus",
+        "ArticleStatusEnum": "annotations.models.ArticleStatus",
+        "AnchorStateEnum": "annotations.models.AnchorState",
+        "StanceEnum": "annotations.models.Stance",
+        "RoleEnum": "annotations.models.Role",
+        "SourceKindEnum": "annotations.models.SourceKind",
+    },
+    # Swagger UI from the drf-spectacular-sidecar package's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 LOGGING = {

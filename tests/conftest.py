@@ -50,3 +50,14 @@ def desk(db) -> Desk:
     outsider = UserFactory(username="outsider")
     MembershipFactory(user=outsider, team=other, role=Role.ADMIN)
     return Desk(team=team, outsider=outsider, other_team=other, **users)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """API throttle counts live in the default cache, keyed by user or token id, and ids repeat
+    from test to test: every test starts with an empty cache so none is throttled by others."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

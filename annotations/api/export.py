@@ -1,3 +1,154 @@
-"""Placeholder: filled in by the API work."""
+"""GET /api/v1/export?format=json|csv|ndjson|w3c|claimreview&team=SLUG[&article=ID] — streamed.
 
-urlpatterns: list = []
+Any member of the team may export (viewers included: it is a read); a team the caller is not in
+is a 404, like every object outside their teams. The body is produced while it is sent, a chunk
+of claims at a time, so the server's memory stays flat however large the team is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from annotations import exports, services
+from annotations.api.errors import error_responses
+from annotations.errors import InvalidInput, NotFound
+from annotations.models import Article, Role, Team
+
+
+class IgnoreFormatParameter(DefaultContentNegotiation):
+    """`format` names the export here, not one of DRF's renderers.
+
+    DRF reads `?format=` as a renderer override (URL_FORMAT_OVERRIDE) and answers 404 when no
+    renderer has that name. The export's body is not rendered by DRF at all; errors are JSON.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):  # noqa: ANN001, ANN201
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+async def _in_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
+    """Serve a synchronous export under ASGI without collecting it first.
+
+    Given a synchronous iterator, Django's ASGI handler reads it to the end into a list before
+    sending a byte. Here each chunk is produced in the request's sync thread (thread-sensitive:
+    the same database connection throughout) and sent before the next is made.
+    """
+    done = object()
+    next_chunk = sync_to_async(next, thread_sensitive=True)
+    try:
+        while (chunk := await next_chunk(chunks, done)) is not done:
+            yield chunk
+    finally:
+        await sync_to_async(chunks.close, thread_sensitive=True)()
+
+
+def _team_for(request: Request, slug: str | None) -> Team:
+    if not slug:
+        raise InvalidInput(
+            "Say which team to export: ?team=SLUG.", code="team_required", field="team"
+        )
+    # Not a slug (a NUL byte, say, which PostgreSQL refuses): no such team, not a 500.
+    team = Team.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+    if team is None:
+        raise NotFound("No such team.")
+    services.require_role(request.user, team, Role.VIEWER)  # outsiders: 404
+    return team
+
+
+def _article_for(team: Team, value: str | None) -> Article | None:
+    if value in (None, ""):
+        return None
+    try:
+        article_id = int(value)
+    except ValueError:
+        raise InvalidInput(
+            f"article must be an article id (a whole number), not {value!r}.",
+            field="article",
+        ) from None
+    if not 0 < article_id < 2**63:  # beyond a bigint: no such article, not a database error
+        raise NotFound("No such article in this team.")
+    article = Article.objects.filter(team=team, pk=article_id).only("id", "title").first()
+    if article is None:
+        raise NotFound("No such article in this team.")
+    return article
+
+
+FORMAT_NAMES = ", ".join(exports.FORMATS)
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
+class ExportView(APIView):
+    content_negotiation_class = IgnoreFormatParameter
+
+    @extend_schema(
+        operation_id="export",
+        summary="Export a team's (or one article's) claims",
+        description=(
+            "Streamed. `json`: our complete, versioned export (the input of "
+            "`manage.py import_export`); `csv`: one row per claim, UTF-8 with BOM, "
+            "formula cells neutralised; `ndjson`: one claim per line; `w3c`: a W3C Web "
+            "Annotation AnnotationCollection; `claimreview`: a schema.org DataFeed of "
+            "ClaimReviews for approved and published claims."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "format", str, required=True, enum=list(exports.FORMATS), description="Format."
+            ),
+            OpenApiParameter("team", str, required=True, description="The team's slug."),
+            OpenApiParameter("article", int, required=False, description="One article only."),
+        ],
+        responses={
+            (200, media_type): OpenApiResponse(
+                OpenApiTypes.OBJECT
+                if media_type.endswith("+json") or media_type.endswith("/json")
+                else OpenApiTypes.STR,
+                description="The export, as an attachment (streamed).",
+            )
+            for media_type in sorted(
+                {fmt.content_type.split(";")[0] for fmt in exports.FORMATS.values()}
+            )
+        }
+        | error_responses(400, 401, 404, 429),
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        name = request.query_params.get("format") or ""
+        fmt = exports.FORMATS.get(name)
+        if fmt is None:
+            raise InvalidInput(
+                f"Unknown export format {name!r}: use one of {FORMAT_NAMES}."
+                if name
+                else f"Say which format to export: ?format= one of {FORMAT_NAMES}.",
+                code="unknown_format",
+                field="format",
+            )
+        team = _team_for(request, request.query_params.get("team"))
+        article = _article_for(team, request.query_params.get("article"))
+        # IRIs name the host the client used, as the W3C protocol views' do.
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        chunks = fmt.stream(team, article=article, base_url=base_url)
+        if isinstance(request._request, ASGIRequest):
+            chunks = _in_thread(chunks)
+        response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
+        filename = exports.filename(name, team, article)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        # Proxies such as nginx buffer responses by default; an export is meant to flow.
+        response["X-Accel-Buffering"] = "no"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+urlpatterns = [
+    path("export", ExportView.as_view(), name="api-export"),
+]

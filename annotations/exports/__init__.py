@@ -1,0 +1,210 @@
+"""Exports of a team's (or one article's) claims, one module per format, and their registry.
+
+    FORMATS["ndjson"].stream(team, article=None, base_url=...) -> Iterator[str]
+
+Each entry is (content type, file extension, stream). A stream joins the read side
+(claims.py: sorted queries read in chunks and merged claim by claim) with a format's pure
+mapping functions and yields text pieces of about BUFFER_SIZE characters, so the whole export
+never sits in memory: the HTTP view and the `export` command write the pieces as they come.
+
+Formats: json (ourjson.py), csv (csv_export.py), ndjson (ndjson.py), w3c (W3C Web Annotation
+AnnotationCollection; each claim mapped by annotations.exports.w3c.annotation), claimreview
+(schema.org DataFeed of ClaimReviews, claimreview.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+from django.utils import timezone
+
+from . import claimreview, claims, csv_export, ndjson, ourjson
+
+BUFFER_SIZE = 64 * 1024
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+class ExportFormat(NamedTuple):
+    content_type: str
+    extension: str
+    # stream(team, *, article=None, base_url) -> text pieces
+    stream: Callable[..., Iterator[str]]
+
+
+def buffered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
+    """Join small pieces into chunks of about `size` characters (fewer, larger writes)."""
+    size = size or BUFFER_SIZE
+    parts: list[str] = []
+    length = 0
+    for piece in pieces:
+        parts.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(parts)
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts)
+
+
+def _claim_dicts(team: Any, article: Any) -> Iterator[dict[str, Any]]:
+    for claim in claims.iter_claims(team, article=article):
+        yield ourjson.claim_dict(claim)
+
+
+def stream_json(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+    head = ourjson.header(
+        team=team, ratings=claims.ratings(team), exported_at=timezone.now(), article=article
+    )
+    articles = (ourjson.article_dict(item) for item in claims.iter_articles(team, article=article))
+    yield from buffered(ourjson.document(head, articles, _claim_dicts(team, article)))
+
+
+def stream_ndjson(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+    yield from buffered(ndjson.document(_claim_dicts(team, article)))
+
+
+def stream_csv(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+    yield from buffered(csv_export.document(_claim_dicts(team, article)))
+
+
+def export_url(base_url: str, fmt: str, team: Any, article: Any = None) -> str:
+    query = {"format": fmt, "team": team.slug}
+    if article is not None:
+        query["article"] = article.pk
+    return f"{base_url.rstrip('/')}/api/v1/export?{urlencode(query)}"
+
+
+def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+    """An AnnotationCollection whose first (and only) page embeds every annotation.
+
+    The collection's `total` comes from one COUNT before the items are streamed.
+    """
+    from . import w3c  # the W3C mapping, shared with the annotation protocol views
+
+    base_url = base_url or claims.base_url()
+    collection_id = export_url(base_url, "w3c", team, article)
+    total = claims.count_claims(team, article=article)
+    scope = f"“{article.title}”" if article is not None else team.name
+    collection: dict[str, Any] = {
+        "@context": W3C_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": f"Claims of {scope}",
+        "total": total,
+    }
+    if total == 0:
+        yield ourjson.dumps(collection) + "\n"
+        return
+    page_id = f"{collection_id}&page=0"
+    collection["last"] = page_id
+    page_head = {
+        "id": page_id,
+        "type": "AnnotationPage",
+        "partOf": {"id": collection_id, "type": "AnnotationCollection", "total": total},
+        "startIndex": 0,
+    }
+
+    def pieces() -> Iterator[str]:
+        yield ourjson.dumps(collection)[:-1] + ',\n"first":' + ourjson.dumps(page_head)[:-1]
+        yield ',"items":['
+        separator = "\n"
+        for claim in claims.iter_claims(team, article=article):
+            yield separator
+            yield ourjson.dumps(w3c.annotation(claim, base_url=base_url, context=False))
+            separator = ",\n"
+        yield "\n]}}\n"
+
+    yield from buffered(pieces())
+
+
+def article_meta(article: Any) -> dict[str, Any]:
+    """What ClaimReview says about the article a claim appears in (no text)."""
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "url": article.url,
+        "publisher": article.publisher,
+        "author": article.author,
+        "published_at": ourjson.iso(article.published_at),
+        "language": article.language,
+    }
+
+
+def claim_reviews(
+    team: Any, *, article: Any = None, base_url: str = ""
+) -> Iterator[dict[str, Any]]:
+    """ClaimReview objects for the approved and published claims that have a final verdict."""
+    base_url = base_url or claims.base_url()
+    worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
+    team_info = {"name": team.name, "slug": team.slug}
+    chunks = claims.iter_claim_chunks(team, article=article, statuses=claimreview.STATUSES)
+    for chunk in chunks:
+        published = claims.publication_dates(chunk)
+        for claim in chunk:
+            if claim.final_verdict_id is None:
+                continue
+            yield claimreview.claim_review(
+                ourjson.claim_dict(claim),
+                article=article_meta(claim.article),
+                team=team_info,
+                base_url=base_url,
+                worst=worst,
+                best=best,
+                date_published=published.get(claim.pk, claim.updated_at),
+            )
+
+
+def claim_review_for(claim: Any, *, base_url: str) -> dict[str, Any] | None:
+    """One claim's ClaimReview (a model Claim: a few queries), or None when the claim is not
+    approved or published with a final verdict. For a single-claim endpoint."""
+    if claim.status not in claimreview.STATUSES or claim.final_verdict_id is None:
+        return None
+    team = claim.article.team
+    worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
+    published = claims.publication_dates([claim]).get(claim.pk, claim.updated_at)
+    return claimreview.claim_review(
+        ourjson.claim_dict(claim),
+        article=article_meta(claim.article),
+        team={"name": team.name, "slug": team.slug},
+        base_url=base_url,
+        worst=worst,
+        best=best,
+        date_published=published,
+    )
+
+
+def stream_claimreview(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+    base_url = base_url or claims.base_url()
+    reviews = claim_reviews(team, article=article, base_url=base_url)
+    team_info = {"name": team.name, "slug": team.slug}
+    yield from buffered(
+        claimreview.feed(reviews, team=team_info, base_url=base_url, date_modified=timezone.now())
+    )
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "json": ExportFormat("application/json", "json", stream_json),
+    "csv": ExportFormat("text/csv; charset=utf-8", "csv", stream_csv),
+    "ndjson": ExportFormat("application/x-ndjson", "ndjson", stream_ndjson),
+    "w3c": ExportFormat(W3C_MEDIA_TYPE, "jsonld", stream_w3c),
+    "claimreview": ExportFormat("application/ld+json", "jsonld", stream_claimreview),
+}
+
+
+def filename(fmt: str, team: Any, article: Any = None, today: date | None = None) -> str:
+    """verify-2025-11-26.ndjson, verify-article-12-2025-11-26.csv, verify-w3c-….jsonld"""
+    today = today or timezone.localdate()
+    parts = [team.slug]
+    if article is not None:
+        parts.append(f"article-{article.pk}")
+    if fmt in ("w3c", "claimreview"):
+        parts.append(fmt)
+    parts.append(today.isoformat())
+    return "-".join(parts) + "." + FORMATS[fmt].extension
+
+
+__all__ = ["FORMATS", "ExportFormat", "buffered", "claim_review_for", "claim_reviews", "filename"]

@@ -1,0 +1,158 @@
+"""schema.org ClaimReview JSON-LD, one object per approved or published claim, and a DataFeed.
+
+Follows Google's fact-check structured data guidelines
+(https://developers.google.com/search/docs/appearance/structured-data/factcheck) and the
+shape real fact-checkers publish (the objects in shared/data/claimreview/extracted/):
+
+- required: claimReviewed (the claim as checked: our summary), reviewRating with
+  alternateName (the verdict's label, always) and, where the team's scale has numbers,
+  ratingValue, bestRating and worstRating (the largest and smallest value of the team's
+  active ratings), url (the claim on its article page), author (the team, an Organization);
+- recommended: itemReviewed, a Claim with its author (the claimant) and appearance (the
+  article: a NewsArticle with url, headline, datePublished and publisher), datePublished.
+
+Rating numbers are JSON numbers (schema.org allows Number or Text; some publishers send "1").
+Claimants are free text: "the Pentagon" and "President Zelensky" are both claimants. A
+claimant naming an institution (a word like ministry, agency, party, police, ...) becomes an
+Organization, anyone else a Person.
+
+Pure: works on the dicts of ourjson, no Django import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from .ourjson import dumps
+
+CONTEXT = "https://schema.org"
+STATUSES = ("approved", "published")
+
+# Words that make a claimant an institution rather than a person.
+ORGANISATION_WORDS = frozenset(
+    re.findall(
+        r"[a-z]+",
+        """
+        agency army association authority bank bureau cabinet campaign centre center church
+        club commission committee company corporation council court department embassy
+        federation foundation government group inc institute kremlin league llc ltd media
+        ministry navy network news newspaper office organisation organization parliament party
+        pentagon police press senate service society team television times tv union university
+        """,
+    )
+)
+
+
+def author_type(claimant: str) -> str:
+    words = set(re.findall(r"[a-z]+", claimant.lower()))
+    return "Organization" if words & ORGANISATION_WORDS else "Person"
+
+
+def claim_url(base_url: str, article_id: int, claim_id: int) -> str:
+    """The claim on its article page (the card with id="claim-<id>")."""
+    return f"{base_url.rstrip('/')}/articles/{article_id}/#claim-{claim_id}"
+
+
+def review_rating(
+    verdict: Mapping[str, Any], *, worst: int | float | None, best: int | float | None
+) -> dict[str, Any]:
+    rating = verdict["rating"]
+    result: dict[str, Any] = {"@type": "Rating"}
+    if rating["value"] is not None and worst is not None and best is not None:
+        result.update(ratingValue=rating["value"], bestRating=best, worstRating=worst)
+    result["alternateName"] = rating["label"]
+    return result
+
+
+def appearance(article: Mapping[str, Any]) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "NewsArticle" if article.get("url") else "CreativeWork"}
+    if article.get("url"):
+        work["url"] = article["url"]
+    work["headline"] = article["title"]
+    if article.get("published_at"):
+        work["datePublished"] = article["published_at"]
+    if article.get("publisher"):
+        work["publisher"] = {"@type": "Organization", "name": article["publisher"]}
+    if article.get("author"):
+        work["author"] = {"@type": author_type(article["author"]), "name": article["author"]}
+    return work
+
+
+def claim_review(
+    claim: Mapping[str, Any],
+    *,
+    article: Mapping[str, Any],
+    team: Mapping[str, Any],
+    base_url: str,
+    worst: int | float | None,
+    best: int | float | None,
+    date_published: datetime | str,
+    context: bool = True,
+) -> dict[str, Any]:
+    """One claim (ourjson.claim_dict) as a ClaimReview. It must have a final verdict."""
+    verdict = claim["final_verdict"]
+    if verdict is None:
+        raise ValueError(f"Claim {claim['id']} has no final verdict to publish.")
+    item: dict[str, Any] = {"@type": "Claim"}
+    if claim["claimant"]:
+        item["author"] = {"@type": author_type(claim["claimant"]), "name": claim["claimant"]}
+    if article.get("published_at"):
+        item["datePublished"] = article["published_at"]
+    item["appearance"] = [appearance(article)]
+    published = (
+        date_published.isoformat() if isinstance(date_published, datetime) else date_published
+    )
+    review: dict[str, Any] = {"@context": CONTEXT} if context else {}
+    review.update(
+        {
+            "@type": "ClaimReview",
+            "url": claim_url(base_url, article["id"], claim["id"]),
+            "name": f"{verdict['rating']['label']}: {claim['summary']}",
+            "claimReviewed": claim["summary"],
+            "itemReviewed": item,
+            "author": {"@type": "Organization", "name": team["name"], "url": base_url},
+            "reviewRating": review_rating(verdict, worst=worst, best=best),
+            "datePublished": published,
+        }
+    )
+    if verdict["rationale"]:
+        review["reviewBody"] = verdict["rationale"]
+    if article.get("language"):
+        review["inLanguage"] = article["language"]
+    return review
+
+
+def feed_item(review: Mapping[str, Any]) -> dict[str, Any]:
+    """A DataFeedItem wrapping one ClaimReview, as in Google's and Data Commons' feeds."""
+    return {
+        "@type": "DataFeedItem",
+        "dateCreated": review["datePublished"],
+        "url": review["url"],
+        "item": [dict(review)],
+    }
+
+
+def feed(
+    reviews: Iterable[Mapping[str, Any]],
+    *,
+    team: Mapping[str, Any],
+    base_url: str,
+    date_modified: datetime,
+) -> Iterator[str]:
+    """A schema.org DataFeed of the team's ClaimReviews, streamed one element per line."""
+    head = {
+        "@context": CONTEXT,
+        "@type": "DataFeed",
+        "name": f"{team['name']}: fact checks",
+        "url": base_url,
+        "dateModified": date_modified.isoformat(),
+    }
+    yield dumps(head)[:-1] + ',\n"dataFeedElement":['
+    separator = "\n"
+    for review in reviews:
+        yield separator + dumps(feed_item(review))
+        separator = ",\n"
+    yield "\n]}\n"

@@ -1,0 +1,57 @@
+"""Export a team's (or one article's) claims to stdout or a file, streamed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations import exports
+from annotations.exports.claims import base_url
+from annotations.models import Article, Team
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the claims of a team (or of one article) as json, csv, ndjson, w3c or "
+        "claimreview, to stdout or --output FILE."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, help="Team slug.")
+        parser.add_argument("--format", required=True, choices=list(exports.FORMATS))
+        parser.add_argument("--article", type=int, help="Export only this article (its id).")
+        parser.add_argument("--output", "-o", help="Write to this file instead of stdout.")
+
+    def handle(
+        self,
+        *args,
+        team: str,
+        format: str,  # noqa: A002 - the option's public name
+        article: int | None,
+        output: str | None,
+        **options,
+    ) -> None:
+        team_obj = Team.objects.filter(slug=team).first()
+        if team_obj is None:
+            raise CommandError(f"No team {team!r}.")
+        article_obj = None
+        if article is not None:
+            article_obj = Article.objects.filter(team=team_obj, pk=article).first()
+            if article_obj is None:
+                raise CommandError(f"No article {article} in team {team!r}.")
+        chunks = exports.FORMATS[format].stream(team_obj, article=article_obj, base_url=base_url())
+        if output is None:
+            for chunk in chunks:
+                self.stdout.write(chunk, ending="")
+            self.stdout.flush()
+            return
+        target = Path(output)
+        try:
+            # newline="": the CSV's CRLF line ends are written as they are.
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror or error}.") from None
+        self.stderr.write(f"Wrote {target} ({target.stat().st_size:,} bytes).")

@@ -1,0 +1,56 @@
+"""Recreate a `json` export (from `manage.py export --format json`) in an empty team."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations import services
+from annotations.errors import ServiceError
+from annotations.models import Team
+
+
+class Command(BaseCommand):
+    help = (
+        "Import FILE (our JSON export; - for stdin) into the team SLUG, which must have no "
+        "articles yet. All or nothing: on any error nothing is saved."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("--team", required=True, help="Slug of the (empty) target team.")
+        parser.add_argument("--user", help="Import as this user (must be an admin of the team).")
+
+    def handle(self, *args, file: str, team: str, user: str | None, **options) -> None:
+        team_obj = Team.objects.filter(slug=team).first()
+        if team_obj is None:
+            raise CommandError(f"No team {team!r}. Create it first with add_member.")
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(f"No user {user!r}.")
+        try:
+            if file == "-":
+                data = json.load(sys.stdin)
+            else:
+                with Path(file).open(encoding="utf-8-sig") as handle:
+                    data = json.load(handle)
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}.") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file} is not UTF-8 text.") from None
+        except json.JSONDecodeError as error:
+            raise CommandError(
+                f"{file} is not valid JSON (line {error.lineno}, column {error.colno}: "
+                f"{error.msg})."
+            ) from None
+        try:
+            result = services.team_import_json(team=team_obj, data=data, user=importer)
+        except ServiceError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(self.style.SUCCESS(f"{team}: {result.message}"))

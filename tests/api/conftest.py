@@ -1,0 +1,84 @@
+"""Fixtures for the API tests: a token-authenticated client per persona, and a small world
+(an article with a claim, its verdict, source and comment) in the desk's team."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from annotations import services
+from annotations.models import Article, Claim, Comment, Source, Verdict
+
+from ..factories import make_article
+
+QUOTE = "11.000 North Korean soldiers"
+
+
+@pytest.fixture
+def token_for(db) -> Callable:
+    """token_for(user) -> a new raw API token of that user."""
+
+    def _make(user, name: str = "tests") -> str:
+        _, raw = services.token_create(user=user, name=name)
+        return raw
+
+    return _make
+
+
+@pytest.fixture
+def api_as(desk, token_for) -> Callable[[str | None], APIClient]:
+    """api_as("editor") -> a client sending that persona's token; api_as(None) -> anonymous."""
+
+    def _client(persona: str | None) -> APIClient:
+        client = APIClient()
+        if persona is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(desk.user(persona))}")
+        return client
+
+    return _client
+
+
+@dataclass
+class World:
+    article: Article
+    claim: Claim
+    verdict: Verdict
+    source: Source
+    comment: Comment
+
+
+@pytest.fixture
+def world(desk) -> World:
+    """An article with one draft claim by the admin, who gave it a verdict, a source and a
+    comment."""
+    article = make_article(desk.team)
+    claim = services.claim_create(
+        article=article,
+        user=desk.admin,
+        exact=QUOTE,
+        claimant="Zelensky",
+        rating="mostly-true",
+        rationale="Close to other estimates.",
+        sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
+    )
+    comment = services.comment_add(claim=claim, user=desk.admin, body="Check the Pentagon.")
+    claim.refresh_from_db()
+    return World(
+        article=article,
+        claim=claim,
+        verdict=Verdict.objects.get(claim=claim, is_current=True),
+        source=Source.objects.get(claim=claim),
+        comment=comment,
+    )
+
+
+def error_of(response) -> dict:
+    """The JSON error body, checked for the shape every error has."""
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    body = response.json()
+    assert isinstance(body.get("detail"), str) and body["detail"], body
+    assert isinstance(body.get("code"), str) and body["code"], body
+    return body
