@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import services
 from annotations.errors import ServiceError
-from annotations.models import Team
+from annotations.models import Article, Team
 
 
 def _is_url(value: str) -> bool:
@@ -18,7 +18,10 @@ def _is_url(value: str) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Import each PATH_OR_URL into the team. Exits non-zero if any failed."
+    help = (
+        "Import each PATH_OR_URL into the team; a URL that is already an article's becomes its "
+        "new revision. Exits non-zero if any failed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
@@ -35,7 +38,7 @@ class Command(BaseCommand):
             if importer is None:
                 raise CommandError(f"No user {user!r}.")
 
-        created = existing = 0
+        created = existing = revised = 0
         failures: list[str] = []
         for index, source in enumerate(sources, start=1):
             self._progress(index - 1, len(sources), source)
@@ -47,7 +50,13 @@ class Command(BaseCommand):
                 self._clear_progress()
                 self.stderr.write(f"FAILED {source}: {message}")
                 continue
-            if result.created:
+            if isinstance(result, services.RevisionResult):
+                # A URL already in the team: the page's new version, its claims re-anchored.
+                revised += result.created
+                existing += not result.created
+                self._clear_progress()
+                self.stdout.write(f"{source}: {result.message}")
+            elif result.created:
                 created += 1
             else:
                 existing += 1
@@ -55,17 +64,23 @@ class Command(BaseCommand):
                 self.stdout.write(f"{source}: {result.message}")
         self._progress(len(sources), len(sources), "")
         self._clear_progress()
+        new_revisions = f"{revised} new revision(s), " if revised else ""
         summary = (
-            f"{created} imported, {existing} already present, {len(failures)} failed "
-            f"(of {len(sources)})."
+            f"{created} imported, {new_revisions}{existing} already present, "
+            f"{len(failures)} failed (of {len(sources)})."
         )
         if failures:
             self.stderr.write(self.style.ERROR(summary))
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def _import(self, team: Team, user, source: str) -> services.ImportResult:  # noqa: ANN001
+    def _import(  # noqa: ANN001
+        self, team: Team, user, source: str
+    ) -> services.ImportResult | services.RevisionResult:
         if _is_url(source):
+            article = Article.objects.filter(team=team, url=source.strip()).order_by("id").first()
+            if article is not None:
+                return services.article_revise(article=article, user=user, url=source)
             return services.article_import(team=team, user=user, url=source)
         path = Path(source)
         if not path.is_file():
