@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
-from .models import ArticleStatus, Team
+from .models import ArticleStatus, ClaimStatus, Stance, Team
 
 
 class ArticleFilterForm(forms.Form):
@@ -171,3 +176,266 @@ class ArticleImportForm(forms.Form):
             # input the user chose.
             return self.cleaned_data.get("source")
         return None
+
+
+# --- the reviewing workspace -------------------------------------------------------------------
+
+
+def _lf(value: str) -> str:
+    """Browsers send line breaks in form fields as CRLF; the article text uses LF only."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ClaimFilterForm(forms.Form):
+    """The claim panel's search box and filters (GET parameters; every field optional)."""
+
+    # Labels avoid the claim form's own field names ("Claimant", "Verdict"), so a screen reader
+    # user (or a test) looking for those finds the form's fields only.
+    q = forms.CharField(
+        label="Search the list",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Search quote, claim, claimant"}),
+    )
+    status = forms.ChoiceField(
+        label="Filter: status",
+        required=False,
+        choices=[("", "Any status"), *ClaimStatus.choices],
+    )
+    verdict = forms.ChoiceField(label="Filter: rating", required=False)
+    claimant = forms.ChoiceField(label="Filter: said by", required=False)
+    reviewer = forms.ChoiceField(label="Filter: reviewer", required=False)
+
+    FIELDS = ("q", "status", "verdict", "claimant", "reviewer")
+
+    def __init__(
+        self,
+        *args,  # noqa: ANN002
+        ratings: Iterable[tuple[str, str]],
+        claimants: Iterable[str],
+        reviewers: Iterable[tuple[str, str]],
+        **kwargs,  # noqa: ANN003
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["verdict"].choices = [
+            ("", "Any verdict"),
+            ("none", "No verdict yet"),
+            *ratings,
+        ]
+        self.fields["claimant"].choices = [("", "Anyone"), *((c, c) for c in claimants)]
+        self.fields["reviewer"].choices = [("", "Any reviewer"), *reviewers]
+
+    def select_html(self, name: str) -> SafeString:
+        """One filter as a <select>, written here: Django renders each option through the
+        template engine, which for a list of claimants and reviewers costs more than the rest
+        of the panel."""
+        field = self[name]
+        current = str(field.value() or "")
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == current else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in self.fields[name].choices
+        )
+        return mark_safe(  # noqa: S308 - values and labels are escaped above
+            f'<select name="{field.html_name}" id="{field.id_for_label}">{options}</select>'
+        )
+
+    def chosen(self) -> dict[str, str]:
+        """The valid, non-empty filters; an unknown value is ignored rather than fatal."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: str(cleaned[name]).strip() for name in self.FIELDS if cleaned.get(name)}
+
+
+class ClaimForm(forms.Form):
+    """A claim's own fields and the user's verdict, for creating or revising a claim.
+
+    Creating takes the selector (`start`/`end` from the selection script, `exact`, `prefix`,
+    `suffix`), or only `exact` typed by hand; revising takes the `version` the form was opened
+    at. The services decide whether the selector fits the text.
+    """
+
+    exact = forms.CharField(
+        label="Quote from the article",
+        required=False,
+        strip=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The exact words as they stand in the article.",
+    )
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    prefix = forms.CharField(required=False, strip=False, max_length=200, widget=forms.HiddenInput)
+    suffix = forms.CharField(required=False, strip=False, max_length=200, widget=forms.HiddenInput)
+    claimant = forms.CharField(
+        label="Claimant",
+        required=False,
+        max_length=300,
+        help_text="Who made the claim.",
+    )
+    summary = forms.CharField(
+        label="Claim",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The claim as you check it. It starts as the quote; reword it freely.",
+    )
+    rating = forms.ChoiceField(label="Verdict", required=False)
+    rationale = forms.CharField(
+        label="Rationale",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why this verdict: what the sources show.",
+    )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args,  # noqa: ANN002
+        ratings: Iterable[tuple[str, str]],
+        creating: bool,
+        **kwargs,  # noqa: ANN003
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        self.fields["rating"].choices = [("", "No verdict yet"), *ratings]
+        if creating:
+            del self.fields["version"]
+            # The new-claim form opens with the cursor where typing starts.
+            first = "claimant" if self.from_selection else "exact"
+            self.fields[first].widget.attrs["autofocus"] = True
+        else:
+            for name in ("exact", "start", "end", "prefix", "suffix"):
+                del self.fields[name]
+
+    @property
+    def from_selection(self) -> bool:
+        """Whether the quote came from a selection in the text (shown, not typed)."""
+        if not self.creating:
+            return False
+        source = self.data if self.is_bound else self.initial
+        return all(str(source.get(name) or "").strip() for name in ("start", "end", "exact"))
+
+    def clean_exact(self) -> str:
+        return _lf(self.cleaned_data.get("exact") or "")
+
+    def clean_prefix(self) -> str:
+        return _lf(self.cleaned_data.get("prefix") or "")
+
+    def clean_suffix(self) -> str:
+        return _lf(self.cleaned_data.get("suffix") or "")
+
+    def clean_summary(self) -> str:
+        return _lf(self.cleaned_data.get("summary") or "").strip()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.creating and not (cleaned.get("exact") or "").strip():
+            self.add_error(
+                "exact", "Select the claim in the article, or type its exact words here."
+            )
+        if (cleaned.get("rationale") or "").strip() and not cleaned.get("rating"):
+            self.add_error("rating", "Choose a verdict for this rationale, or clear it.")
+        return cleaned
+
+    def selector(self) -> dict:
+        """The keyword arguments that place a new claim (after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "start": data.get("start"),
+            "end": data.get("end"),
+            "exact": data["exact"],
+            "prefix": data.get("prefix") or "",
+            "suffix": data.get("suffix") or "",
+        }
+
+    def field_for_error(self, service_field: str | None) -> str | None:
+        """The form field a service error belongs beside; None for the form as a whole."""
+        mapping = {"exact": "exact", "start": "exact", "end": "exact", "rating": "rating"}
+        mapping |= {"claimant": "claimant", "summary": "summary", "rationale": "rationale"}
+        field = mapping.get(service_field or "")
+        return field if field in self.fields else None
+
+
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+class SourceForm(forms.Form):
+    """One source (evidence) row. A row left empty is skipped."""
+
+    url = forms.CharField(
+        label="Source URL",
+        required=False,
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
+    )
+    title = forms.CharField(label="Title", required=False, max_length=500)
+    excerpt = forms.CharField(
+        label="Excerpt",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The passage that bears on the claim.",
+    )
+    stance = forms.ChoiceField(
+        label="Stance",
+        choices=Stance.choices,
+        initial=Stance.CONTEXT,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        url = (cleaned.get("url") or "").strip()
+        if not url:
+            if (cleaned.get("title") or "").strip() or (cleaned.get("excerpt") or "").strip():
+                self.add_error("url", "Give the source's web address (http:// or https://).")
+            return cleaned
+        try:
+            _web_address(url)
+        except forms.ValidationError:
+            self.add_error(
+                "url", "This is not a web address: a source needs an http:// or https:// URL."
+            )
+        return cleaned
+
+    @property
+    def has_input(self) -> bool:
+        """Whether the user typed into this row (so it shows even when extra rows are folded)."""
+        if not self.is_bound:
+            return False
+        names = ("url", "title", "excerpt")
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in names)
+
+    def as_source(self) -> dict | None:
+        """The keyword arguments for services.source_add, or None for an empty row."""
+        data = getattr(self, "cleaned_data", {})
+        if not (data.get("url") or "").strip():
+            return None
+        return {
+            "url": data["url"].strip(),
+            "title": (data.get("title") or "").strip(),
+            "excerpt": _lf(data.get("excerpt") or "").strip(),
+            "stance": data.get("stance") or Stance.CONTEXT,
+        }
+
+
+# Rows for new sources: the claim form shows the first and reveals more on request; without
+# JavaScript all of them show. Empty rows are ignored.
+SOURCE_ROWS = 3
+SourceFormSet = forms.formset_factory(SourceForm, extra=SOURCE_ROWS, max_num=SOURCE_ROWS)
+SourceRowFormSet = forms.formset_factory(SourceForm, extra=1, max_num=1)
+
+
+def new_sources(formset: forms.BaseFormSet) -> list[dict]:
+    """The filled rows of a valid source formset, as services.source_add arguments."""
+    return [source for form in formset.forms if (source := form.as_source())]

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import anchoring, ingest
@@ -746,6 +746,10 @@ def claim_snapshot(claim: Claim) -> dict[str, Any]:
         "status": claim.status,
         "tags": claim.tags,
         "created_by": claim.created_by_id,
+        # Whose verdict an editor approved, so an undo can put the approval back too.
+        "final_verdict_reviewer": claim.final_verdict.reviewer_id
+        if claim.final_verdict_id
+        else None,
         "verdicts": [
             {"reviewer": v.reviewer_id, "rating": v.rating.slug, "rationale": v.rationale}
             for v in claim.verdicts.filter(is_current=True).select_related("rating")
@@ -915,9 +919,12 @@ def article_status_refresh(article: Article) -> None:
 
 
 @transaction.atomic
-def source_remove(*, source: Source, user: AbstractBaseUser) -> None:
+def source_remove(
+    *, source: Source, user: AbstractBaseUser, expected_version: int | str | None = None
+) -> None:
     claim = source.claim
     _require_claim_editor(user, claim)
+    _check_version(claim, expected_version)
     _check_not_published(claim)
     event_record(
         team=claim.article.team,
@@ -1034,4 +1041,1221 @@ __all__ = [
     "source_add",
     "team_create",
     "verdict_set",
+    "token_mark_used",
+]
+
+
+# How often a token's last_used_at may change: once a minute is precise enough to tell whether a
+# token is still in use, and spares a database write on every API request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def token_mark_used(*, token: ApiToken, now: datetime | None = None) -> bool:
+    """Record that `token` was just used, at most once per TOKEN_USE_RESOLUTION.
+
+    Returns whether the database was written. One conditional UPDATE (atomic on its own), so
+    concurrent requests with the same token write at most once. No Event: a token belongs to a
+    user, not a team, and using it changes nothing in the desk's work.
+    """
+    now = now or timezone.now()
+    cutoff = now - TOKEN_USE_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return False
+    written = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff))
+        .update(last_used_at=now)
+    )
+    token.last_used_at = now
+    return bool(written)
+
+
+# --- JSON import (the round trip of the `json` export) ----------------------------------------
+
+
+@dataclass
+class TeamImportResult:
+    articles: int
+    claims: int
+    verdicts: int
+    sources: int
+    comments: int
+    users_created: list[str]
+
+    @property
+    def message(self) -> str:
+        created = (
+            f"; created inactive user(s) {', '.join(self.users_created)}"
+            if self.users_created
+            else ""
+        )
+        return (
+            f"Imported {self.articles} article(s), {self.claims} claim(s), {self.verdicts} "
+            f"verdict(s), {self.sources} source(s) and {self.comments} comment(s){created}."
+        )
+
+
+IMPORT_BATCH_SIZE = 500
+
+
+def _import_fields(obj: Any, where: str, exclude: Iterable[str] = ()) -> None:
+    """Field rules of the model (lengths, URLs, choices, slugs), as an error naming `where`.
+
+    Only field validation: uniqueness and check constraints would cost a query per object;
+    the file's own validation covers them and the database enforces them.
+    """
+    try:
+        obj.clean_fields(exclude=list(exclude))
+    except ValidationError as error:
+        field, errors = next(iter(error.error_dict.items()))
+        message = " ".join(m for e in errors for m in e.messages)
+        raise InvalidInput(f"{where}.{field}: {message}", code="invalid_export") from None
+
+
+def _when(value: str | None) -> datetime | date | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+@transaction.atomic
+def team_import_json(
+    *, team: Team, data: Any, user: AbstractBaseUser | None = None
+) -> TeamImportResult:
+    """Recreate a `json` export (ourjson.py) in `team`, which must have no articles yet.
+
+    Everything or nothing: the file is validated first, and any error (with where it is)
+    leaves the database as it was. Restored as they were: the rating scale (replacing the
+    team's, which no verdict uses yet), articles with text, blocks, metadata, revisions and
+    assignees; claims with selectors, anchor state, status, tags, version, final verdict and
+    dates; all verdicts (superseded ones too), sources and comments (with replies).
+
+    People are matched by username: a name that exists on this installation is that user; a
+    name that does not is created as an *inactive* user without a password, so their work
+    keeps its author but nobody can log in as them (an admin can activate them later). No one
+    is added to the team. The team keeps its own name and slug. One `team.imported` Event
+    records the import; the source installation's event history is not part of the file.
+
+    `user=None` is the command line; otherwise the user must be an admin of the team.
+    """
+    from .exports import ourjson
+
+    if user is not None:
+        require_role(user, team, Role.ADMIN)
+    problems = ourjson.validate(data)
+    if problems:
+        more = " (and possibly more)" if len(problems) >= ourjson.MAX_ERRORS else ""
+        raise InvalidInput(
+            "This is not a valid export file: " + "; ".join(problems) + more,
+            code="invalid_export",
+        )
+    if Article.objects.filter(team=team).exists():
+        raise Conflict(
+            f"{team.name} already has articles. Import into an empty team, so that nothing "
+            "is mixed or duplicated.",
+            code="team_not_empty",
+        )
+    try:
+        return _team_import(team=team, data=data, user=user)
+    except IntegrityError as error:
+        # A rule the checks above missed, caught by the database: the transaction is rolled
+        # back as the error leaves team_import_json's atomic block.
+        raise InvalidInput(
+            f"This export file breaks a database rule ({error}); nothing was imported.",
+            code="invalid_export",
+        ) from None
+
+
+def _team_import(
+    *, team: Team, data: dict[str, Any], user: AbstractBaseUser | None
+) -> TeamImportResult:
+    """The writes of team_import_json, on a validated document."""
+    from django.contrib.auth import get_user_model
+
+    # People ------------------------------------------------------------------------------
+    User = get_user_model()
+    names: set[str] = set()
+    for article in data["articles"]:
+        names.update(filter(None, [article["imported_by"], *article["assignees"]]))
+        names.update(filter(None, (r["created_by"] for r in article["revisions"])))
+    for claim in data["claims"]:
+        names.update(filter(None, [claim["created_by"], *claim["assignees"]]))
+        names.update(v["reviewer"] for v in claim["verdicts"])
+        names.update(filter(None, (s["added_by"] for s in claim["sources"])))
+        names.update(filter(None, (c["author"] for c in claim["comments"])))
+    people = {
+        person.get_username(): person
+        for person in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})
+    }
+    created_users: list[str] = []
+    for name in sorted(names - set(people)):
+        person = User(**{User.USERNAME_FIELD: name}, is_active=False)
+        person.set_unusable_password()
+        _import_fields(person, f"user {name!r}", exclude=["password"])
+        person.save()
+        people[name] = person
+        created_users.append(name)
+
+    def who(name: str | None) -> Any:
+        return people[name] if name else None
+
+    # The rating scale ------------------------------------------------------------------------
+    Rating.objects.filter(team=team).delete()
+    ratings: dict[str, Rating] = {}
+    for index, item in enumerate(data["ratings"]):
+        rating = Rating(team=team, **item)
+        _import_fields(rating, f"ratings[{index}]", exclude=["team"])
+        rating.save()
+        ratings[rating.slug] = rating
+
+    # Articles and their revisions -------------------------------------------------------
+    articles: dict[int, Article] = {}
+    for index, item in enumerate(data["articles"]):
+        article = Article(
+            team=team,
+            title=item["title"],
+            url=item["url"],
+            publisher=item["publisher"],
+            author=item["author"],
+            published_at=_when(item["published_at"]),
+            language=item["language"],
+            text=item["text"],
+            blocks=item["blocks"],
+            revision=item["revision"],
+            status=item["status"],
+            source_kind=item["source_kind"],
+            imported_by=who(item["imported_by"]),
+            content_hash=content_hash(item["text"]),
+        )
+        _import_fields(article, f"articles[{index}]", exclude=["team", "imported_by"])
+        articles[item["id"]] = article
+    Article.objects.bulk_create(articles.values(), batch_size=IMPORT_BATCH_SIZE)
+    revisions: list[ArticleRevision] = []
+    revision_dates: list[str] = []
+    article_assignees = []
+    for index, item in enumerate(data["articles"]):
+        article = articles[item["id"]]
+        # bulk_create stamped "now" on the auto_now fields: put the file's dates back.
+        article.imported_at = _when(item["imported_at"])
+        article.updated_at = _when(item["updated_at"])
+        for name in item["assignees"]:
+            article_assignees.append(
+                Article.assignees.through(article_id=article.pk, user_id=people[name].pk)
+            )
+        for number, revision_item in enumerate(item["revisions"]):
+            revision = ArticleRevision(
+                article=article,
+                number=revision_item["number"],
+                title=revision_item["title"],
+                text=revision_item["text"],
+                blocks=revision_item["blocks"],
+                source_kind=revision_item["source_kind"],
+                source_url=revision_item["source_url"],
+                content_hash=content_hash(revision_item["text"]),
+                created_by=who(revision_item["created_by"]),
+            )
+            _import_fields(
+                revision,
+                f"articles[{index}].revisions[{number}]",
+                exclude=["article", "created_by"],
+            )
+            revisions.append(revision)
+            revision_dates.append(revision_item["created_at"])
+    Article.objects.bulk_update(
+        articles.values(), ["imported_at", "updated_at"], batch_size=IMPORT_BATCH_SIZE
+    )
+    Article.assignees.through.objects.bulk_create(article_assignees, batch_size=1000)
+    ArticleRevision.objects.bulk_create(revisions, batch_size=IMPORT_BATCH_SIZE)
+    for revision, when in zip(revisions, revision_dates, strict=True):
+        revision.created_at = _when(when)
+    ArticleRevision.objects.bulk_update(revisions, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
+
+    # Claims ----------------------------------------------------------------------------------
+    claims: list[Claim] = []
+    for index, item in enumerate(data["claims"]):
+        claim = Claim(
+            article=articles[item["article"]["id"]],
+            start=item["start"],
+            end=item["end"],
+            exact=item["exact"],
+            prefix=item["prefix"],
+            suffix=item["suffix"],
+            anchor=item["anchor"],
+            anchored_revision=item["anchored_revision"],
+            claimant=item["claimant"],
+            summary=item["summary"],
+            status=item["status"],
+            tags=item["tags"],
+            version=item["version"],
+            created_by=who(item["created_by"]),
+        )
+        _import_fields(
+            claim, f"claims[{index}]", exclude=["article", "created_by", "final_verdict"]
+        )
+        claims.append(claim)
+    Claim.objects.bulk_create(claims, batch_size=IMPORT_BATCH_SIZE)
+
+    verdicts: list[Verdict] = []
+    verdict_ids: dict[tuple[int, int], Verdict] = {}
+    sources: list[Source] = []
+    comments: list[Comment] = []
+    comment_ids: dict[tuple[int, int], Comment] = {}
+    claim_assignees = []
+    for index, (claim, item) in enumerate(zip(claims, data["claims"], strict=True)):
+        for name in item["assignees"]:
+            claim_assignees.append(
+                Claim.assignees.through(claim_id=claim.pk, user_id=people[name].pk)
+            )
+        for number, verdict_item in enumerate(item["verdicts"]):
+            verdict = Verdict(
+                claim=claim,
+                reviewer=people[verdict_item["reviewer"]],
+                rating=ratings[verdict_item["rating"]["slug"]],
+                rationale=verdict_item["rationale"],
+                is_current=verdict_item["current"],
+            )
+            _import_fields(
+                verdict,
+                f"claims[{index}].verdicts[{number}]",
+                exclude=["claim", "reviewer", "rating"],
+            )
+            verdicts.append(verdict)
+            verdict_ids[(index, verdict_item["id"])] = verdict
+        for number, source_item in enumerate(item["sources"]):
+            source = Source(
+                claim=claim,
+                url=source_item["url"],
+                title=source_item["title"],
+                publisher=source_item["publisher"],
+                excerpt=source_item["excerpt"],
+                stance=source_item["stance"],
+                accessed_at=_when(source_item["accessed_at"]),
+                archived_url=source_item["archived_url"],
+                added_by=who(source_item["added_by"]),
+            )
+            _import_fields(
+                source, f"claims[{index}].sources[{number}]", exclude=["claim", "added_by"]
+            )
+            sources.append(source)
+        for number, comment_item in enumerate(item["comments"]):
+            comment = Comment(claim=claim, author=who(comment_item["author"]))
+            comment.body = comment_item["body"]
+            _import_fields(
+                comment,
+                f"claims[{index}].comments[{number}]",
+                exclude=["claim", "author", "reply_to"],
+            )
+            comments.append(comment)
+            comment_ids[(index, comment_item["id"])] = comment
+    Claim.assignees.through.objects.bulk_create(claim_assignees, batch_size=1000)
+    Verdict.objects.bulk_create(verdicts, batch_size=IMPORT_BATCH_SIZE)
+    Source.objects.bulk_create(sources, batch_size=IMPORT_BATCH_SIZE)
+    Comment.objects.bulk_create(comments, batch_size=IMPORT_BATCH_SIZE)
+
+    # Now that everything has an id: final verdicts, replies, and the file's dates.
+    for index, (claim, item) in enumerate(zip(claims, data["claims"], strict=True)):
+        claim.created_at = _when(item["created_at"])
+        claim.updated_at = _when(item["updated_at"])
+        if item["final_verdict"] is not None:
+            claim.final_verdict = verdict_ids[(index, item["final_verdict"]["id"])]
+        for verdict_item in item["verdicts"]:
+            verdict_ids[(index, verdict_item["id"])].created_at = _when(verdict_item["created_at"])
+        for comment_item in item["comments"]:
+            comment = comment_ids[(index, comment_item["id"])]
+            comment.created_at = _when(comment_item["created_at"])
+            comment.updated_at = _when(comment_item["updated_at"])
+            if comment_item["reply_to"] is not None:
+                comment.reply_to = comment_ids[(index, comment_item["reply_to"])]
+    for source, source_item in zip(
+        sources, (s for item in data["claims"] for s in item["sources"]), strict=True
+    ):
+        source.created_at = _when(source_item["created_at"])
+    Claim.objects.bulk_update(
+        claims, ["created_at", "updated_at", "final_verdict"], batch_size=IMPORT_BATCH_SIZE
+    )
+    Verdict.objects.bulk_update(verdicts, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
+    Source.objects.bulk_update(sources, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
+    Comment.objects.bulk_update(
+        comments, ["created_at", "updated_at", "reply_to"], batch_size=IMPORT_BATCH_SIZE
+    )
+
+    result = TeamImportResult(
+        articles=len(articles),
+        claims=len(claims),
+        verdicts=len(verdicts),
+        sources=len(sources),
+        comments=len(comments),
+        users_created=created_users,
+    )
+    event_record(
+        team=team,
+        verb="team.imported",
+        actor=user,
+        changes={
+            "articles": (None, result.articles),
+            "claims": (None, result.claims),
+            "verdicts": (None, result.verdicts),
+            "sources": (None, result.sources),
+            "comments": (None, result.comments),
+            "users_created": (None, created_users),
+        },
+        note=(
+            f"From a {data['format']} file (version {data['version']}) of team "
+            f"{data['team']['slug']!r}, exported at {data['exported_at']}."
+        ),
+    )
+    return result
+
+
+# --- whole-claim replacement (W3C Web Annotation Protocol PUT) --------------------------------
+
+
+def _source_matches(source: Source, wanted: Mapping[str, Any]) -> bool:
+    """Whether an existing source already says what `wanted` (a source's fields) says.
+
+    Only the fields given are compared, so a replacement that does not carry a field (the
+    W3C form has no stance) keeps the stored value. An archived copy without an access date is
+    dated by the day it was added (that is what the W3C TimeState carries), so the same date
+    coming back counts as unchanged.
+    """
+    from datetime import UTC  # local: the module's imports belong to other work
+
+    if source.url != _lowercase_scheme(str(wanted.get("url") or "").strip()):
+        return False
+    for field in ("title", "publisher", "excerpt", "archived_url", "stance"):
+        if field in wanted and getattr(source, field) != str(wanted[field] or "").strip():
+            return False
+    if "accessed_at" in wanted:
+        stored = source.accessed_at
+        if stored is None and source.archived_url:
+            stored = source.created_at.astimezone(UTC).date()
+        if stored != wanted["accessed_at"]:
+            return False
+    return True
+
+
+@transaction.atomic
+def claim_replace(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    expected_version: int | str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    exact: str | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    claimant: str = "",
+    summary: str = "",
+    tags: Iterable[str] = (),
+    rating: Rating | str | None = None,
+    rationale: str = "",
+    sources: Iterable[Mapping[str, Any]] = (),
+) -> Claim:
+    """Replace what a claim says as a whole, as a W3C annotation PUT does. One transaction.
+
+    Takes the same arguments as claim_create. What is not given is cleared (claimant, tags,
+    sources) or falls back as on creation (the summary becomes the quote). A position equal to
+    the stored one is kept as it is, so an orphaned claim sent back unchanged stays orphaned.
+    The verdict given becomes the user's own current verdict; verdicts cannot be withdrawn
+    here, so without one the user's and other reviewers' verdicts stay. Sources are matched on
+    their fields: unchanged ones stay (with their stance), the others are removed or added.
+    Each change is recorded by the service that makes it (claim.updated, verdict.set,
+    source.added, source.removed).
+    """
+    _require_claim_editor(user, claim)
+    _check_version(claim, expected_version)
+    _check_not_published(claim)
+    claim.refresh_from_db()
+    sources = [dict(source) for source in sources]
+    for source in sources:
+        unknown = set(source) - SOURCE_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"Unknown source field(s): {', '.join(sorted(unknown))}. "
+                f"A source takes {', '.join(sorted(SOURCE_FIELDS))}.",
+                field="sources",
+            )
+    if rationale.strip() and not rating:
+        raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
+
+    position_unchanged = (exact is None or exact == claim.exact) and (
+        start is None or (start == claim.start and end == claim.end)
+    )
+    position: dict[str, Any] = {}
+    if (start is not None or exact is not None) and not position_unchanged:
+        position = {"start": start, "end": end, "exact": exact, "prefix": prefix, "suffix": suffix}
+    quote = exact if exact is not None and not position_unchanged else claim.exact
+    claim = claim_update(
+        claim=claim,
+        user=user,
+        claimant=claimant,
+        summary=summary.strip() or quote.strip(),
+        tags=tags,
+        **position,
+    )
+    if rating:
+        verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
+
+    existing = list(claim.sources.all())
+    unmatched = list(sources)
+    for source in existing:
+        match = next((wanted for wanted in unmatched if _source_matches(source, wanted)), None)
+        if match is not None:
+            unmatched.remove(match)
+            continue
+        # A changed source keeps its stance when the replacement does not say one.
+        for wanted in unmatched:
+            if "stance" not in wanted and _source_matches(source, {"url": wanted.get("url")}):
+                wanted["stance"] = source.stance
+        source_remove(source=source, user=user)
+    for wanted in unmatched:
+        source_add(claim=claim, user=user, **wanted)
+    claim.refresh_from_db()
+    return claim
+
+
+__all__.append("claim_replace")
+
+
+# --- the reviewing workspace: one form's save, withdrawing a verdict, undoing a deletion -----
+
+
+@transaction.atomic
+def verdict_withdraw(
+    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+) -> bool:
+    """Withdraw the user's current verdict on a claim; it stays in the history, not current.
+
+    Returns whether there was a verdict to withdraw. The verdict an editor approved as final
+    cannot be withdrawn while the claim is approved: send the claim back first.
+    """
+    team = claim.article.team
+    require_role(user, team, Role.REVIEWER)
+    _check_version(claim, expected_version)
+    _check_not_published(claim)
+    current = (
+        Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+        .select_related("rating")
+        .first()
+    )
+    if current is None:
+        return False
+    final_id = Claim.objects.filter(pk=claim.pk).values_list("final_verdict_id", flat=True)[0]
+    if final_id == current.pk:
+        raise Conflict(
+            "This verdict is the claim's approved verdict. An editor has to send the claim back "
+            "before it can be withdrawn.",
+            code="final_verdict",
+        )
+    Verdict.objects.filter(pk=current.pk).update(is_current=False)
+    _bump_version(claim)
+    event_record(
+        team=team,
+        verb="verdict.withdrawn",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes={"rating": (current.rating.slug, None), "rationale": (current.rationale, None)},
+    )
+    return True
+
+
+def _check_source_fields(sources: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    checked = list(sources)
+    for source in checked:
+        unknown = set(source) - SOURCE_FIELDS
+        if unknown:
+            raise InvalidInput(
+                f"Unknown source field(s): {', '.join(sorted(unknown))}. "
+                f"A source takes {', '.join(sorted(SOURCE_FIELDS))}.",
+                field="sources",
+            )
+    return checked
+
+
+@transaction.atomic
+def claim_revise(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    expected_version: int | str | None = None,
+    claimant: str = UNSET,
+    summary: str = UNSET,
+    rating: Rating | str | None = UNSET,
+    rationale: str = "",
+    sources: Iterable[Mapping[str, Any]] = (),
+) -> Claim:
+    """Save the review form of one claim in one go: wording, claimant, the user's own verdict
+    (an empty rating withdraws it) and new sources.
+
+    The version is checked once, before anything changes, and the whole save is one
+    transaction. Only what differs from the stored claim is written, each part through its own
+    service (and Event), so a reviewer may give a verdict on a colleague's claim without the
+    right to edit its wording.
+    """
+    require_role(user, claim.article.team, Role.REVIEWER)
+    _check_version(claim, expected_version)
+    claim.refresh_from_db()
+    wording: dict[str, str] = {}
+    if claimant is not UNSET and (claimant or "").strip() != claim.claimant:
+        wording["claimant"] = claimant or ""
+    if summary is not UNSET and (summary or "").strip() != claim.summary:
+        wording["summary"] = summary or ""
+    if wording:
+        claim_update(claim=claim, user=user, **wording)
+
+    rationale = (rationale or "").strip()
+    if rating is not UNSET:
+        current = (
+            Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+            .select_related("rating")
+            .first()
+        )
+        if rating:
+            slug = rating.slug if isinstance(rating, Rating) else str(rating).strip()
+            unchanged = (
+                current is not None
+                and current.rating.slug == slug
+                and current.rationale == rationale
+            )
+            if not unchanged:
+                verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
+        elif rationale:
+            raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
+        elif current is not None:
+            verdict_withdraw(claim=claim, user=user)
+    elif rationale:
+        raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
+
+    for source in _check_source_fields(sources):
+        source_add(claim=claim, user=user, **source)
+    claim.refresh_from_db()
+    return claim
+
+
+def _restored_anchor(article: Article, snapshot: Mapping[str, Any]) -> tuple[Any, str]:
+    """Where a restored claim goes: its old place when the text there is unchanged, else where
+    its quote is found now (fuzzy), else nowhere (orphaned, kept with its quote)."""
+    exact = snapshot.get("exact") or ""
+    start, end = snapshot.get("start"), snapshot.get("end")
+    if isinstance(start, int) and isinstance(end, int) and article.text[start:end] == exact:
+        return anchoring.anchor_at(article.text, start, end), AnchorState.ANCHORED
+    try:
+        anchor = anchoring.locate_quote(
+            article.text,
+            exact,
+            prefix=snapshot.get("prefix") or "",
+            suffix=snapshot.get("suffix") or "",
+            near=start if isinstance(start, int) else None,
+        )
+    except anchoring.AnchorError:
+        return None, AnchorState.ORPHANED
+    return anchor, AnchorState.FUZZY
+
+
+@transaction.atomic
+def claim_restore(
+    *, article: Article, user: AbstractBaseUser, snapshot: Mapping[str, Any]
+) -> Claim:
+    """Put a deleted claim back from the snapshot its deletion recorded (the undo of a delete).
+
+    The same people may restore as may delete: editors, and the reviewer who created the claim
+    while it is a draft or in review. The claim gets its old id back when the snapshot has one
+    (so links and its history read on), with its verdicts, approved verdict and sources. If the
+    article text changed since, the quote is looked for again; a quote that is gone leaves the
+    claim orphaned, never lost.
+    """
+    from django.contrib.auth import get_user_model
+
+    membership = require_role(user, article.team, Role.REVIEWER)
+    status = snapshot.get("status") or ClaimStatus.DRAFT
+    if status not in ClaimStatus.values:
+        raise InvalidInput(f"Unknown status {status!r} in the snapshot.", field="status")
+    if not membership.has_role(Role.EDITOR):
+        if snapshot.get("created_by") != user.pk:
+            raise Forbidden("Reviewers can restore only their own claims; ask an editor.")
+        if status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):
+            raise Forbidden("This claim was approved; only an editor can restore it.")
+    claim_id = snapshot.get("id")
+    if claim_id is not None and Claim.objects.filter(pk=claim_id).exists():
+        raise Conflict("This claim is already back.", code="restored")
+    exact = snapshot.get("exact") or ""
+    if not exact.strip():
+        raise InvalidInput("The snapshot has no quote, so there is nothing to restore.")
+
+    anchor, state = _restored_anchor(article, snapshot)
+    user_ids = {snapshot.get("created_by"), snapshot.get("final_verdict_reviewer")}
+    user_ids |= {item.get("reviewer") for item in snapshot.get("verdicts") or []}
+    existing_users = set(
+        get_user_model()
+        .objects.filter(pk__in=[i for i in user_ids if i])
+        .values_list("pk", flat=True)
+    )
+    # Higher than any version the claim had: every version change records an Event, and its
+    # deletion did too. A form still open on the deleted claim is therefore stale.
+    version = Event.objects.filter(claim_id=claim_id).count() + 1 if claim_id else 1
+    claim = Claim(
+        pk=claim_id,
+        article=article,
+        start=anchor.start if anchor else None,
+        end=anchor.end if anchor else None,
+        exact=exact,
+        prefix=anchor.prefix if anchor else (snapshot.get("prefix") or "")[:64],
+        suffix=anchor.suffix if anchor else (snapshot.get("suffix") or "")[:64],
+        anchor=state,
+        anchored_revision=article.revision,
+        claimant=(snapshot.get("claimant") or "").strip(),
+        summary=(snapshot.get("summary") or "").strip() or exact.strip(),
+        status=status,
+        tags=_clean_tags(snapshot.get("tags") or []),
+        created_by_id=snapshot.get("created_by")
+        if snapshot.get("created_by") in existing_users
+        else None,
+        version=version,
+    )
+    _full_clean(claim, exclude=["final_verdict", "assignees", "created_by"])
+    claim.save(force_insert=True)
+
+    ratings = {rating.slug: rating for rating in Rating.objects.filter(team=article.team)}
+    final: Verdict | None = None
+    dropped: list[str] = []
+    for item in snapshot.get("verdicts") or []:
+        rating = ratings.get(item.get("rating"))
+        if rating is None or item.get("reviewer") not in existing_users:
+            dropped.append(str(item.get("rating")))
+            continue
+        verdict = Verdict.objects.create(
+            claim=claim,
+            reviewer_id=item["reviewer"],
+            rating=rating,
+            rationale=(item.get("rationale") or "").strip(),
+        )
+        if item["reviewer"] == snapshot.get("final_verdict_reviewer"):
+            final = verdict
+    note = "Restored after deletion."
+    if status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED):
+        if final is None:
+            # An approval without its verdict would break the workflow's rule: review again.
+            claim.status = ClaimStatus.IN_REVIEW
+            note += " Its approved verdict could not be restored, so it is back in review."
+        else:
+            claim.final_verdict = final
+        claim.save(update_fields=["status", "final_verdict"])
+    if dropped:
+        note += f" Verdicts no longer possible were left out: {', '.join(dropped)}."
+
+    for item in snapshot.get("sources") or []:
+        source = Source(
+            claim=claim,
+            url=_lowercase_scheme((item.get("url") or "").strip()),
+            title=(item.get("title") or "").strip(),
+            publisher=(item.get("publisher") or "").strip(),
+            excerpt=(item.get("excerpt") or "").strip(),
+            stance=item.get("stance") or Stance.CONTEXT,
+            archived_url=_lowercase_scheme((item.get("archived_url") or "").strip()),
+            added_by=user,
+        )
+        _full_clean(source, exclude=["claim", "added_by"])
+        source.save()
+
+    event_record(
+        team=article.team,
+        verb="claim.restored",
+        actor=user,
+        article=article,
+        claim=claim,
+        changes=_created(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
+        note=note,
+    )
+    article_status_refresh(article)
+    return claim
+
+
+__all__ += ["claim_restore", "claim_revise", "verdict_withdraw"]
+
+
+# --- article revisions and re-anchoring ----------------------------------------------------------
+
+# Event verbs of re-anchoring. A published claim that a revision moved or changed gets
+# REANCHOR_FLAG_VERB instead of REANCHOR_VERB: it stays on the editors' "needs attention"
+# list (queries.claims_needing_attention) until someone confirms or re-attaches it.
+REANCHOR_VERB = "claim.reanchored"
+REANCHOR_FLAG_VERB = "claim.moved"
+ANCHOR_CONFIRM_VERB = "claim.anchor_confirmed"
+REATTACH_VERB = "claim.reattached"
+_SELECTOR_FIELDS = ("start", "end", "exact", "prefix", "suffix", "anchor")
+
+
+@dataclass
+class RevisionResult:
+    """What article_revise did.
+
+    `created` is False when the text was the current revision's (nothing changed, `revision`
+    is None). `counts` has the claims per anchor state after the revision ("anchored",
+    "fuzzy", "orphaned"), how many were "relocated" (anchored, but not where the diff carried
+    them), "changed" (any selector field changed: version bumped, Event recorded) and
+    "flagged" (published claims that moved). `flagged` lists those claims' ids.
+    """
+
+    article: Article
+    revision: ArticleRevision | None
+    created: bool
+    message: str
+    counts: dict[str, int]
+    flagged: list[int]
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.created
+
+
+def article_revise(
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    text: str | None = None,
+    markdown: str | None = None,
+    html: str | None = None,
+    url: str | None = None,
+    file_name: str | None = None,
+    file_data: bytes | None = None,
+    title: str = "",
+) -> RevisionResult:
+    """Load a new version of an article (exactly like an import) and re-anchor every claim.
+
+    Reviewers and up may add revisions (as they may import); `user=None` is the command line.
+    The input is loaded before the transaction (a URL fetch does not hold the database). Text
+    identical to the current revision is not a new revision: the result says "unchanged".
+    Otherwise the article gets revision number + 1 with its new text, blocks and metadata
+    (title, author, publisher, date, language, URL where the new input has them), and every
+    claim is placed on the new text (anchoring.Reanchorer): anchored, fuzzy (it keeps its old
+    quote, now pointing at the close variant, until a person confirms it) or orphaned (kept,
+    with its quote, without a position). No claim is ever deleted. Each claim whose selector
+    changed gets version + 1 and a `claim.reanchored` Event (before/after); a published one
+    that moved or changed gets `claim.moved` instead, which flags it for an editor. One
+    `article.revised` Event carries the counts.
+    """
+    if user is not None:
+        require_role(user, article.team, Role.REVIEWER)
+    loaded = load_article_input(
+        text=text,
+        markdown=markdown,
+        html=html,
+        url=url,
+        file_name=file_name,
+        file_data=file_data,
+        title=title,
+    )
+    return _article_revise_apply(
+        article=article, user=user, loaded=loaded, title_given=bool(title.strip())
+    )
+
+
+@transaction.atomic
+def _article_revise_apply(
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    loaded: ingest.LoadedArticle,
+    title_given: bool,
+) -> RevisionResult:
+    # The article row is the lock: two revisions of one article, or a confirmation racing a
+    # revision, run one after the other.
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    digest = content_hash(loaded.text)
+    if digest == locked.content_hash and loaded.text == locked.text:
+        _copy_article(locked, article)
+        return RevisionResult(
+            article=article,
+            revision=None,
+            created=False,
+            message=f"The text is the same as the current revision (r{locked.revision}) of "
+            f"“{locked.title}”; no new revision was made.",
+            counts={},
+            flagged=[],
+        )
+    latest = (
+        ArticleRevision.objects.filter(article=locked)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    ).first() or 0
+    number = max(locked.revision, latest) + 1
+    old_text = locked.text
+
+    before = {field: getattr(locked, field) for field in _REVISED_ARTICLE_FIELDS}
+    locked.text = loaded.text
+    locked.blocks = loaded.blocks
+    locked.content_hash = digest
+    locked.revision = number
+    locked.source_kind = loaded.source_kind
+    if title_given or loaded.title:
+        locked.title = loaded.title[:500]
+    for field, value, limit in (
+        ("url", loaded.url, 2000),
+        ("publisher", loaded.publisher, 200),
+        ("author", loaded.author, 300),
+        ("language", loaded.language, 16),
+    ):
+        if value:
+            setattr(locked, field, value[:limit])
+    if loaded.published_at:
+        locked.published_at = loaded.published_at
+    _full_clean(locked, exclude=["assignees", "team", "imported_by"])
+    locked.save()
+    revision = ArticleRevision.objects.create(
+        article=locked,
+        number=number,
+        text=locked.text,
+        blocks=locked.blocks,
+        title=locked.title,
+        source_kind=locked.source_kind,
+        source_url=(loaded.url or "")[:2000],
+        content_hash=digest,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    counts, flagged = _reanchor_claims(locked, old_text, number, user)
+
+    changes: dict[str, tuple[Any, Any]] = {
+        field: (before[field], getattr(locked, field))
+        for field in _REVISED_ARTICLE_FIELDS
+        if before[field] != getattr(locked, field)
+    }
+    changes.update({name: (None, value) for name, value in counts.items()})
+    message = (
+        f"Revision r{number} of “{locked.title}”: {counts['anchored']} claim(s) anchored, "
+        f"{counts['fuzzy']} fuzzy, {counts['orphaned']} orphaned"
+    )
+    if flagged:
+        message += f"; {counts['flagged']} published claim(s) moved, for an editor to check"
+    message += "."
+    event_record(
+        team=locked.team,
+        verb="article.revised",
+        actor=user,
+        article=locked,
+        changes=changes,
+        note=message,
+    )
+    _copy_article(locked, article)
+    return RevisionResult(
+        article=article,
+        revision=revision,
+        created=True,
+        message=message,
+        counts=counts,
+        flagged=flagged,
+    )
+
+
+_REVISED_ARTICLE_FIELDS = (
+    "revision",
+    "title",
+    "url",
+    "publisher",
+    "author",
+    "published_at",
+    "language",
+    "source_kind",
+)
+
+
+def _copy_article(source: Article, target: Article) -> None:
+    """Bring the caller's Article object up to date with the saved row."""
+    if source is target:
+        return
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _reanchor_claims(
+    article: Article, old_text: str, number: int, user: AbstractBaseUser | None
+) -> tuple[dict[str, int], list[int]]:
+    """Place every claim of `article` (whose text is already the new one) and save them.
+
+    Bulk writes whatever the number of claims: one UPDATE statement executed for all changed
+    claims, one INSERT per 500 Events, and one UPDATE raising anchored_revision on the anchored
+    claims whose selectors did not change.
+    """
+    claims = list(
+        Claim.objects.filter(article=article)
+        .only("id", *_SELECTOR_FIELDS, "anchored_revision", "status", "version")
+        .order_by("id")
+    )
+    selectors = [
+        anchoring.Selector(
+            claim.start if claim.anchor != AnchorState.ORPHANED else None,
+            claim.end if claim.anchor != AnchorState.ORPHANED else None,
+            claim.exact,
+            claim.prefix,
+            claim.suffix,
+        )
+        for claim in claims
+    ]
+    results = anchoring.reanchor(old_text, article.text, selectors)
+    counts = dict.fromkeys(("anchored", "fuzzy", "orphaned", "relocated", "changed", "flagged"), 0)
+    flagged: list[int] = []
+    changed: list[Claim] = []
+    unchanged = 0
+    events: list[Event] = []
+    now = timezone.now()
+    actor = user if user is not None and user.is_authenticated else None
+    for claim, result in zip(claims, results, strict=True):
+        counts[result.state] += 1
+        if result.state == AnchorState.ANCHORED and result.moved:
+            counts["relocated"] += 1
+        wanted: dict[str, Any] = {"anchor": result.state}
+        if result.state == AnchorState.ANCHORED:
+            # The quote as it is in the new text (only typography may differ), and its context.
+            wanted.update(
+                start=result.start,
+                end=result.end,
+                exact=result.exact,
+                prefix=result.prefix,
+                suffix=result.suffix,
+            )
+        elif result.state == AnchorState.FUZZY:
+            # Points at the close variant but keeps the quote (and context) it was made on,
+            # from anchored_revision, until a person confirms the match.
+            wanted.update(start=result.start, end=result.end)
+        else:
+            wanted.update(start=None, end=None)
+        diff = {
+            field: (getattr(claim, field), value)
+            for field, value in wanted.items()
+            if getattr(claim, field) != value
+        }
+        if not diff:
+            unchanged += result.state == AnchorState.ANCHORED
+            continue
+        if result.state == AnchorState.ANCHORED:
+            diff["anchored_revision"] = (claim.anchored_revision, number)
+            claim.anchored_revision = number
+        for field, (_, value) in diff.items():
+            setattr(claim, field, value)
+        changed.append(claim)
+        counts["changed"] += 1
+        is_flagged = claim.status == ClaimStatus.PUBLISHED and result.moved
+        if is_flagged:
+            flagged.append(claim.pk)
+            counts["flagged"] += 1
+        events.append(
+            Event(
+                team_id=article.team_id,
+                article=article,
+                claim_id=claim.pk,
+                actor=actor,
+                verb=REANCHOR_FLAG_VERB if is_flagged else REANCHOR_VERB,
+                changes={
+                    field: [_jsonable(old), _jsonable(new)] for field, (old, new) in diff.items()
+                },
+                note=_reanchor_note(result, number, is_flagged),
+            )
+        )
+    if changed:
+        _save_reanchored(changed, now)
+        Event.objects.bulk_create(events, batch_size=500)
+    if unchanged:
+        # Their quote is verified in this revision too (the changed ones are already set).
+        Claim.objects.filter(article=article, anchor=AnchorState.ANCHORED).exclude(
+            anchored_revision=number
+        ).update(anchored_revision=number)
+    return counts, flagged
+
+
+def _save_reanchored(claims: list[Claim], now: datetime) -> None:
+    """Write the new selectors of many claims, raising each one's version in the database.
+
+    One UPDATE statement run for every claim (executemany): Django's bulk_update builds a
+    CASE expression per field and row, which takes seconds for a thousand claims.
+    """
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(Claim)]
+    quote = connection.ops.quote_name
+    fields = [Claim._meta.get_field(name) for name in (*_SELECTOR_FIELDS, "anchored_revision")]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Claim._meta.db_table)} SET {assignments}, "  # noqa: S608 - names from the model, values are parameters
+        f"{quote('version')} = {quote('version')} + 1, {quote('updated_at')} = %s "
+        f"WHERE {quote('id')} = %s"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [
+        [getattr(claim, field.attname) for field in fields] + [stamp, claim.pk] for claim in claims
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _reanchor_note(result: anchoring.Reanchored, number: int, flagged: bool) -> str:
+    how = {
+        "position": f"Kept in place in revision r{number}.",
+        "normalised": f"Kept in revision r{number}; only typography or spacing changed.",
+        "search": f"The quote moved in revision r{number}; found again by its text.",
+        "fuzzy": f"The quote changed in revision r{number}; the closest text "
+        f"({result.score:.0%} similar) awaits confirmation.",
+        "orphaned": f"The quote was not found in revision r{number}; the claim is kept "
+        "without a position.",
+    }[result.method]
+    if flagged:
+        how += " This claim is published: an editor should check it."
+    return how
+
+
+def _require_anchor_fixer(user: AbstractBaseUser, claim: Claim) -> Membership:
+    """Reviewers fix the anchors of claims not yet approved; approved and published claims
+    need an editor (their text is what the desk stands behind)."""
+    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not membership.has_role(
+        Role.EDITOR
+    ):
+        raise Forbidden(
+            f"This claim is {claim.get_status_display().lower()}; only an editor can change "
+            "where it points."
+        )
+    return membership
+
+
+def _save_anchor(
+    claim: Claim,
+    *,
+    user: AbstractBaseUser,
+    article: Article,
+    anchor: anchoring.Anchor,
+    verb: str,
+    note: str = "",
+) -> Claim:
+    values = {
+        "start": anchor.start,
+        "end": anchor.end,
+        "exact": anchor.exact,
+        "prefix": anchor.prefix,
+        "suffix": anchor.suffix,
+        "anchor": AnchorState.ANCHORED,
+        "anchored_revision": article.revision,
+    }
+    changes = {
+        field: (getattr(claim, field), value)
+        for field, value in values.items()
+        if getattr(claim, field) != value
+    }
+    for field, value in values.items():
+        setattr(claim, field, value)
+    if changes:
+        _full_clean(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
+        claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
+        claim.save(update_fields=[*values, "version", "updated_at"])
+    event_record(
+        team=article.team,
+        verb=verb,
+        actor=user,
+        article=article,
+        claim=claim,
+        changes=changes,
+        note=note,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_confirm_anchor(
+    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+) -> Claim:
+    """A person confirms where a revision put a claim.
+
+    A fuzzy claim becomes anchored and takes the new text it points at as its quote (with
+    new context, from the current revision). A published claim that a revision moved is
+    acknowledged, which takes it off the editors' attention list. An orphan has nothing to
+    confirm: re-attach it. Reviewers confirm claims not yet approved; editors any.
+    """
+    require_role(user, claim.article.team, Role.REVIEWER)
+    article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
+    claim.refresh_from_db()
+    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _check_version(claim, expected_version)
+    if claim.anchor == AnchorState.ORPHANED:
+        raise Conflict(
+            "This claim's quote was not found in the current text, so there is no match to "
+            "confirm. Select the text it belongs to and re-attach it.",
+            code="orphaned",
+        )
+    try:
+        anchor = anchoring.anchor_at(article.text, claim.start, claim.end)
+    except anchoring.AnchorError as error:
+        raise Conflict(error.message, code="invalid_selector") from None
+    if claim.anchor == AnchorState.ANCHORED and anchor.exact == claim.exact:
+        from .queries import claim_is_flagged
+
+        if not claim_is_flagged(claim):
+            return claim  # nothing to confirm (a second click, say)
+    before_quote = claim.exact
+    note = (
+        f"Confirmed the match in revision r{article.revision}."
+        if before_quote == anchor.exact
+        else f"Confirmed the match in revision r{article.revision}: the quote is now the "
+        "text there."
+    )
+    return _save_anchor(
+        claim, user=user, article=article, anchor=anchor, verb=ANCHOR_CONFIRM_VERB, note=note
+    )
+
+
+@transaction.atomic
+def claim_reattach(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    start: int | None = None,
+    end: int | None = None,
+    exact: str | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    expected_version: int | str | None = None,
+) -> Claim:
+    """Attach an orphaned or fuzzy claim (or a published one a revision moved) to newly
+    selected text of the current revision: start/end and/or the quote, as in claim_create.
+
+    The claim becomes anchored with that text as its quote. Reviewers re-attach claims not
+    yet approved; editors any. Anchored claims that need no attention are moved by editing
+    them (claim_update) instead.
+    """
+    require_role(user, claim.article.team, Role.REVIEWER)
+    article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
+    claim.refresh_from_db()
+    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _check_version(claim, expected_version)
+    if claim.anchor == AnchorState.ANCHORED:
+        from .queries import claim_is_flagged
+
+        if not claim_is_flagged(claim):
+            raise Conflict(
+                "This claim is anchored; to point it at other text, edit the claim.",
+                code="anchored",
+            )
+    try:
+        anchor = anchoring.resolve_selector(
+            article.text, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix
+        )
+    except anchoring.AnchorError as error:
+        raise InvalidInput(error.message, code=error.code, field="exact") from None
+    return _save_anchor(
+        claim,
+        user=user,
+        article=article,
+        anchor=anchor,
+        verb=REATTACH_VERB,
+        note=f"Re-attached to new text in revision r{article.revision}.",
+    )
+
+
+__all__ += [
+    "ANCHOR_CONFIRM_VERB",
+    "REANCHOR_FLAG_VERB",
+    "REANCHOR_VERB",
+    "REATTACH_VERB",
+    "RevisionResult",
+    "article_revise",
+    "claim_confirm_anchor",
+    "claim_reattach",
 ]

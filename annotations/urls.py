@@ -1,9 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
     path("articles/import/", views.article_import, name="article_import"),
-    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    # The reviewing workspace (workspace.py): the article page and its claim endpoints.
+    path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
+    path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
+    path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
+    path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
+    path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),
+    path("claims/<int:claim_id>/edit/", workspace.claim_edit, name="claim_edit"),
+    path("claims/<int:claim_id>/verdict/", workspace.claim_verdict, name="claim_verdict"),
+    path("claims/<int:claim_id>/sources/", workspace.claim_source_add, name="claim_source_add"),
+    path("claims/<int:claim_id>/status/", workspace.claim_status, name="claim_status"),
+    path("claims/<int:claim_id>/delete/", workspace.claim_delete, name="claim_delete"),
+    path("sources/<int:source_id>/remove/", workspace.source_remove, name="source_remove"),
+    path("tokens/", views.token_list, name="token_list"),
 ]

@@ -22,11 +22,9 @@ from django.views.decorators.vary import vary_on_headers
 from . import queries, services
 from .errors import ServiceError
 from .forms import ArticleFilterForm, ArticleImportForm, size_text
-from .models import Claim, Role, Team
+from .models import Role, Team
 
 ARTICLES_PER_PAGE = 50
-# The default scale's slugs have a colour class in app.css; any other slug gets a neutral one.
-STYLED_RATINGS = frozenset(slug for slug, *_ in services.DEFAULT_SCALE)
 
 
 def importable_teams(user: AbstractBaseUser) -> QuerySet[Team]:
@@ -154,55 +152,71 @@ def _import_context(form: ArticleImportForm) -> dict:
 
 
 # --- article page ----------------------------------------------------------------------------
+# The article page is the reviewing workspace, with its claim endpoints: see workspace.py.
+
+# --- API tokens ------------------------------------------------------------------------------
+
+from django import forms as django_forms  # noqa: E402 - this section was appended
+from django.http import Http404  # noqa: E402
+from django.views.decorators.cache import never_cache  # noqa: E402
+
+from .models import ApiToken  # noqa: E402
+
+
+class TokenCreateForm(django_forms.Form):
+    name = django_forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What will use it, e.g. “newsroom CMS” or “my laptop”.",
+    )
+
+
+def _token_page(request: HttpRequest, **context: object) -> dict:
+    return {
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"),
+        "form": TokenCreateForm(),
+        "can_import": importable_teams(request.user).exists(),
+        **context,
+    }
 
 
 @login_required
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = queries.article_for_user(request.user, pk)
-    claims = list(queries.claims_for_article(article))
-    anchored = sorted(
-        (c for c in claims if c.start is not None), key=lambda c: (c.start, c.end, c.pk)
-    )
-    orphaned = [c for c in claims if c.start is None]
-    for number, claim in enumerate(anchored + orphaned, start=1):
-        _describe(claim, number)
-    context = {
-        "article": article,
-        "claims": anchored,
-        "orphaned": orphaned,
-        "claim_total": len(claims),
-        "can_import": importable_teams(request.user).exists(),
-    }
-    return render(request, "annotations/article_detail.html", context)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """Your API tokens: create one (its secret is shown once, in this response only) or revoke one.
 
-
-def _rating_class(slug: str) -> str:
-    return f"verdict-{slug}" if slug in STYLED_RATINGS else "verdict-other"
-
-
-def _describe(claim: Claim, number: int) -> None:
-    """Set what the page shows about a claim's verdict, from the prefetched rows only.
-
-    The approved (final) verdict wins; otherwise the reviewers' current verdicts, coloured
-    when they agree and neutral when they differ or there are none.
+    The new token is rendered straight into the POST's response rather than after a redirect,
+    so the secret is never kept anywhere (not even in the session) between two requests.
     """
-    claim.number = number
-    current = claim.current_verdicts
-    claim.shown_verdicts = current
-    if claim.final_verdict is not None:
-        claim.final_rating = claim.final_verdict.rating
-        claim.mark_class = _rating_class(claim.final_rating.slug)
-        claim.verdict_state = "approved"
-    else:
-        claim.final_rating = None
-        slugs = {verdict.rating.slug for verdict in current}
-        if len(slugs) == 1:
-            claim.mark_class = _rating_class(slugs.pop())
-            claim.verdict_state = "proposed"
-        else:
-            claim.mark_class = "verdict-split" if slugs else "verdict-none"
-            claim.verdict_state = "split" if slugs else "none"
-    for verdict in current:
-        verdict.css_class = _rating_class(verdict.rating.slug)
-    if claim.final_rating is not None:
-        claim.final_rating.css_class = _rating_class(claim.final_rating.slug)
+    template = "annotations/tokens.html"
+    if request.method == "GET":
+        return render(request, template, _token_page(request))
+
+    if "revoke" in request.POST:
+        token = ApiToken.objects.filter(user=request.user, pk=_token_id(request)).first()
+        if token is None:
+            raise Http404("No such token.")
+        services.token_revoke(token=token, user=request.user)
+        messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+        return redirect("token_list")
+
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _token_page(request, form=form), status=400)
+    try:
+        token, raw = services.token_create(user=request.user, name=form.cleaned_data["name"])
+    except ServiceError as error:
+        form.add_error("name", error.message)
+        return render(request, template, _token_page(request, form=form), status=400)
+    return render(request, template, _token_page(request, new_token=token, new_secret=raw))
+
+
+def _token_id(request: HttpRequest) -> int:
+    try:
+        value = int(request.POST.get("revoke", ""))
+    except ValueError:
+        raise Http404("No such token.") from None
+    if not 1 <= value < 2**63:
+        raise Http404("No such token.")
+    return value

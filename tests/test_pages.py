@@ -409,7 +409,9 @@ def test_pasted_markdown_keeps_its_headings(client, desk):
     assert article.source_kind == "markdown"
     assert "*" not in article.text
     page = html_of(client.get(response.url))
-    assert re.search(r'<h[23] data-start="\d+" data-end="\d+">What was said</h[23]>', page)
+    assert re.search(
+        r'<h[23] id="block-\d+" data-start="\d+" data-end="\d+">What was said</h[23]>', page
+    )
 
 
 def test_pasted_html_is_reduced_to_its_article_text(client, desk):
@@ -752,7 +754,20 @@ def test_the_claim_list_shows_quote_claimant_verdict_status_and_sources(client, 
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
     card = page[page.index(f'id="claim-{claim.pk}"') :]
-    card = card[: card.index("</li>\n\n")] if "</li>\n\n" in card else card
+    card = card[: card.index("</li>")]
+    # The list: quote, claimant, verdict in words and colour, status, number of sources.
+    for shown in [
+        "10.000 North Korean soldiers",
+        "The Pentagon",
+        "Mostly true",
+        'class="swatch verdict-mostly-true"',
+        "Draft",
+        "1 source",
+    ]:
+        assert shown in card
+    # Opening the claim shows the rest: the wording checked, the sources with their stance.
+    opened = html_of(client.get(reverse("claim_edit", args=[claim.pk])))
+    opened = opened[opened.index(f'id="claim-{claim.pk}"') :]
     for shown in [
         "10.000 North Korean soldiers",
         "The Pentagon",
@@ -764,7 +779,7 @@ def test_the_claim_list_shows_quote_claimant_verdict_status_and_sources(client, 
         "Pentagon briefing",
         "Supports",
     ]:
-        assert shown in card
+        assert shown in opened
 
 
 def test_claims_are_listed_in_text_order(client, desk):
@@ -797,7 +812,9 @@ def test_disagreeing_verdicts_show_both_and_a_neutral_mark(client, desk):
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
     assert f'<mark class="mark verdict-split" data-claim-id="{claim.pk}"' in page
-    assert "proposed by reviewer-user" in page and "proposed by editor-user" in page
+    assert "Verdicts differ" in page
+    opened = html_of(client.get(reverse("claim_edit", args=[claim.pk])))
+    assert "proposed by reviewer-user" in opened and "proposed by editor-user" in opened
 
 
 def test_orphaned_claims_are_listed_under_needs_attention(client, desk):

@@ -100,6 +100,17 @@ class ArticleImportInputSerializer(InputSerializer):
     )
 
 
+class RevisionInputSerializer(InputSerializer):
+    title = _text(max_length=500, help_text="Optional; taken from the text when empty.")
+    text = _quote(help_text="Plain text.")
+    markdown = _quote(help_text="Markdown text.")
+    html = _quote(help_text="An HTML page; its main text is extracted.")
+    url = _text(max_length=2000, help_text="A web address to fetch.")
+    file = serializers.FileField(
+        required=False, help_text="Multipart upload: a .txt, .md or .html file."
+    )
+
+
 class ClaimCreateInputSerializer(InputSerializer):
     start = _offset("First code point of the quote (with `end`).")
     end = _offset("Code point after the quote (exclusive).")
@@ -254,6 +265,14 @@ class RevisionSerializer(serializers.Serializer):
     blocks = serializers.ListField(child=serializers.DictField())
     created_by = _username("created_by")
     created_at = serializers.DateTimeField()
+
+
+class RevisionResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField()
+    message = serializers.CharField()
+    revision = RevisionSerializer(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+    flagged = serializers.ListField(child=serializers.IntegerField())
 
 
 # The claim lists are the API's hottest path (50 to 200 claims, each with verdicts and sources):

@@ -23,10 +23,11 @@ from rest_framework.response import Response
 
 from annotations import services
 from annotations.errors import Conflict, InvalidInput
+from annotations.exports import claim_review_for
 from annotations.models import Claim, Verdict
 
 from . import benchmark, queries
-from .errors import PreconditionFailed, RequestTooLarge, error_responses
+from .errors import ErrorSerializer, PreconditionFailed, RequestTooLarge, error_responses
 from .etags import article_etag, claim_etag, claim_version_from_if_match, content_etag
 from .filters import ArticleFilter, ClaimFilter
 from .pagination import ApiCursorPagination, ApiOrderingFilter
@@ -45,6 +46,8 @@ from .serializers import (
     EventSerializer,
     MemberSerializer,
     RatingSerializer,
+    RevisionInputSerializer,
+    RevisionResultSerializer,
     RevisionSerializer,
     SourceInputSerializer,
     SourceSerializer,
@@ -322,12 +325,59 @@ class RevisionListView(ArticleChildListView):
             return queries.ArticleRevision.objects.none()
         return queries.revisions_of(self.get_article())
 
+    parser_classes = [StrictJSONParser, parsers.MultiPartParser]
+
     @extend_schema(
         summary="Every version of the article's text, oldest first",
         responses=_ok(RevisionSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
+
+    @extend_schema(
+        summary="Load a new version of the article",
+        description=(
+            "Exactly like an import: one of `text`, `markdown`, `html`, `url` (JSON), or a "
+            "multipart `file`. Every claim is re-anchored (anchored, fuzzy or orphaned; none is "
+            "deleted). 201 with the new revision; the same text as the current one is 200 with "
+            "a message and nothing new."
+        ),
+        request={
+            "application/json": RevisionInputSerializer,
+            "multipart/form-data": RevisionInputSerializer,
+        },
+        responses={
+            201: OpenApiResponse(RevisionResultSerializer, "A new revision (Location)."),
+            200: OpenApiResponse(RevisionResultSerializer, "The same text: nothing new."),
+            **error_responses(*WRITE),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        article = queries.article_for_user(request.user, pk)
+        data = validated(RevisionInputSerializer, request.data)
+        upload = data.pop("file", None)
+        result = services.article_revise(
+            article=article,
+            user=request.user,
+            file_name=upload.name if upload is not None else None,
+            file_data=upload.read() if upload is not None else None,
+            **data,
+        )
+        body = {
+            "created": result.created,
+            "message": result.message,
+            "revision": RevisionSerializer(result.revision).data if result.revision else None,
+            "counts": result.counts,
+            "flagged": result.flagged,
+        }
+        headers = {}
+        if result.created:
+            headers["Location"] = _api_url(request, "api-article-revisions", article.pk)
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers=headers,
+        )
 
 
 class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
@@ -704,6 +754,30 @@ class ClaimTransitionView(ApiView):
 __all__ = ["ApiListView", "ApiView", "urlpatterns"]
 
 # benchmark.urlpatterns is empty unless FACTCHECK_BENCHMARK_VIEWS=1 (benchmarks only).
+
+
+class ClaimReviewView(ApiView):
+    """One approved or published claim as schema.org ClaimReview JSON-LD."""
+
+    @extend_schema(
+        summary="The claim as schema.org ClaimReview (approved or published claims)",
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, "ClaimReview JSON-LD."),
+            409: OpenApiResponse(ErrorSerializer, "Not approved or published yet."),
+            **error_responses(*READ),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        claim = queries.claim_ref_for_user(request.user, pk)
+        review = claim_review_for(claim, base_url=request.build_absolute_uri("/").rstrip("/"))
+        if review is None:
+            raise Conflict(
+                "Only approved or published claims with a final verdict have a ClaimReview.",
+                code="not_reviewed",
+            )
+        return Response(review, content_type="application/ld+json")
+
+
 urlpatterns = benchmark.urlpatterns + [
     path("teams/", TeamListView.as_view(), name="api-team-list"),
     path("teams/<slug:slug>/", TeamDetailView.as_view(), name="api-team-detail"),
@@ -730,4 +804,5 @@ urlpatterns = benchmark.urlpatterns + [
     ),
     path("claims/<int:pk>/history/", ClaimHistoryView.as_view(), name="api-claim-history"),
     path("claims/<int:pk>/transition/", ClaimTransitionView.as_view(), name="api-claim-transition"),
+    path("claims/<int:pk>/claimreview", ClaimReviewView.as_view(), name="api-claim-claimreview"),
 ]

@@ -2,29 +2,39 @@
 
 Every block element carries `data-start`/`data-end` (code-point offsets into Article.text)
 and its text content is exactly `text[start:end]`: highlights are `<mark>` elements around
-runs of that text, and the links to the claim list carry no text of their own (their number
-is CSS generated content), so offsets counted over the DOM text stay right.
+runs of that text, and the links to the claim list carry no text of their own (CSS draws
+their number from `data-n`), so offsets counted over the DOM text stay right. When the text
+between two blocks is not the usual blank line ("\\n\\n"), the later block says what it is in
+`data-gap`, so the selection script can rebuild the exact quote of a selection across blocks.
 
-Overlapping claims split a block into segments (anchoring.segment); a segment covered by
-several claims is wrapped in one nested mark per claim, outermost first, so
-`mark[data-claim-id="X"]` finds every segment of claim X.
+Overlapping claims split a block into segments; a segment covered by several claims is wrapped
+in one nested mark per claim, outermost first, so `mark[data-claim-id="X"]` finds every
+segment of claim X, and the innermost mark of a segment lists all of them in `data-claim-ids`.
+
+Each claim's link to the claim list (`a.claim-ref`) sits just before its first segment, so the
+links come in the claim list's order (start, end, id) and the n-th link is claim n. A block's
+HTML depends only on the claims that touch it (and their numbers), so a change to one claim
+re-renders only its blocks; the page's script renumbers the links after such a partial update.
+
+The whole text is laid out in one sweep over the blocks and the claims sorted by start, so
+rendering stays linear in the size of the text plus the number of highlight segments.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import template
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-
-from annotations import anchoring
 
 register = template.Library()
 
 HEADING_TAGS = ["h2", "h3", "h4", "h5", "h6"]
+BLOCK_GAP = "\n\n"
 
 
 @dataclass
@@ -33,7 +43,25 @@ class Block:
     tag: str
     start: int
     end: int
-    html: SafeString = field(default_factory=lambda: mark_safe(""))  # noqa: S308
+    gap: str | None
+    inner: str = ""
+
+    def element(self, *, oob: bool = False) -> SafeString:
+        """The block element; `oob` adds htmx's out-of-band swap for partial updates."""
+        gap = f' data-gap="{escape(self.gap)}"' if self.gap is not None else ""
+        swap = ' hx-swap-oob="outerHTML"' if oob else ""
+        return mark_safe(  # noqa: S308 - the text and every attribute are escaped here
+            f'<{self.tag} id="block-{self.start}" data-start="{self.start}" '
+            f'data-end="{self.end}"{gap}{swap}>{self.inner}</{self.tag}>'
+        )
+
+    @property
+    def html(self) -> SafeString:
+        return self.element()
+
+    @property
+    def oob_html(self) -> SafeString:
+        return self.element(oob=True)
 
 
 @dataclass
@@ -44,7 +72,7 @@ class BlockGroup:
     blocks: list[Block]
 
 
-def _blocks_of(text: str, blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def blocks_of(text: str, blocks: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """The article's block structure, or paragraphs split at blank lines when it has none."""
     usable = [
         b
@@ -55,15 +83,21 @@ def _blocks_of(text: str, blocks: Sequence[dict[str, Any]]) -> list[dict[str, An
         and 0 <= b["start"] < b["end"] <= len(text)
     ]
     if usable:
-        return sorted(usable, key=lambda b: (b["start"], b["end"]))
+        ordered = sorted(usable, key=lambda b: (b["start"], b["end"]))
+        # Overlapping blocks would repeat text (and offsets); keep the first of any overlap.
+        kept: list[dict[str, Any]] = []
+        for block in ordered:
+            if not kept or block["start"] >= kept[-1]["end"]:
+                kept.append(block)
+        return kept
     paragraphs: list[dict[str, Any]] = []
     offset = 0
-    for chunk in text.split("\n\n"):
+    for chunk in text.split(BLOCK_GAP):
         stripped = chunk.strip()
         if stripped:
             start = offset + chunk.index(stripped)
             paragraphs.append({"kind": "paragraph", "start": start, "end": start + len(stripped)})
-        offset += len(chunk) + 2
+        offset += len(chunk) + len(BLOCK_GAP)
     return paragraphs
 
 
@@ -75,86 +109,145 @@ def _tag_for(block: dict[str, Any]) -> str:
     return {"quote": "blockquote", "list_item": "li"}.get(kind, "p")
 
 
-@register.simple_tag
-def article_blocks(article: Any, claims: Sequence[Any]) -> list[BlockGroup]:
+def blocks_touching(
+    text: str, blocks: Sequence[dict[str, Any]] | None, start: int | None, end: int | None
+) -> set[int]:
+    """The starts of the blocks that a range [start, end) shows in (for partial updates)."""
+    if start is None or end is None:
+        return set()
+    return {b["start"] for b in blocks_of(text, blocks) if b["start"] < end and start < b["end"]}
+
+
+def _badge(pk: int, mark_class: str, number: Any, label: str) -> str:
+    return (
+        f'<a class="claim-ref {mark_class}" href="#claim-{pk}" data-claim="{pk}" '
+        f'data-n="{number}" aria-label="{escape(label or "Claim")}"></a>'
+    )
+
+
+def layout(
+    text: str,
+    blocks: Sequence[dict[str, Any]] | None,
+    claims: Sequence[Any],
+    *,
+    only: Collection[int] | None = None,
+) -> list[BlockGroup]:
     """The article's blocks with their highlighted HTML, grouped for list elements.
 
-    `claims` are the anchored claims (start not None), each with `mark_class` and `number`
-    set by the view.
+    `claims` need `pk`, `start`, `end` (None for orphans, which are skipped), `mark_class`, and
+    optionally `number` and `ref_label` (the accessible name of the link to the claim). With
+    `only` (a set of block starts), just those blocks get HTML, for out-of-band updates.
     """
-    text: str = article.text
-    anchored = [c for c in claims if c.start is not None and c.end is not None]
-    spans = [(c.pk, c.start, c.end) for c in anchored]
-    by_id = {c.pk: c for c in anchored}
-
-    layout = []
-    for block in _blocks_of(text, article.blocks):
-        segments = anchoring.segment(text, block["start"], block["end"], spans)
-        layout.append((block, segments))
-
-    # Each claim's first segment gets the id the claim list links to; its last one is
-    # followed by the link to the claim list.
-    first: dict[int, tuple[int, int]] = {}
-    last: dict[int, tuple[int, int]] = {}
-    for block_index, (_, segments) in enumerate(layout):
-        for segment_index, seg in enumerate(segments):
-            for claim_id in seg.claim_ids:
-                first.setdefault(claim_id, (block_index, segment_index))
-                last[claim_id] = (block_index, segment_index)
-
+    anchored = sorted(
+        (c for c in claims if c.start is not None and c.end is not None and c.start < c.end),
+        key=lambda c: (c.start, c.end, c.pk),
+    )
     groups: list[BlockGroup] = []
-    for block_index, (block, segments) in enumerate(layout):
-        parts: list[str] = []
-        for segment_index, seg in enumerate(segments):
-            position = (block_index, segment_index)
-            parts.append(_segment_html(seg, by_id, first, position))
-            ending = [by_id[cid] for cid in seg.claim_ids if last[cid] == position]
-            for claim in sorted(ending, key=lambda c: c.number):
-                parts.append(
-                    format_html(
-                        '<a class="claim-ref" href="#claim-{}" data-ref="{}" '
-                        'aria-label="Claim {}"></a>',
-                        claim.pk,
-                        claim.number,
-                        claim.number,
-                    )
-                )
-        rendered = Block(
-            kind=str(block.get("kind", "paragraph")),
-            tag=_tag_for(block),
-            start=block["start"],
-            end=block["end"],
-            html=mark_safe("".join(parts)),  # noqa: S308 - every part is escaped above
+    live: list[Any] = []  # claims that started before the current block ends and may reach it
+    next_claim = 0
+    badged: set[int] = set()  # claims whose link is in an earlier block
+    for meta in blocks_of(text, blocks):
+        block_start, block_end = meta["start"], meta["end"]
+        while next_claim < len(anchored) and anchored[next_claim].start < block_end:
+            live.append(anchored[next_claim])
+            next_claim += 1
+        live = [c for c in live if c.end > block_start]
+        touching = [c for c in live if c.start < block_end]
+        previous_end = groups[-1].blocks[-1].end if groups else None
+        gap = text[previous_end:block_start] if previous_end is not None else None
+        block = Block(
+            kind=str(meta.get("kind", "paragraph")),
+            tag=_tag_for(meta),
+            start=block_start,
+            end=block_end,
+            gap=None if gap is None or gap == BLOCK_GAP else gap,
         )
-        list_tag = ("ol" if block.get("ordered") else "ul") if rendered.tag == "li" else None
+        if only is None or block_start in only:
+            block.inner = _block_html(
+                text[block_start:block_end],
+                block_start,
+                tuple(
+                    (
+                        c.pk,
+                        c.start,
+                        c.end,
+                        c.mark_class,
+                        getattr(c, "number", ""),
+                        getattr(c, "ref_label", ""),
+                        c.pk not in badged,
+                    )
+                    for c in touching
+                ),
+            )
+        badged.update(c.pk for c in touching)
+        list_tag = ("ol" if meta.get("ordered") else "ul") if block.tag == "li" else None
         if list_tag and groups and groups[-1].list_tag == list_tag:
-            groups[-1].blocks.append(rendered)
+            groups[-1].blocks.append(block)
         else:
-            groups.append(BlockGroup(list_tag=list_tag, blocks=[rendered]))
+            groups.append(BlockGroup(list_tag=list_tag, blocks=[block]))
     return groups
 
 
-def _segment_html(
-    seg: anchoring.Segment,
-    by_id: dict[int, Any],
-    first: dict[int, tuple[int, int]],
-    position: tuple[int, int],
-) -> str:
-    if not seg.claim_ids:
-        return escape(seg.text)
-    # Outermost first: the claim that starts earliest (and, on a tie, ends latest).
-    nested = sorted((by_id[cid] for cid in seg.claim_ids), key=lambda c: (c.start, -c.end, c.pk))
-    all_ids = " ".join(str(c.pk) for c in nested)
-    opening: list[str] = []
-    for depth, claim in enumerate(nested):
-        innermost = depth == len(nested) - 1
-        opening.append(
-            format_html(
-                '<mark class="mark {}" data-claim-id="{}"{}{}>',
-                claim.mark_class,
-                claim.pk,
-                format_html(' id="mark-{}"', claim.pk) if first[claim.pk] == position else "",
-                format_html(' data-claim-ids="{}"', all_ids) if innermost else "",
-            )
-        )
-    return "".join(opening) + escape(seg.text) + "</mark>" * len(nested)
+@functools.lru_cache(maxsize=8192)
+def _block_html(block_text: str, block_start: int, claims: tuple[tuple, ...]) -> str:
+    """The inner HTML of one block, from its text and the claims touching it.
+
+    `claims` are (id, start, end, mark class, number, link label, link here?) in list order.
+    A pure function of its arguments, so it is cached: after a change to one claim, only the
+    blocks that claim touches are built again, in any process that rendered the page before.
+    """
+    if not claims:
+        return escape(block_text)
+    block_end = block_start + len(block_text)
+    cuts = {block_start, block_end}
+    for _, start, end, *_ in claims:
+        cuts.add(start if start > block_start else block_start)
+        cuts.add(end if end < block_end else block_end)
+    points = sorted(cuts)
+    # Outermost first; filtering keeps this order, so no segment needs sorting.
+    nested = sorted(claims, key=lambda c: (c[1], -c[2], c[0]))
+    waiting = {c[0] for c in claims if c[6]}  # claims whose link goes in this block
+    parts: list[str] = []
+    for lo, hi in zip(points, points[1:], strict=False):
+        active = [c for c in nested if c[1] <= lo and hi <= c[2]]
+        first: set[int] = set()
+        if waiting:
+            # `claims` is in list order (start, end, id): so are the links.
+            for pk, _, _, mark_class, number, label, _ in claims:
+                if pk in waiting and any(c[0] == pk for c in active):
+                    parts.append(_badge(pk, mark_class, number, label))
+                    first.add(pk)
+            waiting -= first
+        segment = escape(block_text[lo - block_start : hi - block_start])
+        if not active:
+            parts.append(segment)
+            continue
+        last = len(active) - 1
+        for depth, (pk, _, _, mark_class, *_) in enumerate(active):
+            tag = f'<mark class="mark {mark_class}" data-claim-id="{pk}"'
+            if pk in first:
+                tag += f' id="mark-{pk}"'
+            if depth == last:
+                tag += ' data-claim-ids="' + " ".join([str(c[0]) for c in active]) + '"'
+            parts.append(tag + ">")
+        parts.append(segment)
+        parts.append("</mark>" * len(active))
+    return "".join(parts)
+
+
+def groups_html(groups: Sequence[BlockGroup]) -> SafeString:
+    """All the blocks as one piece of HTML, list items inside their list elements."""
+    parts: list[str] = []
+    for group in groups:
+        if group.list_tag:
+            parts.append(f"<{group.list_tag}>")
+        parts.extend(block.element() for block in group.blocks)
+        if group.list_tag:
+            parts.append(f"</{group.list_tag}>")
+    return mark_safe("".join(parts))  # noqa: S308 - Block.element escapes
+
+
+@register.simple_tag
+def article_blocks(article: Any, claims: Sequence[Any]) -> list[BlockGroup]:
+    """Template access to `layout` for pages that have not laid the text out in the view."""
+    return layout(article.text, article.blocks, claims)

@@ -60,6 +60,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("articles/<int:pk>/", "GET"): Rule(Role.VIEWER),
     ("articles/<int:pk>/revisions/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/revisions/", "POST"): Rule(
+        Role.REVIEWER,
+        ok=201,
+        body=lambda w, who: {"text": w.article.text + f"\n\nUpdate added by {who}."},
+    ),
     ("articles/<int:pk>/claims/", "GET"): Rule(Role.VIEWER),
     ("articles/<int:pk>/claims/", "POST"): Rule(
         Role.REVIEWER, ok=201, body=lambda w, who: {"exact": "10.000 North Korean soldiers"}
@@ -92,6 +97,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("claims/<int:pk>/comments/<int:comment_id>/", "DELETE"): Rule(Role.REVIEWER, ok=204),
     ("claims/<int:pk>/history/", "GET"): Rule(Role.VIEWER),
+    # The world's claim is a draft: members may look, and learn it has no ClaimReview yet.
+    ("claims/<int:pk>/claimreview", "GET"): Rule(Role.VIEWER, ok=409),
     # The admin's draft: reviewers move only their own claims.
     ("claims/<int:pk>/transition/", "POST"): Rule(
         Role.EDITOR, body=lambda w, who: {"to": "in_review"}

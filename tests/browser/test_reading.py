@@ -105,8 +105,9 @@ def test_a_reviewer_logs_in_and_reads_the_highlighted_claims(
 
     claim_list = page.get_by_role("complementary")
     expect(claim_list.get_by_role("heading", name=re.compile("Claims"))).to_be_visible()
-    expect(claim_list.get_by_text("Mostly true")).to_be_visible()
-    expect(claim_list.get_by_role("link", name="ISW assessment")).to_be_visible()
+    first_card = claim_list.locator(f"#claim-{claims[0].pk}")
+    expect(first_card.get_by_text("Mostly true")).to_be_visible()
+    expect(first_card.get_by_text("1 source")).to_be_visible()
 
     # The page fits the window: nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -116,6 +117,10 @@ def test_a_reviewer_logs_in_and_reads_the_highlighted_claims(
     page.locator(f'a.claim-ref[href="#claim-{claims[0].pk}"]').click()
     expect(page).to_have_url(re.compile(f"#claim-{claims[0].pk}$"))
     expect(page.locator(f"#claim-{claims[0].pk}")).to_be_in_viewport()
+
+    # Opening the claim shows its sources.
+    first_card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    expect(first_card.get_by_role("link", name="ISW assessment")).to_be_visible()
 
     assert console.csp_violations() == []
     assert console.errors() == []
@@ -151,7 +156,7 @@ def test_a_reviewer_imports_pasted_text_and_lands_on_the_article(open_page, desk
 
     expect(page).to_have_url(re.compile(r"/articles/\d+/$"))
     expect(page.get_by_role("heading", name=f"Pasted at {width}px", level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("Imported")
+    expect(page.get_by_role("status").filter(has_text="Imported")).to_be_visible()
     expect(page.locator("#article-text p[data-start]").first).to_be_visible()
     assert Article.objects.filter(title=f"Pasted at {width}px").exists()
 

@@ -1,0 +1,571 @@
+// The reviewing workspace: selection → "Add claim", highlight ↔ claim list, keyboard, undo.
+//
+// Everything here improves a page that already works without it: the server renders the text,
+// the highlights and the claim list; htmx (from attributes) swaps the fragments the server
+// sends back. No inline styles: state is shown by toggling classes, and the floating button
+// and popovers are placed by CSS anchor positioning.
+
+import { rangeAt, selectorFor } from "./selection.js";
+
+const root = document.getElementById("article-text");
+const panel = document.getElementById("claims-panel");
+const addButton = document.getElementById("add-claim");
+const tip = document.getElementById("mark-tip");
+const choice = document.getElementById("mark-choice");
+const help = document.getElementById("shortcut-help");
+const announcer = document.getElementById("announcer");
+const wide = window.matchMedia("(min-width: 60.01rem)");
+const htmx = window.htmx;
+
+document.documentElement.classList.add("js");
+
+let pending = null; // the selector of the current selection in the text
+let current = null; // the id of the selected claim
+let pointerDown = false;
+let escapeArmed = 0; // time of an Esc that asked before discarding typed input
+
+// --- small helpers -------------------------------------------------------------------------
+
+function announce(message) {
+  announcer.textContent = "";
+  // A new node in the live region, so the same message twice is read twice.
+  window.setTimeout(() => {
+    announcer.textContent = message;
+  }, 50);
+}
+
+function isTyping(target) {
+  return Boolean(target.closest && target.closest("input, textarea, select, [contenteditable]"));
+}
+
+function isDirty(container) {
+  if (!container) return false;
+  return Array.from(container.querySelectorAll("input, textarea, select")).some((field) => {
+    if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
+    return field.value !== field.defaultValue;
+  });
+}
+
+function claimInfo(id) {
+  const ref = root.querySelector(`a.claim-ref[data-claim="${CSS.escape(String(id))}"]`);
+  return { number: ref ? ref.dataset.n : "", text: ref ? ref.getAttribute("aria-label") : "Claim" };
+}
+
+// The n-th link in the text is claim n, as in the list. After a partial update (a claim added
+// or removed elsewhere) the numbers of the blocks that did not change are renumbered here.
+function renumber() {
+  root.querySelectorAll("a.claim-ref").forEach((ref, index) => {
+    const number = String(index + 1);
+    if (ref.dataset.n === number) return;
+    ref.dataset.n = number;
+    ref.setAttribute("aria-label", ref.getAttribute("aria-label").replace(/^Claim \d*/, `Claim ${number}`));
+  });
+}
+
+function marksOf(id) {
+  return root.querySelectorAll(`mark[data-claim-id="${CSS.escape(String(id))}"]`);
+}
+
+// --- selecting a claim: the card in the panel and its highlights in the text ----------------
+
+function select(id, { focus = false, scrollText = false, scrollPanel = true } = {}) {
+  current = String(id);
+  document.querySelectorAll(".claim-card.is-current").forEach((card) => {
+    if (card.dataset.claim !== current) card.classList.remove("is-current");
+  });
+  root.querySelectorAll("mark.is-current").forEach((mark) => mark.classList.remove("is-current"));
+  const marks = marksOf(current);
+  marks.forEach((mark) => mark.classList.add("is-current"));
+  const card = document.getElementById(`claim-${current}`);
+  if (card) {
+    card.classList.add("is-current");
+    if (scrollPanel) card.scrollIntoView({ block: "nearest" });
+    if (focus) (card.querySelector("[data-open-claim]") || card).focus({ preventScroll: true });
+  } else if (focus) {
+    announce(`${claimInfo(current).text}. It is hidden by the filters.`);
+  }
+  if (scrollText && marks.length && (wide.matches || !card)) {
+    marks[0].scrollIntoView({ block: "center" });
+  }
+}
+
+function cards() {
+  return Array.from(panel.querySelectorAll(".claim-card[data-claim]"));
+}
+
+function move(step) {
+  const list = cards();
+  if (!list.length) return;
+  let index = list.findIndex((card) => card.dataset.claim === current);
+  index = index < 0 ? (step > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, index + step));
+  select(list[index].dataset.claim, { focus: true, scrollText: true });
+}
+
+// --- the tooltip on a highlight, and the choice when a passage has several claims -----------
+
+function anchorTo(element, className) {
+  document.querySelectorAll(`.${className}`).forEach((el) => el.classList.remove(className));
+  element.classList.add(className);
+}
+
+function showTip(mark) {
+  const ids = (mark.dataset.claimIds || mark.dataset.claimId).split(" ");
+  tip.replaceChildren(
+    ...ids.map((id) => {
+      const line = document.createElement("p");
+      line.textContent = claimInfo(id).text;
+      return line;
+    }),
+  );
+  if (ids.length > 1) {
+    const hint = document.createElement("p");
+    hint.className = "mark-tip__hint";
+    hint.textContent = "Click to choose one.";
+    tip.append(hint);
+  }
+  anchorTo(mark, "tip-anchor");
+  if (!tip.matches(":popover-open")) tip.showPopover();
+}
+
+function hideTip() {
+  if (tip.matches(":popover-open")) tip.hidePopover();
+}
+
+function showChoice(mark, ids) {
+  hideTip();
+  const heading = document.createElement("p");
+  heading.className = "mark-choice__title";
+  heading.textContent = `This passage belongs to ${ids.length} claims:`;
+  const buttons = ids.map((id) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "mark-choice__option";
+    button.dataset.claim = id;
+    button.textContent = claimInfo(id).text;
+    return button;
+  });
+  choice.replaceChildren(heading, ...buttons);
+  anchorTo(mark, "choice-anchor");
+  choice.showPopover();
+  buttons[0].focus();
+}
+
+choice.addEventListener("click", (event) => {
+  const option = event.target.closest("[data-claim]");
+  if (!option) return;
+  choice.hidePopover();
+  select(option.dataset.claim, { focus: true });
+});
+
+root.addEventListener("pointerover", (event) => {
+  const mark = event.target.closest("mark[data-claim-ids]");
+  if (mark) showTip(mark);
+});
+root.addEventListener("pointerout", (event) => {
+  if (event.target.closest("mark[data-claim-ids]")) hideTip();
+});
+root.addEventListener("focusin", (event) => {
+  const ref = event.target.closest("a.claim-ref");
+  const first = ref && document.getElementById(`mark-${ref.dataset.claim}`);
+  const inner = first && (first.querySelector("mark[data-claim-ids]") || first);
+  if (inner) showTip(inner);
+});
+root.addEventListener("focusout", hideTip);
+
+root.addEventListener("click", (event) => {
+  const ref = event.target.closest("a.claim-ref");
+  if (ref) {
+    event.preventDefault();
+    history.replaceState(null, "", `#claim-${ref.dataset.claim}`);
+    select(ref.dataset.claim, { focus: true });
+    return;
+  }
+  const mark = event.target.closest("mark[data-claim-ids]");
+  if (!mark || !document.getSelection().isCollapsed) return; // a drag selects text instead
+  const ids = mark.dataset.claimIds.split(" ");
+  if (ids.length === 1) select(ids[0], { focus: true });
+  else showChoice(mark, ids);
+});
+
+// --- the selection: "Add claim" beside it --------------------------------------------------
+
+function removeAnchor() {
+  root.querySelectorAll(".selection-anchor").forEach((anchor) => {
+    const parent = anchor.parentNode;
+    anchor.remove();
+    parent.normalize();
+  });
+}
+
+function hideAdd() {
+  pending = null;
+  if (!addButton) return;
+  if (addButton.matches(":popover-open")) addButton.hidePopover();
+  removeAnchor();
+}
+
+function showAdd(selector) {
+  if (!addButton) return;
+  const same = pending && pending.start === selector.start && pending.end === selector.end;
+  pending = selector;
+  if (same && addButton.matches(":popover-open")) return;
+  // An empty element at the end of the selection is the anchor the button is placed against;
+  // it has no text, so the text content (and every offset) stays the same.
+  removeAnchor();
+  const range = rangeAt(root, selector.end, selector.end);
+  if (range) {
+    const anchor = document.createElement("span");
+    anchor.className = "selection-anchor";
+    range.insertNode(anchor);
+  }
+  if (!addButton.matches(":popover-open")) addButton.showPopover();
+}
+
+function readSelection() {
+  const selection = document.getSelection();
+  if (!selection.rangeCount || selection.isCollapsed) return null;
+  return selectorFor(root, selection.getRangeAt(0));
+}
+
+let selectionTimer = 0;
+function selectionChanged() {
+  window.clearTimeout(selectionTimer);
+  selectionTimer = window.setTimeout(() => {
+    if (pointerDown) return;
+    const selector = readSelection();
+    if (selector) showAdd(selector);
+    else if (pending) hideAdd();
+  }, 150);
+}
+
+if (addButton) {
+  document.addEventListener("selectionchange", selectionChanged);
+  document.addEventListener("pointerdown", (event) => {
+    if (!event.target.closest("#add-claim")) pointerDown = true;
+  });
+  for (const type of ["pointerup", "pointercancel"]) {
+    document.addEventListener(type, () => {
+      pointerDown = false;
+      selectionChanged();
+    });
+  }
+  // Keep the selection when the button is pressed.
+  addButton.addEventListener("pointerdown", (event) => event.preventDefault());
+  addButton.addEventListener("click", () => startClaim());
+}
+
+function drawDraft(selector) {
+  if (!window.CSS || !CSS.highlights) return;
+  const range = rangeAt(root, selector.start, selector.end);
+  if (range) CSS.highlights.set("claim-draft", new Highlight(range));
+}
+
+function clearDraft() {
+  if (window.CSS && CSS.highlights) CSS.highlights.delete("claim-draft");
+}
+
+function composerOpen() {
+  return document.querySelector("#composer [data-composer]");
+}
+
+function startClaim() {
+  const selector = readSelection() || pending;
+  if (!selector) {
+    announce("Select a passage of the article first, or press n to type the quote.");
+    return;
+  }
+  if (isDirty(composerOpen()) && !window.confirm("Replace the claim you started with this selection?")) return;
+  const url = new URL(root.dataset.newClaimUrl, window.location.href);
+  url.searchParams.set("start", selector.start);
+  url.searchParams.set("end", selector.end);
+  // Very long quotes stay out of the address: the server reads them from the offsets.
+  if (selector.exact !== null && selector.exact.length <= 2000) {
+    url.searchParams.set("exact", selector.exact);
+    url.searchParams.set("prefix", selector.prefix);
+    url.searchParams.set("suffix", selector.suffix);
+  }
+  hideAdd();
+  drawDraft(selector);
+  document.getSelection().removeAllRanges();
+  htmx.ajax("GET", url.pathname + url.search, { target: "#composer", swap: "innerHTML" }).then(() => {
+    const composer = composerOpen();
+    if (composer) composer.scrollIntoView({ block: "nearest" });
+  });
+}
+
+// --- closing forms without losing what was typed -------------------------------------------
+
+function closeComposer() {
+  document.getElementById("composer").replaceChildren();
+  clearDraft();
+  const opener = document.querySelector("[data-new-claim]");
+  if (opener) opener.focus();
+}
+
+function openContainer(target) {
+  return (
+    (target.closest && target.closest("[data-composer], .claim-card.is-open")) ||
+    document.querySelector(".claim-card.is-open") ||
+    composerOpen()
+  );
+}
+
+function closeContainer(container) {
+  if (container.matches("[data-composer]")) {
+    closeComposer();
+    return;
+  }
+  const close = container.querySelector("[data-close]");
+  if (close) close.click();
+}
+
+document.addEventListener("click", (event) => {
+  const closer = event.target.closest("[data-close-composer]");
+  if (closer) {
+    event.preventDefault();
+    if (isDirty(composerOpen()) && !window.confirm("Discard the claim you started?")) return;
+    closeComposer();
+    return;
+  }
+  const discard = event.target.closest("[data-discard]");
+  if (discard) {
+    event.preventDefault();
+    if (!window.confirm("Discard what you typed?")) return;
+    discard.closest(".claim-card").remove();
+    return;
+  }
+  const show = event.target.closest("[data-show-in-text]");
+  if (show) {
+    event.preventDefault();
+    const card = show.closest("[data-claim]");
+    select(card.dataset.claim, { scrollText: true, scrollPanel: false });
+    const first = marksOf(card.dataset.claim)[0];
+    if (first && !wide.matches) first.scrollIntoView({ block: "center" });
+    return;
+  }
+  const addRow = event.target.closest("[data-add-source-row]");
+  if (addRow) {
+    const fieldset = addRow.closest(".sources-fieldset");
+    const next = fieldset.querySelector(".source-row--extra:not(.is-shown):not(.has-input)");
+    if (next) {
+      next.classList.add("is-shown");
+      next.querySelector("input").focus();
+    }
+    if (!fieldset.querySelector(".source-row--extra:not(.is-shown):not(.has-input)")) addRow.hidden = true;
+    return;
+  }
+  const removeRow = event.target.closest("[data-remove-source-row]");
+  if (removeRow) {
+    const row = removeRow.closest("[data-source-row]");
+    row.querySelectorAll("input[type=url], input[type=text], textarea").forEach((field) => {
+      field.value = "";
+    });
+    const context = row.querySelector("input[type=radio][value=context]");
+    if (context) context.checked = true;
+    row.classList.remove("is-shown", "has-input");
+    const fieldset = row.closest(".sources-fieldset");
+    const adder = fieldset.querySelector("[data-add-source-row]");
+    adder.hidden = false;
+    adder.focus();
+    return;
+  }
+  const card = event.target.closest(".claim-card[data-claim]:not(.is-open)");
+  if (card && !event.target.closest("a, button, input, textarea, select, label")) {
+    select(card.dataset.claim, { scrollText: true, scrollPanel: false });
+  }
+  const helpOpen = event.target.closest("[data-help-open]");
+  if (helpOpen) help.showModal();
+  const toastClose = event.target.closest("[data-toast-close]");
+  if (toastClose) toastClose.closest("[data-toast]").remove();
+});
+
+panel.addEventListener("dblclick", (event) => {
+  const card = event.target.closest(".claim-card[data-claim]:not(.is-open)");
+  if (card && !event.target.closest("a, button")) card.querySelector("[data-open-claim]").click();
+});
+
+// Closing an open claim with typed changes asks first; so does leaving the page.
+document.body.addEventListener("htmx:confirm", (event) => {
+  const source = event.detail.elt;
+  if (!source.matches("[data-close]")) return;
+  const container = source.closest(".claim-card.is-open");
+  if (isDirty(container) && !window.confirm("Close this claim and discard your changes?")) {
+    event.preventDefault();
+  }
+});
+window.addEventListener("beforeunload", (event) => {
+  const open = document.querySelectorAll("[data-claim-form]");
+  if (Array.from(open).some((form) => isDirty(form))) event.preventDefault();
+});
+
+// --- htmx: error fragments, focus after a swap, undo toast ----------------------------------
+
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const xhr = event.detail.xhr;
+  // The server answers a form it cannot accept (400, 403, 409...) with the form again, and
+  // says where it goes; show it instead of treating the answer as a failure.
+  if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+document.body.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  const gone = status === 404 ? " It may have been deleted: reload the page." : "";
+  announce(`That did not work (the server answered ${status}).${gone} Nothing you typed was lost.`);
+});
+document.body.addEventListener("htmx:sendError", () => {
+  announce("The server could not be reached. Nothing you typed was lost: try again.");
+});
+
+let closing = null; // the claim whose open form is being closed, to focus its card after
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const source = event.detail.elt;
+  closing = source.matches && source.matches("[data-close]") ? source.closest("[data-claim]") : null;
+  closing = closing && closing.dataset.claim;
+});
+
+function afterSwap() {
+  renumber();
+  const invalid = document.querySelector("[data-claim-form] [aria-invalid='true']");
+  const marked = document.querySelector("[data-focus-after-swap]");
+  if (marked) marked.removeAttribute("data-focus-after-swap");
+  if (invalid) {
+    invalid.focus();
+  } else if (marked && marked.matches(".claim-card:not(.is-open)")) {
+    select(marked.dataset.claim, { focus: true, scrollText: true });
+    marksOf(marked.dataset.claim).forEach((mark) => mark.classList.add("is-new"));
+  } else if (marked) {
+    if (marked.matches(".claim-card")) select(marked.dataset.claim, { scrollText: true, scrollPanel: false });
+    marked.focus({ preventScroll: true });
+    marked.scrollIntoView({ block: marked.matches(".claim-card.is-open") ? "start" : "nearest" });
+  } else if (closing) {
+    select(closing, { focus: true });
+  } else if (current) {
+    select(current, { scrollPanel: false });
+  }
+  closing = null;
+  if (!composerOpen()) clearDraft();
+  startToasts();
+}
+document.body.addEventListener("htmx:afterSettle", afterSwap);
+
+function startToasts() {
+  document.querySelectorAll("[data-toast-seconds]:not(.is-timed)").forEach((toast) => {
+    toast.classList.add("is-timed");
+    let left = Number(toast.dataset.toastSeconds) * 1000;
+    let started = Date.now();
+    let timer = window.setTimeout(() => toast.remove(), left);
+    // Reading or reaching for the Undo button pauses the countdown.
+    const pause = () => {
+      window.clearTimeout(timer);
+      left -= Date.now() - started;
+      toast.classList.add("is-paused");
+    };
+    const resume = () => {
+      if (toast.matches(":hover, :focus-within")) return;
+      started = Date.now();
+      toast.classList.remove("is-paused");
+      timer = window.setTimeout(() => toast.remove(), Math.max(left, 2000));
+    };
+    toast.addEventListener("pointerenter", pause);
+    toast.addEventListener("focusin", pause);
+    toast.addEventListener("pointerleave", resume);
+    toast.addEventListener("focusout", () => window.setTimeout(resume, 0));
+  });
+}
+
+// --- the keyboard ---------------------------------------------------------------------------
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.isComposing) return;
+  const target = event.target;
+  const typing = isTyping(target);
+
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && typing) {
+    const form = target.closest("form[data-claim-form]");
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+    return;
+  }
+  if (event.key === "Escape") {
+    if (help.open || choice.matches(":popover-open")) return; // they close themselves
+    hideTip();
+    const container = openContainer(target);
+    if (container) {
+      if (isDirty(container) && Date.now() - escapeArmed > 4000) {
+        escapeArmed = Date.now();
+        announce("You have typed changes. Press Esc again to discard them.");
+        container.classList.add("is-asking");
+        window.setTimeout(() => container.classList.remove("is-asking"), 4000);
+        return;
+      }
+      escapeArmed = 0;
+      event.preventDefault();
+      closeContainer(container);
+    } else if (pending) {
+      hideAdd();
+      document.getSelection().removeAllRanges();
+    }
+    return;
+  }
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.closest && target.closest("dialog, [popover]")) return;
+
+  switch (event.key) {
+    case "j":
+    case "k":
+      event.preventDefault();
+      move(event.key === "j" ? 1 : -1);
+      break;
+    case "a":
+      if (!addButton) return;
+      event.preventDefault();
+      startClaim();
+      break;
+    case "n": {
+      const link = document.querySelector("[data-new-claim]");
+      if (!link) return;
+      event.preventDefault();
+      link.click();
+      break;
+    }
+    case "u": {
+      const undo = document.querySelector("#toast-region [aria-keyshortcuts='u']");
+      if (!undo) return;
+      event.preventDefault();
+      undo.click();
+      break;
+    }
+    case "/": {
+      const search = document.querySelector("#claim-filters input[type=search]");
+      if (!search) return;
+      event.preventDefault();
+      search.focus();
+      break;
+    }
+    case "?":
+      event.preventDefault();
+      help.showModal();
+      break;
+    case "Enter": {
+      const card = target.closest(".claim-card[data-claim]:not(.is-open)");
+      if (card && target === card) {
+        event.preventDefault();
+        card.querySelector("[data-open-claim]").click();
+      }
+      break;
+    }
+    default:
+  }
+});
+
+// --- on load --------------------------------------------------------------------------------
+
+const linked = window.location.hash.match(/^#claim-(\d+)$/);
+if (linked) select(linked[1], { scrollText: true });
+afterSwap();
