@@ -14,3 +14,5 @@ urlpatterns = [
     path("api/", include("annotations.api.urls")),
     path("", include("annotations.urls")),
 ]
+
+handler404 = "annotations.api.errors.not_found"

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -197,3 +198,10 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         )
         for code in statuses
     }
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: JSON under /api/ (clients parse it), the friendly page everywhere else."""
+    if request.path.startswith("/api/"):
+        return error_response(404, "not_found", "Not found.")
+    return page_not_found(request, exception)

@@ -335,3 +335,16 @@ def test_options_describes_the_endpoint_without_failing(path, world, reviewer):
     assert response.status_code == 200
     assert "application/json" in response.json()["renders"]
     assert "OPTIONS" in response["Allow"]
+
+
+def test_an_unknown_api_path_is_a_json_404(desk, api_as):
+    response = api_as("editor").get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_an_unknown_page_is_still_the_html_404(client, desk):
+    client.force_login(desk.editor)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
