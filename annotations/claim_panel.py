@@ -145,6 +145,14 @@ STATE_NOTES = {
 }
 
 
+ANCHOR_BADGES = {
+    "fuzzy": '<p class="claim-card__anchor"><span class="badge badge--fuzzy">Fuzzy match</span> '
+    '<span class="hint">Re-placed after a text change: confirm it.</span></p>',
+    "orphaned": '<p class="claim-card__anchor"><span class="badge badge--orphaned">Orphaned</span> '
+    '<span class="hint">Not found in the current text.</span></p>',
+}
+
+
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -158,7 +166,7 @@ def _card_html(claim: Claim) -> SafeString:
         escape(claim.claimant) if claim.claimant else '<span class="hint">Claimant not given</span>'
     )
     count = claim.source_count
-    fuzzy = '<p class="hint">Re-placed after a text change.</p>' if claim.anchor == "fuzzy" else ""
+    fuzzy = ANCHOR_BADGES.get(claim.anchor, "")
     url = claim.edit_url
     return mark_safe(  # noqa: S308 - every value from the database is escaped here
         f'<li id="claim-{pk}" class="{classes}" data-claim="{pk}" tabindex="-1"'

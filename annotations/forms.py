@@ -439,3 +439,19 @@ SourceRowFormSet = forms.formset_factory(SourceForm, extra=1, max_num=1)
 def new_sources(formset: forms.BaseFormSet) -> list[dict]:
     """The filled rows of a valid source formset, as services.source_add arguments."""
     return [source for form in formset.forms if (source := form.as_source())]
+
+
+class ArticleRevisionForm(ArticleImportForm):
+    """A new version of an existing article: the import form without the team."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, teams=Team.objects.none(), **kwargs)
+        del self.fields["team"]
+        self.fields["title"].help_text = "Optional: taken from the new version when left empty."
+
+    def service_input(self) -> dict:
+        """The keyword arguments for services.article_revise (after is_valid())."""
+        self.cleaned_data.setdefault("team", None)
+        kwargs = super().service_input()
+        kwargs.pop("team")
+        return kwargs

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, workspace
+from . import revision_pages, views, workspace
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -17,5 +17,24 @@ urlpatterns = [
     path("claims/<int:claim_id>/status/", workspace.claim_status, name="claim_status"),
     path("claims/<int:claim_id>/delete/", workspace.claim_delete, name="claim_delete"),
     path("sources/<int:source_id>/remove/", workspace.source_remove, name="source_remove"),
+    # Revisions (revision_pages.py): a new version, the list, one revision, a diff, attention.
+    path("articles/<int:pk>/revise/", revision_pages.article_revise, name="article_revise"),
+    path("articles/<int:pk>/revisions/", revision_pages.revision_list, name="revision_list"),
+    path(
+        "articles/<int:pk>/revisions/diff/",
+        revision_pages.revision_diff,
+        name="revision_diff",
+    ),
+    path(
+        "articles/<int:pk>/revisions/<int:number>/",
+        revision_pages.revision_detail,
+        name="revision_detail",
+    ),
+    path(
+        "claims/<int:claim_id>/confirm-anchor/",
+        revision_pages.claim_confirm_anchor,
+        name="claim_confirm_anchor",
+    ),
+    path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
     path("tokens/", views.token_list, name="token_list"),
 ]

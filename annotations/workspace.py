@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import anchoring, queries, services
+from . import anchoring, queries, revision_pages, services
 from .claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
@@ -78,6 +78,7 @@ def _page(
         "article_html": groups_html(layout(article.text, article.blocks, claims)),
         "can_import": importable_teams(request.user).exists(),
         "composer": None,
+        "attention": revision_pages.attention_items(article),
         **extra,
     }
     return render(request, TEMPLATE, context, status=status)
