@@ -19,4 +19,6 @@ if (root && form) {
   field("exact").addEventListener("input", () => {
     for (const name of ["start", "end", "prefix", "suffix"]) field(name).value = "";
   });
+  // Lets tests (and anything else) know a selection will now be picked up.
+  form.dataset.selectionReady = "true";
 }

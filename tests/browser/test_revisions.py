@@ -91,6 +91,8 @@ def test_selecting_text_on_the_reattach_page_reattaches_an_orphan(open_page, des
     expect(item.locator(".badge")).to_have_text("Orphaned")
     expect(item.get_by_role("button", name="Confirm match")).to_have_count(0)
     item.get_by_role("link", name="Re-attach").click()
+    # Select only once the page's script listens for selections.
+    expect(page.locator("#reattach-form[data-selection-ready='true']")).to_have_count(1)
     select_text(page, "Soldiers were seen")
     expect(page.get_by_label("New quote")).to_have_value("Soldiers were seen")
     page.get_by_role("button", name="Re-attach").click()
