@@ -285,10 +285,19 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _created(request: HttpRequest, article: Article, access: Access, claim: Claim) -> HttpResponse:
+def _created(
+    request: HttpRequest,
+    article: Article,
+    access: Access,
+    claim: Claim,
+    *,
+    verb: str = "saved",
+    clear_composer: bool = True,
+) -> HttpResponse:
+    """The answer to a claim that now exists (created, or restored after a deletion)."""
     claims = load_claims(article, access)
     saved = next(c for c in claims if c.pk == claim.pk)
-    message = f"Claim {saved.number} saved."
+    message = f"Claim {saved.number} {verb}."
     if not request.htmx:
         messages.success(request, message)
         return redirect(_article_url(article, claim.pk))
@@ -302,7 +311,7 @@ def _created(request: HttpRequest, article: Article, access: Access, claim: Clai
         context=context,
         blocks=_changed_blocks(article, claims, [(claim.start, claim.end)]),
         announce=message,
-        clear_composer=True,
+        clear_composer=clear_composer,
         clear_toast=True,
         count=len(claims),
     )
@@ -851,22 +860,4 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
         claim = services.claim_restore(article=article, user=request.user, snapshot=snapshot)
     except ServiceError as error:
         return _refused(request, error)
-    claims = load_claims(article, access)
-    restored = next(c for c in claims if c.pk == claim.pk)
-    message = f"Claim {restored.number} restored."
-    if not request.htmx:
-        messages.success(request, message)
-        return redirect(_article_url(article, claim.pk))
-    restored.just_saved = True
-    context = list_context(request, article, access, claims, from_page_url=True)
-    return _htmx_answer(
-        request,
-        main="claim-list",
-        target="#claim-list",
-        swap="outerHTML",
-        context=context,
-        blocks=_changed_blocks(article, claims, [(claim.start, claim.end)]),
-        announce=message,
-        clear_toast=True,
-        count=len(claims),
-    )
+    return _created(request, article, access, claim, verb="restored", clear_composer=False)
