@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -121,7 +122,11 @@ class Article(models.Model):
     )
     source_kind = models.CharField(max_length=16, choices=SourceKind.choices)
     assignees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_articles"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        through="ArticleAssignment",
+        through_fields=("article", "user"),
+        related_name="assigned_articles",
     )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,8 +218,15 @@ class Claim(models.Model):
         "Verdict", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     assignees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_claims"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        through="ClaimAssignment",
+        through_fields=("claim", "user"),
+        related_name="assigned_claims",
     )
+    # The latest correction of a published claim (every one is also an Event with its note).
+    correction_note = models.TextField(blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -338,6 +350,15 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A deleted comment stays as a tombstone so that the replies under it keep their thread.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["claim", "created_at", "id"]
@@ -435,3 +456,152 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- collaboration ------------------------------------------------------------------------------
+
+
+class ArticleAssignment(models.Model):
+    """An article given to a team member to check, with an optional due date."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_assignments"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The table of the plain many-to-many field this model took over.
+        db_table = "annotations_article_assignees"
+        unique_together = [("article", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.article} → {self.user}"
+
+
+class ClaimAssignment(models.Model):
+    """A single claim given to a team member, with an optional due date."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_assignments"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "annotations_claim_assignees"
+        unique_together = [("claim", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.claim} → {self.user}"
+
+
+class Invite(models.Model):
+    """A single-use link that makes whoever opens it (logged in) a member with `role`.
+
+    Only a hash of the secret is stored; the link is shown once, when it is made.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    key_prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Who the link is for.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invite_role_is_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} invite ({self.role}, {self.key_prefix}…)"
+
+
+class Notification(models.Model):
+    """Something a user should see: a mention, an assignment, a claim sent back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user}"
+
+
+class Presence(models.Model):
+    """Who has an article open: one row per open page, refreshed while its stream is alive."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presences"
+    )
+    channel = models.CharField(max_length=64, unique=True)
+    last_seen = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "user", "-last_seen"]
+        indexes = [models.Index(fields=["article", "last_seen"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article}"
