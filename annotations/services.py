@@ -793,7 +793,23 @@ def claim_delete(
     return snapshot
 
 
-# (from, to) -> the role needed and the event verb
+# The review workflow: (from, to) -> the least role needed and the event verb.
+#
+#   from        to          who                                   verb
+#   draft       in_review   reviewer (own claim), editor          claim.submitted
+#   in_review   draft       reviewer (own claim): withdraw        claim.withdrawn
+#                           editor (someone else's): send back    claim.sent_back
+#   in_review   approved    editor, choosing the final verdict    claim.approved
+#   approved    in_review   editor: send back (reopens review)    claim.sent_back
+#   approved    published   editor                                claim.published
+#   published   in_review   editor: correct, a note is required   claim.corrected
+#
+# Every other pair (skipping a step, leaving "published" any other way) is refused with
+# Conflict "invalid_transition"; a role below the one needed gets Forbidden, and so does a
+# reviewer moving a claim someone else created. Moving a claim back to its author's hands
+# (claim.sent_back) notifies its author, unless they did it themselves; the optional note
+# travels with the Event and the notification. A correction stores its note and time on the
+# claim (correction_note, corrected_at) as well as on the Event, for the exports.
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, "claim.submitted"),
     (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, "claim.sent_back"),
@@ -814,10 +830,11 @@ def claim_transition(
     final_verdict: Verdict | int | None = None,
     expected_version: int | str | None = None,
 ) -> Claim:
-    """Move a claim along draft → in_review → approved → published.
+    """Move a claim along draft → in_review → approved → published (the table is TRANSITIONS).
 
     Reviewers submit their own claims and may withdraw them; editors approve (choosing the
-    final verdict), send back, publish, and correct published claims (a note is required).
+    final verdict), send back (with an optional note, which notifies the author), publish,
+    and correct published claims (a note is required: it is kept on the claim and the Event).
     """
     membership = require_role(user, claim.article.team, Role.REVIEWER)
     _check_version(claim, expected_version)
@@ -845,8 +862,16 @@ def claim_transition(
         raise InvalidInput(
             "Correcting a published claim needs a note saying what was wrong.", field="note"
         )
+    if verb == "claim.sent_back" and _is_withdrawal(claim, to, user):
+        verb = "claim.withdrawn"
     before = claim.status
     fields = ["status", "version", "updated_at"]
+    changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
+    if verb == "claim.corrected":
+        changes["correction_note"] = (claim.correction_note or None, note)
+        claim.correction_note = note
+        claim.corrected_at = timezone.now()
+        fields += ["correction_note", "corrected_at"]
     if to == ClaimStatus.APPROVED:
         claim.final_verdict = _choose_final_verdict(claim, user, final_verdict)
         fields.append("final_verdict")
@@ -856,9 +881,10 @@ def claim_transition(
     claim.status = to
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save(update_fields=fields)
-    changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
     if "final_verdict" in fields and claim.final_verdict is not None:
         changes["final_verdict"] = (None, claim.final_verdict.rating.slug)
+    if verb == "claim.sent_back":
+        _notify_sent_back(claim, user, note)
     event_record(
         team=claim.article.team,
         verb=verb,
@@ -870,6 +896,33 @@ def claim_transition(
     )
     article_status_refresh(claim.article)
     return claim
+
+
+def _is_withdrawal(claim: Claim, to: str, user: AbstractBaseUser) -> bool:
+    """A claim's own author taking it back from review to draft withdraws it (no one to tell)."""
+    return to == ClaimStatus.DRAFT and claim.created_by_id == user.pk
+
+
+def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
+    """Tell the claim's author that an editor sent it back, with the editor's note."""
+    from .models import Notification
+
+    if claim.created_by_id is None or claim.created_by_id == user.pk:
+        return
+    wording = claim.summary or claim.exact
+    if len(wording) > 80:
+        wording = wording[:79].rstrip() + "…"
+    message = f"{user.get_username()} sent back your claim “{wording}”"
+    message += f": {note}" if note else "."
+    Notification.objects.create(
+        user_id=claim.created_by_id,
+        team=claim.article.team,
+        kind="sent_back",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        message=message,
+    )
 
 
 def _choose_final_verdict(
@@ -1289,6 +1342,9 @@ def _team_import(
             version=item["version"],
             created_by=who(item["created_by"]),
         )
+        if item.get("correction"):
+            claim.correction_note = item["correction"]["note"]
+            claim.corrected_at = _when(item["correction"]["at"])
         _import_fields(
             claim, f"claims[{index}]", exclude=["article", "created_by", "final_verdict"]
         )

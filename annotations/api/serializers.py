@@ -16,6 +16,7 @@ from django.utils.timezone import get_current_timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations import comments
 from annotations.models import (
     AnchorState,
     ArticleStatus,
@@ -393,6 +394,12 @@ class ClaimSerializer(serializers.Serializer):
         source="current_verdicts", many=True, help_text="Each reviewer's current verdict."
     )
     final_verdict = VerdictSerializer(allow_null=True, help_text="The approved verdict.")
+    correction_note = serializers.CharField(
+        read_only=True, help_text="The latest correction's note (empty if never corrected)."
+    )
+    corrected_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When it was last corrected, or null."
+    )
     sources = SourceSerializer(many=True, source="sources.all")
 
     def to_representation(self, claim: Any) -> dict[str, Any]:
@@ -427,17 +434,57 @@ class ClaimSerializer(serializers.Serializer):
                 if claim.final_verdict_id
                 else None
             ),
+            "correction_note": claim.correction_note,
+            "corrected_at": (
+                _iso_datetime(claim.corrected_at, zone) if claim.corrected_at else None
+            ),
             "sources": [source.to_representation(s) for s in _sources(claim)],
         }
 
 
 class CommentSerializer(serializers.Serializer):
+    """A comment, or the tombstone of a deleted one (body null, deleted true). `mentions` are
+    the team members its text names; the view passes them as `members` in the context (one
+    query for the whole list)."""
+
     id = serializers.IntegerField()
     author = _username("author")
-    body = serializers.CharField()
+    body = serializers.SerializerMethodField(help_text="null once the comment is deleted.")
     reply_to = serializers.IntegerField(source="reply_to_id", allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    edited = serializers.SerializerMethodField(help_text="Changed by its author since posted.")
+    deleted = serializers.SerializerMethodField()
+    deleted_at = serializers.DateTimeField(allow_null=True)
+    removed_by_editor = serializers.SerializerMethodField(
+        help_text="Deleted by an editor rather than its author."
+    )
+    mentions = serializers.SerializerMethodField(help_text="Usernames of mentioned members.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, comment: Any) -> str | None:
+        return None if comment.deleted_at is not None else comment.body
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_edited(self, comment: Any) -> bool:
+        return comments.is_edited(comment)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_deleted(self, comment: Any) -> bool:
+        return comment.deleted_at is not None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_removed_by_editor(self, comment: Any) -> bool:
+        return comments.removed_by_editor(comment)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_mentions(self, comment: Any) -> list[str]:
+        if comment.deleted_at is not None:
+            return []
+        members = self.context.get("members")
+        if members is None:
+            members = comments.team_usernames(comment.claim.article.team_id)
+        return comments.mentions_in(comment.body, members)
 
 
 class EventSerializer(serializers.Serializer):

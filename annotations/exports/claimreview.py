@@ -122,6 +122,14 @@ def claim_review(
         review["reviewBody"] = verdict["rationale"]
     if article.get("language"):
         review["inLanguage"] = article["language"]
+    correction = claim.get("correction")
+    if correction:
+        # schema.org CreativeWork.correction: what was corrected, and when.
+        review["correction"] = {
+            "@type": "CorrectionComment",
+            "text": correction["note"],
+            "datePublished": correction["at"],
+        }
     return review
 
 

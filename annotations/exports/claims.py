@@ -209,6 +209,8 @@ class ClaimRow:
         "final_verdict_id",
         "created_at",
         "updated_at",
+        "correction_note",
+        "corrected_at",
         "article_id",
         "article",
         "created_by",
@@ -237,6 +239,8 @@ class ClaimRow:
             self.final_verdict_id,
             self.created_at,
             self.updated_at,
+            self.correction_note,
+            self.corrected_at,
         ) = fields
         self.id = self.pk
         self.article_id = article.pk
@@ -367,6 +371,8 @@ CLAIM_FIELDS = (
     "final_verdict_id",
     "created_at",
     "updated_at",
+    "correction_note",
+    "corrected_at",
 )
 ARTICLE_FIELDS = (
     "article_id",
@@ -413,6 +419,8 @@ def iter_claims(
             *CLAIM_FIELDS[12:14],
             when.column("created_at"),
             when.column("updated_at"),
+            "correction_note",
+            when.column("corrected_at"),
             *ARTICLE_FIELDS,
             *_person("created_by"),
         )
@@ -481,6 +489,7 @@ def iter_claims(
         claim.tags = orjson.loads(claim.tags) if claim.tags else []
         claim.created_at = at(claim.created_at)
         claim.updated_at = at(claim.updated_at)
+        claim.corrected_at = at(claim.corrected_at)
         key = _key(article_row.pk, claim.start, claim.end, claim.pk)
         for pk, rationale, current, created_at, rating_id, *reviewer in verdicts.take(key):
             verdict = VerdictRow(

@@ -42,9 +42,13 @@ HEADER = [
     "reviewers",
     "created_at",
     "updated_at",
+    "correction_note",
+    "corrected_at",
 ]
 # Cells that we write from numbers or dates ourselves: never a formula, never neutralised.
-_TRUSTED = frozenset({"claim_id", "verdict_value", "status", "created_at", "updated_at"})
+_TRUSTED = frozenset(
+    {"claim_id", "verdict_value", "status", "created_at", "updated_at", "corrected_at"}
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FINAL_STATUSES = frozenset({"approved", "published"})
 
@@ -75,6 +79,7 @@ def shown_verdicts(claim: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def row(claim: Mapping[str, Any]) -> list[str]:
     """The CSV cells of one claim (a dict from ourjson.claim_dict), in HEADER order."""
     verdicts = shown_verdicts(claim)
+    correction = claim.get("correction")
     cells = {
         "claim_id": str(claim["id"]),
         "article_title": claim["article"]["title"],
@@ -90,6 +95,9 @@ def row(claim: Mapping[str, Any]) -> list[str]:
         "reviewers": JOIN.join(_value(v["reviewer"]) for v in verdicts),
         "created_at": _utc(claim["created_at"]),
         "updated_at": _utc(claim["updated_at"]),
+        # The latest correction of a published claim (empty when it was never corrected).
+        "correction_note": correction["note"] if correction else "",
+        "corrected_at": _utc(correction["at"]) if correction else "",
     }
     return [cells[name] if name in _TRUSTED else neutralise(cells[name] or "") for name in HEADER]
 

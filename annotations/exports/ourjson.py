@@ -120,6 +120,13 @@ def comment_dict(comment: Any) -> dict[str, Any]:
     }
 
 
+def correction_dict(claim: Any) -> dict[str, Any] | None:
+    """The latest correction of a published claim ({"note", "at"}), or None if never corrected."""
+    if not claim.corrected_at:
+        return None
+    return {"note": claim.correction_note, "at": iso(claim.corrected_at)}
+
+
 def claim_dict(claim: Any) -> dict[str, Any]:
     """One claim with its article reference, verdicts (all, oldest first), sources, comments."""
     verdicts = [verdict_dict(verdict) for verdict in claim.verdicts.all()]
@@ -151,6 +158,7 @@ def claim_dict(claim: Any) -> dict[str, Any]:
         "assignees": sorted(user.get_username() for user in assignees) if assignees else [],
         "verdicts": verdicts,
         "final_verdict": final,
+        "correction": correction_dict(claim),
         "sources": [source_dict(source) for source in sources] if sources else [],
         "comments": [comment_dict(comment) for comment in comments] if comments else [],
     }
@@ -360,6 +368,13 @@ SCHEMA: dict[str, Any] = _object(
                             {"type": "object", "properties": {"id": _ID}, "required": ["id"]},
                         ]
                     },
+                    # Optional: files written before corrections were exported lack it.
+                    "correction": {
+                        "oneOf": [
+                            {"type": "null"},
+                            _object({"note": {"type": "string", "minLength": 1}, "at": _DATETIME}),
+                        ]
+                    },
                     "sources": {
                         "type": "array",
                         "items": _object(
@@ -389,7 +404,8 @@ SCHEMA: dict[str, Any] = _object(
                             }
                         ),
                     },
-                }
+                },
+                optional=("correction",),
             ),
         },
     }
@@ -449,7 +465,7 @@ def validate(data: Any) -> list[str]:
     return problems[:MAX_ERRORS]
 
 
-_DATETIME_KEYS = frozenset({"exported_at", "imported_at", "updated_at", "created_at"})
+_DATETIME_KEYS = frozenset({"exported_at", "imported_at", "updated_at", "created_at", "at"})
 _DATE_KEYS = frozenset({"published_at", "accessed_at"})
 
 

@@ -58,6 +58,7 @@ GENERATOR_NAME = "Factcheck"
 SCHEMA_IDENTIFIER = "https://schema.org/identifier"
 SCHEMA_RATING_VALUE = "https://schema.org/ratingValue"
 SCHEMA_STATUS = "https://schema.org/creativeWorkStatus"
+SCHEMA_CORRECTION = "https://schema.org/correction"
 
 EMBED_CHOICES = ("full", "iris")
 
@@ -125,6 +126,8 @@ def annotation(claim: Claim, *, base_url: str, context: bool = True) -> dict[str
         "homepage": f"{base}/",
     }
     doc[SCHEMA_STATUS] = claim.status
+    if claim.corrected_at:  # the latest correction's note, once a published claim is corrected
+        doc[SCHEMA_CORRECTION] = claim.correction_note
     doc["body"] = _bodies(claim, verdicts, base)
     doc["target"] = _target(claim, base)
     return doc

@@ -173,6 +173,7 @@ def test_a_claim_has_the_documented_shape(world, reviewer):
         "id", "article", "start", "end", "exact", "prefix", "suffix", "anchor",
         "anchored_revision", "claimant", "summary", "status", "tags", "version", "created_by",
         "created_at", "updated_at", "verdicts", "final_verdict", "sources",
+        "correction_note", "corrected_at",
     }  # fmt: skip
     assert world.article.text[claim["start"] : claim["end"]] == claim["exact"] == QUOTE
     assert claim["anchor"] == "anchored"
@@ -360,13 +361,18 @@ def test_the_workflow_through_the_api_and_its_history(world, desk, api_as):
         f"{url}transition/", {"to": "in_review", "note": "Wrong number."}, format="json"
     )
     assert corrected.status_code == 200
+    assert corrected.json()["correction_note"] == "Wrong number."
+    assert corrected.json()["corrected_at"] is not None
 
     history = editor.get(f"{url}history/").json()["results"]
     verbs = [event["verb"] for event in history]
     assert verbs[0] == "claim.created"
     assert verbs[-4:] == ["claim.submitted", "claim.approved", "claim.published", "claim.corrected"]
     assert history[-1]["note"] == "Wrong number." and history[-1]["actor"] == "editor-user"
-    assert history[-1]["changes"] == {"status": ["published", "in_review"]}
+    assert history[-1]["changes"] == {
+        "status": ["published", "in_review"],
+        "correction_note": [None, "Wrong number."],
+    }
     assert [e["id"] for e in history] == sorted(e["id"] for e in history)
 
 
