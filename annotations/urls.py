@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import revision_pages, views, workspace
+from . import audit_pages, revision_pages, views, workspace
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -37,4 +37,7 @@ urlpatterns = [
     ),
     path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
     path("tokens/", views.token_list, name="token_list"),
+    # The audit trail (audit_pages.py): a claim's history and the team's activity feed.
+    path("claims/<int:claim_id>/history/", audit_pages.claim_history, name="claim_history"),
+    path("teams/<slug:slug>/activity/", audit_pages.team_activity, name="team_activity"),
 ]

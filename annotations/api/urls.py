@@ -2,8 +2,10 @@
 
 from django.urls import include, path
 
+from . import audit as audit_api
 from . import export, views, w3c
 
 urlpatterns = [
     path("v1/", include(views.urlpatterns + export.urlpatterns + w3c.urlpatterns)),
+    path("v1/", include(audit_api.urlpatterns)),
 ]

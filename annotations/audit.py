@@ -1,0 +1,658 @@
+"""The audit trail as people read it: each Event as a sentence and a list of field changes,
+the kinds of change the activity feed filters by, and the team-scoped event queries that the
+claim history, the activity feed, its API and the audit export share.
+
+Events store raw values (rating slugs, role and status codes, ISO dates); they are turned into
+words here, when shown, so the log itself stays exact. Sentences are plain text: templates
+escape them like anything else a person typed. A verb this module does not know still reads
+as "<actor> did <verb>" with its field changes, so new kinds of events never break a page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import ClaimStatus, Event, Rating, Role
+
+# Values longer than this are shortened in the sentence and the change list; the full value
+# stays available next to them (a <details> on the pages).
+SHORT_LENGTH = 80
+NOBODY = "command line"  # events recorded without a user: management commands and imports
+
+
+# --- kinds of change (the activity feed's filter) -----------------------------------------------
+
+ASSIGNMENT_VERBS = frozenset(
+    {"article.assigned", "article.unassigned", "claim.assigned", "claim.unassigned"}
+)
+# kind -> (label, verb prefixes). Assignments are matched before claims and articles.
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "claims": ("Claims", ("claim.",)),
+    "verdicts": ("Verdicts", ("verdict.",)),
+    "sources": ("Sources", ("source.",)),
+    "comments": ("Comments", ("comment.",)),
+    "assignments": ("Assignments", ("assignment.",)),
+    "articles": ("Articles", ("article.",)),
+    "members": ("Members and invitations", ("member.", "membership.", "invite.", "team.")),
+    "scale": ("Rating scale", ("rating.", "scale.")),
+}
+KIND_CHOICES = [(kind, label) for kind, (label, _) in KINDS.items()]
+
+
+def kind_of(verb: str) -> str:
+    """The kind of change a verb belongs to ("" when none fits)."""
+    if verb in ASSIGNMENT_VERBS:
+        return "assignments"
+    for kind, (_label, prefixes) in KINDS.items():
+        if verb.startswith(prefixes):
+            return kind
+    return ""
+
+
+def kind_q(kind: str) -> Q:
+    """A filter on Event.verb selecting one kind of change."""
+    _label, prefixes = KINDS[kind]
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(verb__startswith=prefix)
+    if kind == "assignments":
+        condition |= Q(verb__in=ASSIGNMENT_VERBS)
+    elif kind in ("claims", "articles"):
+        condition &= ~Q(verb__in=ASSIGNMENT_VERBS)
+    return condition
+
+
+# --- team-scoped event queries ------------------------------------------------------------------
+
+
+def team_events(team_id: int) -> QuerySet[Event]:
+    """A team's events, newest first, with the actor and the article's title joined in.
+
+    The claim is not joined: a deleted claim's events keep its id, and the pages link to its
+    history by id, which works whether or not the claim still exists.
+    """
+    return (
+        Event.objects.filter(team_id=team_id)
+        .select_related("actor", "article")
+        .only(
+            "id",
+            "team_id",
+            "article_id",
+            "claim_id",
+            "verb",
+            "changes",
+            "note",
+            "created_at",
+            "actor__id",
+            "actor__username",
+            "article__id",
+            "article__title",
+        )
+        .order_by("-id")
+    )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def filter_events(
+    events: QuerySet[Event],
+    *,
+    actor: Any = None,
+    article: Any = None,
+    claim: Any = None,
+    kind: str = "",
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+) -> QuerySet[Event]:
+    """Narrow a team's events. Dates are whole days (`until` included); date-times are exact
+    (`until` excluded)."""
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if article is not None:
+        events = events.filter(article_id=getattr(article, "pk", article))
+    if claim is not None:
+        events = events.filter(claim_id=getattr(claim, "pk", claim))
+    if kind:
+        events = events.filter(kind_q(kind))
+    if since is not None:
+        start = since if isinstance(since, datetime) else day_start(since)
+        events = events.filter(created_at__gte=start)
+    if until is not None:
+        if isinstance(until, datetime):
+            events = events.filter(created_at__lt=until)
+        else:
+            events = events.filter(created_at__lt=day_start(until + timedelta(days=1)))
+    return events
+
+
+@dataclass
+class KeysetPage:
+    """One page of events, newest first, and the id to continue from for older ones."""
+
+    items: list[Any]
+    older_than: int | None  # pass as ?before= to get the next (older) page
+    is_first: bool
+
+
+def keyset_page(events: QuerySet[Event], *, before: int | None, size: int) -> KeysetPage:
+    """Page by id rather than by offset: a page costs the same however deep it is, and events
+    recorded meanwhile never shift a row onto the next page twice."""
+    if before is not None:
+        events = events.filter(id__lt=before)
+    rows = list(events.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        items=rows, older_than=rows[-1].id if more and rows else None, is_first=before is None
+    )
+
+
+def parse_before(value: str | None) -> int | None:
+    """The `before` parameter of a keyset page; anything that is not a sensible id is ignored."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+# --- sentences ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Value:
+    """A value as shown: `short` in the line, `full` when it had to be shortened."""
+
+    short: str
+    full: str = ""
+
+    @property
+    def shortened(self) -> bool:
+        return bool(self.full)
+
+    def __str__(self) -> str:
+        return self.short
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    before: Value | None  # None: there was no value before (created)
+    after: Value | None  # None: no value after (removed)
+
+
+@dataclass
+class EventView:
+    """What the history and activity pages show about one Event."""
+
+    event: Event
+    actor: str
+    sentence: str
+    changes: list[FieldChange] = field(default_factory=list)
+    note: str = ""
+    note_label: str = ""
+    highlight: bool = False  # corrections and send-backs: their note is the point
+
+    @property
+    def id(self) -> int:
+        return self.event.pk
+
+    @property
+    def created_at(self) -> datetime:
+        return self.event.created_at
+
+    @property
+    def verb(self) -> str:
+        return self.event.verb
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.event.verb)
+
+
+FIELD_LABELS = {
+    "summary": "claim",
+    "exact": "quote",
+    "rating": "verdict",
+    "final_verdict": "final verdict",
+    "url": "address",
+    "archived_url": "archived copy",
+    "accessed_at": "accessed on",
+    "due_on": "due date",
+    "anchored_revision": "anchored to revision",
+    "created_by": "created by",
+    "final_verdict_reviewer": "approved reviewer",
+    "users_created": "users created",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def shorten(text: str, limit: int = SHORT_LENGTH) -> Value:
+    text = " ".join(text.split()) if len(text) > limit else text
+    if len(text) <= limit:
+        return Value(text)
+    return Value(text[: limit - 1].rstrip() + "…", text)
+
+
+def format_day(value: Any) -> str:
+    """'3 Dec' this year, '3 Dec 2027' another year; anything unparsable as it is."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if not isinstance(value, date):
+        return str(value)
+    text = f"{value.day} {value:%b}"
+    return text if value.year == timezone.localdate().year else f"{text} {value.year}"
+
+
+class Describer:
+    """Words for raw values: rating slugs become their labels (one query for all the teams
+    of a page of events), statuses and roles their names."""
+
+    def __init__(self, ratings: Mapping[int, Mapping[str, str]] | None = None) -> None:
+        self.ratings = ratings or {}
+
+    @classmethod
+    def for_events(cls, events: Iterable[Event]) -> Describer:
+        team_ids = {event.team_id for event in events}
+        labels: dict[int, dict[str, str]] = {team_id: {} for team_id in team_ids}
+        if team_ids:
+            for team_id, slug, label in Rating.objects.filter(team_id__in=team_ids).values_list(
+                "team_id", "slug", "label"
+            ):
+                labels[team_id][slug] = label
+        return cls(labels)
+
+    def rating(self, event: Event, slug: Any) -> str:
+        if slug in (None, ""):
+            return "none"
+        return self.ratings.get(event.team_id, {}).get(str(slug), str(slug))
+
+    def text(self, event: Event, name: str, value: Any) -> str:
+        """A value of field `name` as words (not yet shortened)."""
+        if value is None:
+            return "—"
+        if name in ("rating", "final_verdict"):
+            return self.rating(event, value)
+        if name == "status" and value in ClaimStatus.values:
+            return ClaimStatus(value).label.lower()
+        if name == "role" and value in Role.values:
+            return Role(value).label.lower()
+        if name in ("due_on", "accessed_at", "expires_at"):
+            return format_day(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
+            return ", ".join(str(item) for item in value) or "none"
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False)
+        return str(value)
+
+    def value(self, event: Event, name: str, value: Any) -> Value:
+        return shorten(self.text(event, name, value))
+
+    def changes(self, event: Event) -> list[FieldChange]:
+        rows = []
+        for name, pair in (event.changes or {}).items():
+            before, after = _pair(pair)
+            rows.append(
+                FieldChange(
+                    field=name,
+                    label=field_label(name),
+                    before=None if before is None else self.value(event, name, before),
+                    after=None if after is None else self.value(event, name, after),
+                )
+            )
+        return rows
+
+    def describe(self, event: Event) -> EventView:
+        actor = actor_name(event)
+        sentence_for = SENTENCES.get(event.verb)
+        phrase = sentence_for(Context(event, self)) if sentence_for else None
+        if not phrase:
+            phrase = f"did {event.verb}"
+        note = event.note or ""
+        highlight = event.verb in HIGHLIGHTED and bool(note)
+        return EventView(
+            event=event,
+            actor=actor,
+            sentence=f"{actor} {phrase}",
+            changes=self.changes(event),
+            note=note,
+            note_label=NOTE_LABELS.get(event.verb, "Note") if note else "",
+            highlight=highlight,
+        )
+
+
+def _pair(pair: Any) -> tuple[Any, Any]:
+    if isinstance(pair, (list, tuple)) and len(pair) == 2:
+        return pair[0], pair[1]
+    return None, pair
+
+
+def actor_name(event: Event) -> str:
+    return event.actor.get_username() if event.actor_id and event.actor else NOBODY
+
+
+def present(events: Iterable[Event]) -> list[EventView]:
+    """EventViews for a page of events: one query for the rating labels, none per event."""
+    events = list(events)
+    describer = Describer.for_events(events)
+    return [describer.describe(event) for event in events]
+
+
+class Context:
+    """What a sentence function reads: the event's values, already in words."""
+
+    def __init__(self, event: Event, describer: Describer) -> None:
+        self.event = event
+        self.describer = describer
+        self.changes = event.changes or {}
+
+    def has(self, name: str) -> bool:
+        return name in self.changes
+
+    def before(self, name: str) -> Any:
+        return _pair(self.changes.get(name))[0]
+
+    def after(self, name: str) -> Any:
+        return _pair(self.changes.get(name))[1]
+
+    def current(self, name: str) -> Any:
+        """The value after the change, or before it when it was removed."""
+        after = self.after(name)
+        return after if after is not None else self.before(name)
+
+    def words(self, name: str, value: Any) -> str:
+        return self.describer.value(self.event, name, value).short
+
+    def user(self) -> str:
+        for name in ("user", "member", "assignee", "username", "reviewer"):
+            value = self.current(name)
+            if value not in (None, ""):
+                return str(value)
+        return "someone"
+
+    def thing(self) -> str:
+        return "the claim" if self.event.verb.startswith("claim.") else "the article"
+
+    def rating_label(self) -> str:
+        """The rating a scale event is about: its label, else its slug's label."""
+        label = self.current("label")
+        if label:
+            return shorten(str(label)).short
+        slug = self.current("slug") or self.current("rating")
+        if slug:
+            return self.words("rating", slug)
+        return "a rating"
+
+
+def _quoted(value: Value | str) -> str:
+    return f"“{value}”"
+
+
+def _claim_created(c: Context) -> str:
+    summary = c.after("summary") or c.after("exact")
+    return f"added the claim {_quoted(c.words('summary', summary))}" if summary else "added a claim"
+
+
+def _claim_updated(c: Context) -> str:
+    names = list(c.changes)
+    if len(names) == 1 and names[0] in ("claimant", "summary", "tags"):
+        name = names[0]
+        return (
+            f"changed the {field_label(name)} from {_quoted(c.words(name, c.before(name)))} "
+            f"to {_quoted(c.words(name, c.after(name)))}"
+        )
+    if names and set(names) <= {"start", "end", "exact", "prefix", "suffix", "anchor"} | {
+        "anchored_revision"
+    }:
+        return "moved the claim in the text"
+    return "edited the claim"
+
+
+def _transition(action: str) -> Callable[[Context], str]:
+    def sentence(c: Context) -> str:
+        text = action
+        if c.has("final_verdict") and c.after("final_verdict"):
+            text += f" with the verdict {c.words('rating', c.after('final_verdict'))}"
+        note = c.event.note.strip()
+        return f"{text}: {shorten(note).short}" if note else text
+
+    return sentence
+
+
+def _sent_back(c: Context) -> str:
+    target = c.after("status")
+    text = "sent the claim back"
+    if target:
+        text += f" to {c.words('status', target)}"
+    note = c.event.note.strip()
+    return f"{text}: {shorten(note).short}" if note else text
+
+
+def _verdict_set(c: Context) -> str:
+    before, after = c.before("rating"), c.after("rating")
+    if before is None:
+        return f"gave the verdict {c.words('rating', after)}"
+    if before != after:
+        return f"changed the verdict from {c.words('rating', before)} to {c.words('rating', after)}"
+    return f"changed the rationale of the verdict {c.words('rating', after)}"
+
+
+def _source(action: str) -> Callable[[Context], str]:
+    def sentence(c: Context) -> str:
+        url = c.current("url")
+        return f"{action} {c.words('url', url)}" if url else f"{action.split(' ')[0]} a source"
+
+    return sentence
+
+
+def _comment_added(c: Context) -> str:
+    body = c.after("body")
+    verb = "replied" if c.has("reply_to") and c.after("reply_to") else "commented"
+    return f"{verb}: {_quoted(c.words('body', body))}" if body else verb
+
+
+def _comment_deleted(c: Context) -> str:
+    author = c.current("author")
+    if author and str(author) != actor_name(c.event):
+        return f"removed a comment by {author}"
+    return "deleted a comment"
+
+
+def _member_added(c: Context) -> str:
+    role = c.after("role")
+    return f"added {c.user()} as {c.words('role', role)}" if role else f"added {c.user()}"
+
+
+def _member_role(c: Context) -> str:
+    return (
+        f"changed {c.user()}’s role from {c.words('role', c.before('role'))} "
+        f"to {c.words('role', c.after('role'))}"
+    )
+
+
+def _member_removed(c: Context) -> str:
+    return f"removed {c.user()} from the team"
+
+
+def _member_changed(c: Context) -> str:
+    if c.has("role") and c.before("role") is None:
+        return _member_added(c)
+    if c.has("role") and c.after("role") is None:
+        return _member_removed(c)
+    if c.has("role"):
+        return _member_role(c)
+    return f"changed {c.user()}’s membership"
+
+
+def _invite_created(c: Context) -> str:
+    role = c.current("role")
+    return f"created an invitation as {c.words('role', role)}" if role else "created an invitation"
+
+
+def _invite_used(c: Context) -> str:
+    role = c.current("role")
+    return (
+        f"joined the team as {c.words('role', role)} with an invitation"
+        if role
+        else ("joined the team with an invitation")
+    )
+
+
+def _rating_updated(c: Context) -> str:
+    if c.has("active"):
+        return (
+            "brought back" if c.after("active") else "retired"
+        ) + f" the rating {c.rating_label()}"
+    if c.has("label") and c.before("label") and c.after("label"):
+        return (
+            f"renamed the rating {_quoted(shorten(str(c.before('label'))).short)} "
+            f"to {_quoted(shorten(str(c.after('label'))).short)}"
+        )
+    return f"changed the rating {c.rating_label()}"
+
+
+def _assigned(c: Context) -> str:
+    text = f"assigned {c.thing()} to {c.user()}"
+    due = c.after("due_on")
+    return f"{text} (due {format_day(due)})" if due else text
+
+
+def _unassigned(c: Context) -> str:
+    return f"took {c.thing()} off {c.user()}’s list"
+
+
+def _team_created(c: Context) -> str:
+    name = c.after("name")
+    return f"created the team {shorten(str(name)).short}" if name else "created the team"
+
+
+def _team_updated(c: Context) -> str:
+    if c.has("name") and c.before("name") and c.after("name"):
+        return (
+            f"renamed the team from {_quoted(shorten(str(c.before('name'))).short)} "
+            f"to {_quoted(shorten(str(c.after('name'))).short)}"
+        )
+    return "changed the team's settings"
+
+
+def _fixed(text: str) -> Callable[[Context], str]:
+    return lambda c: text
+
+
+def _article_imported(c: Context) -> str:
+    title = c.event.article.title if c.event.article_id and c.event.article else ""
+    return (
+        f"imported the article {_quoted(shorten(title).short)}"
+        if title
+        else ("imported an article")
+    )
+
+
+def _team_imported(c: Context) -> str:
+    articles, claims = c.after("articles"), c.after("claims")
+    if articles is None:
+        return "imported a team export"
+    return f"imported a team export ({articles} articles, {claims or 0} claims)"
+
+
+SENTENCES: dict[str, Callable[[Context], str]] = {
+    # claims and the workflow
+    "claim.created": _claim_created,
+    "claim.updated": _claim_updated,
+    "claim.deleted": _fixed("deleted the claim"),
+    "claim.restored": _fixed("restored the deleted claim"),
+    "claim.submitted": _transition("submitted the claim for review"),
+    "claim.approved": _transition("approved the claim"),
+    "claim.published": _transition("published the claim"),
+    "claim.sent_back": _sent_back,
+    "claim.corrected": _transition("corrected the published claim"),
+    "claim.reopened": _transition("reopened the claim"),
+    "claim.reanchored": _fixed("placed the claim on the new revision"),
+    "claim.moved": _fixed("moved the published claim with a new revision, for an editor to check"),
+    "claim.anchor_confirmed": _fixed("confirmed the claim's new position"),
+    "claim.reattached": _fixed("re-attached the claim to the text"),
+    "claim.assigned": _assigned,
+    "claim.unassigned": _unassigned,
+    # verdicts and sources
+    "verdict.set": _verdict_set,
+    "verdict.withdrawn": lambda c: f"withdrew the verdict {c.words('rating', c.before('rating'))}",
+    "source.added": _source("added a source"),
+    "source.removed": _source("removed the source"),
+    # comments
+    "comment.added": _comment_added,
+    "comment.created": _comment_added,
+    "comment.replied": _comment_added,
+    "comment.updated": _fixed("edited a comment"),
+    "comment.edited": _fixed("edited a comment"),
+    "comment.deleted": _comment_deleted,
+    "comment.removed": _comment_deleted,
+    "comment.moderated": _comment_deleted,
+    # articles and assignments
+    "article.imported": _article_imported,
+    "article.revised": _fixed("loaded a new version of the article"),
+    "article.assigned": _assigned,
+    "article.unassigned": _unassigned,
+    # the team, members and invitations
+    "team.created": _team_created,
+    "team.updated": _team_updated,
+    "team.renamed": _team_updated,
+    "team.imported": _team_imported,
+    "member.added": _member_added,
+    "member.role_changed": _member_role,
+    "member.removed": _member_removed,
+    "membership.added": _member_added,
+    "membership.created": _member_added,
+    "membership.role_changed": _member_role,
+    "membership.changed": _member_changed,
+    "membership.updated": _member_changed,
+    "membership.removed": _member_removed,
+    "membership.deleted": _member_removed,
+    "invite.created": _invite_created,
+    "invite.used": _invite_used,
+    "invite.accepted": _invite_used,
+    "invite.revoked": _fixed("revoked an invitation"),
+    # the rating scale
+    "rating.created": lambda c: f"added the rating {c.rating_label()}",
+    "rating.added": lambda c: f"added the rating {c.rating_label()}",
+    "rating.updated": _rating_updated,
+    "rating.changed": _rating_updated,
+    "rating.retired": lambda c: f"retired the rating {c.rating_label()}",
+    "rating.restored": lambda c: f"brought back the rating {c.rating_label()}",
+    "rating.reactivated": lambda c: f"brought back the rating {c.rating_label()}",
+    "rating.reordered": _fixed("reordered the rating scale"),
+    "scale.reordered": _fixed("reordered the rating scale"),
+}
+
+# Events whose note is what matters: shown highlighted, under these labels.
+HIGHLIGHTED = frozenset({"claim.corrected", "claim.sent_back", "claim.reopened"})
+NOTE_LABELS = {
+    "claim.corrected": "Correction note",
+    "claim.sent_back": "Why it was sent back",
+    "claim.reopened": "Correction note",
+    "claim.restored": "Restored",
+    "article.revised": "Revision",
+}
+
+
+def describe(event: Event, ratings: Mapping[int, Mapping[str, str]] | None = None) -> EventView:
+    """One event in words (rating slugs stay slugs unless `ratings` names them)."""
+    return Describer(ratings).describe(event)
