@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_pages, revision_pages, views, workspace
+from . import agreement_pages, audit_pages, revision_pages, views, workspace
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -40,4 +40,9 @@ urlpatterns = [
     # The audit trail (audit_pages.py): a claim's history and the team's activity feed.
     path("claims/<int:claim_id>/history/", audit_pages.claim_history, name="claim_history"),
     path("teams/<slug:slug>/activity/", audit_pages.team_activity, name="team_activity"),
+    # Agreement between reviewers (agreement_pages.py): Krippendorff's alpha and pairwise.
+    path("teams/<slug:slug>/agreement/", agreement_pages.team_agreement, name="team_agreement"),
+    path(
+        "articles/<int:pk>/agreement/", agreement_pages.article_agreement, name="article_agreement"
+    ),
 ]

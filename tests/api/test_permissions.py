@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from annotations.api import agreement as agreement_api
 from annotations.api import views
 from annotations.models import Comment, Role
 
@@ -103,13 +104,16 @@ RULES: dict[tuple[str, str], Rule] = {
     ("claims/<int:pk>/transition/", "POST"): Rule(
         Role.EDITOR, body=lambda w, who: {"to": "in_review"}
     ),
+    # Agreement between reviewers (annotations/api/agreement.py): members read.
+    ("teams/<slug:slug>/agreement/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/agreement/", "GET"): Rule(Role.VIEWER),
 }
 
 
 def api_endpoints() -> set[tuple[str, str]]:
     """(route, METHOD) for every method every view of the API's urlpatterns answers."""
     found = set()
-    for pattern in views.urlpatterns:
+    for pattern in views.urlpatterns + agreement_api.urlpatterns:
         view_class = pattern.callback.view_class
         for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view_class, method):
