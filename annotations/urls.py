@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agreement_pages, audit_pages, revision_pages, views, workspace
+from . import agreement_pages, audit_pages, queue_pages, revision_pages, views, workspace
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -37,6 +37,20 @@ urlpatterns = [
     ),
     path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
     path("tokens/", views.token_list, name="token_list"),
+    # Assignments (queue_pages.py): My queue, and the assignees of an article or a claim.
+    path("queue/", queue_pages.queue, name="queue"),
+    path("articles/<int:pk>/assignees/", queue_pages.article_assign, name="article_assign"),
+    path(
+        "articles/<int:pk>/assignees/remove/",
+        queue_pages.article_unassign,
+        name="article_unassign",
+    ),
+    path("claims/<int:claim_id>/assignees/", queue_pages.claim_assign, name="claim_assign"),
+    path(
+        "claims/<int:claim_id>/assignees/remove/",
+        queue_pages.claim_unassign,
+        name="claim_unassign",
+    ),
     # The audit trail (audit_pages.py): a claim's history and the team's activity feed.
     path("claims/<int:claim_id>/history/", audit_pages.claim_history, name="claim_history"),
     path("teams/<slug:slug>/activity/", audit_pages.team_activity, name="team_activity"),

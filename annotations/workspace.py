@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import anchoring, queries, revision_pages, services
+from . import anchoring, queries, queue_pages, revision_pages, services
 from .claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
@@ -79,6 +79,7 @@ def _page(
         "can_import": importable_teams(request.user).exists(),
         "composer": None,
         "attention": revision_pages.attention_items(article),
+        "assignment": queue_pages.article_panel(article, access),
         **extra,
     }
     return render(request, TEMPLATE, context, status=status)
@@ -414,6 +415,7 @@ def _editor_context(
             "final_choices": final_choices,
             "notice": notice,
         },
+        "claim_assignment": queue_pages.claim_panel(claim, found.article, found.access),
     }
 
 

@@ -1,0 +1,269 @@
+"""Pages for assignments: "My queue", and the Assignees forms of the article page and of an
+open claim.
+
+The forms work with htmx (the answer is the Assignees fragment that changed) and without
+JavaScript (a redirect back to the article page, or to the open claim, with a message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import assignments, queries
+from .claim_panel import Access, access_for
+from .errors import Forbidden, ServiceError
+from .models import Article, Claim
+from .views import importable_teams
+
+ARTICLE_TEMPLATE = "annotations/article_detail.html"
+EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
+
+
+class AssignForm(forms.Form):
+    user = forms.ChoiceField(label="Reviewer")
+    due_on = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional.",
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose a person…"), *people]
+
+
+def _people(article: Article) -> list[tuple[str, str]]:
+    rows = []
+    for membership in assignments.assignable_members(article.team):
+        name = membership.user.get_username()
+        full = membership.user.get_full_name()
+        role = membership.get_role_display().lower()
+        rows.append((name, f"{full} ({name}, {role})" if full else f"{name} ({role})"))
+    return rows
+
+
+def _form(article: Article, data: Any = None, *, ids: str) -> AssignForm:
+    return AssignForm(data, people=_people(article), auto_id=ids)
+
+
+# --- what the article page shows (called by workspace.py) ----------------------------------------
+
+
+def article_panel(
+    article: Article, access: Access, *, form: AssignForm | None = None, notice: dict | None = None
+) -> dict[str, Any]:
+    """The article's Assignees block: who, with due dates; for editors the form."""
+    rows = assignments.mark_overdue(list(assignments.article_assignments(article)))
+    can_assign = access.is_editor
+    if can_assign and form is None:
+        form = _form(article, ids="assign-%s")
+    return {"rows": rows, "can_assign": can_assign, "form": form, "notice": notice}
+
+
+def claim_panel(
+    claim: Claim | Any,
+    article: Article,
+    access: Access,
+    *,
+    form: AssignForm | None = None,
+    notice: dict | None = None,
+) -> dict[str, Any]:
+    """An open claim's assignees and, for editors, the compact "Assign claim" form."""
+    rows = assignments.mark_overdue(list(assignments.claim_assignments(claim.pk)))
+    can_assign = access.is_editor
+    if can_assign and form is None:
+        form = _form(article, ids=f"c{claim.pk}-assign-%s")
+    return {
+        "claim_id": claim.pk,
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    if error.status == 404:
+        raise Http404(error.message)
+    if error.status == 403:
+        if request.htmx:
+            return HttpResponse(error.message, status=403, content_type="text/plain")
+        raise PermissionDenied(error.message)
+    raise error
+
+
+def _article_answer(
+    request: HttpRequest,
+    article: Article,
+    access: Access,
+    *,
+    message: str,
+    ok: bool,
+    form: AssignForm | None = None,
+) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(reverse("article_detail", args=[article.pk]) + "#assignees")
+    notice = {"kind": "done" if ok else "error", "text": message}
+    panel = article_panel(article, access, form=None if ok else form, notice=notice)
+    context = {"article": article, "access": access, "assignment": panel}
+    status = 200 if ok else 400
+    return render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=status)
+
+
+def _claim_answer(
+    request: HttpRequest,
+    claim: Claim,
+    access: Access,
+    *,
+    message: str,
+    ok: bool,
+    form: AssignForm | None = None,
+) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(reverse("claim_edit", args=[claim.pk]) + f"#claim-{claim.pk}-assignees")
+    notice = {"kind": "done" if ok else "error", "text": message}
+    panel = claim_panel(claim, claim.article, access, form=None if ok else form, notice=notice)
+    context = {"article": claim.article, "access": access, "claim_assignment": panel}
+    status = 200 if ok else 400
+    return render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
+
+
+def _form_error(form: AssignForm) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Check the form."
+
+
+# --- article assignees -----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign a member to the article (or change their due date)."""
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    form = _form(article, request.POST, ids="assign-%s")
+    if not form.is_valid():
+        return _article_answer(
+            request, article, access, message=_form_error(form), ok=False, form=form
+        )
+    try:
+        result = assignments.assign_article(
+            article=article,
+            assignee=form.cleaned_data["user"],
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error)
+        return _article_answer(request, article, access, message=error.message, ok=False, form=form)
+    return _article_answer(request, article, access, message=result.message, ok=True)
+
+
+@login_required
+@require_POST
+def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    name = request.POST.get("user", "")
+    try:
+        assignments.unassign_article(article=article, assignee=name, by=request.user)
+    except ServiceError as error:
+        if error.status == 403:
+            return _refused(request, error)
+        return _article_answer(request, article, access, message=error.message, ok=False)
+    return _article_answer(
+        request, article, access, message=f"{name} is no longer assigned.", ok=True
+    )
+
+
+# --- claim assignees -------------------------------------------------------------------------
+
+
+def _claim(request: HttpRequest, claim_id: int) -> tuple[Claim, Access]:
+    claim = queries.claim_for_user(request.user, claim_id)
+    return claim, access_for(request, claim.article)
+
+
+@login_required
+@require_POST
+def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim, access = _claim(request, claim_id)
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    form = _form(claim.article, request.POST, ids=f"c{claim.pk}-assign-%s")
+    if not form.is_valid():
+        return _claim_answer(request, claim, access, message=_form_error(form), ok=False, form=form)
+    try:
+        result = assignments.assign_claim(
+            claim=claim,
+            assignee=form.cleaned_data["user"],
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error)
+        return _claim_answer(request, claim, access, message=error.message, ok=False, form=form)
+    return _claim_answer(request, claim, access, message=result.message, ok=True)
+
+
+@login_required
+@require_POST
+def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim, access = _claim(request, claim_id)
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    name = request.POST.get("user", "")
+    try:
+        assignments.unassign_claim(claim=claim, assignee=name, by=request.user)
+    except ServiceError as error:
+        if error.status == 403:
+            return _refused(request, error)
+        return _claim_answer(request, claim, access, message=error.message, ok=False)
+    return _claim_answer(request, claim, access, message=f"{name} is no longer assigned.", ok=True)
+
+
+# --- My queue --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def queue(request: HttpRequest) -> HttpResponse:
+    """What is assigned to me, and what waits for my review: overdue first, then by due date
+    (none last), then oldest. The same few queries however long the queue is."""
+    my_queue = assignments.queue_for(request.user)
+    for claim in my_queue.waiting:
+        claim.url = assignments.claim_url(claim)
+    for row in my_queue.claims:
+        row.url = assignments.claim_url(row.claim)
+    context = {
+        "queue": my_queue,
+        "can_import": importable_teams(request.user).exists(),
+        "show_team": queries.teams_for(request.user).count() > 1,
+    }
+    return render(request, "annotations/queue.html", context)
