@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import queries, services
+from . import comments, queries, services
 from .forms import ClaimFilterForm
 from .models import Article, Claim, ClaimStatus, Membership, Role
 
@@ -181,8 +181,16 @@ def _card_html(claim: Claim) -> SafeString:
         f'<span class="verdict"><span class="swatch {claim.mark_class}" aria-hidden="true">'
         f"</span>{escape(claim.verdict_label)}{STATE_NOTES.get(claim.verdict_state, '')}</span> "
         f'<span class="claim-card__sources">{count} source{"" if count == 1 else "s"}</span>'
+        f"{_comment_count_html(claim)}"
         f"</p>{fuzzy}</li>"
     )
+
+
+def _comment_count_html(claim: Claim) -> str:
+    total = getattr(claim, "comment_total", 0)
+    if not total:
+        return ""
+    return f' <span class="claim-card__comments">{total} comment{"" if total == 1 else "s"}</span>'
 
 
 def edit_url(claim_id: int) -> str:
@@ -203,7 +211,9 @@ def load_claims(article: Article, access: Access) -> list[Claim]:
         (c for c in claims if c.start is not None), key=lambda c: (c.start, c.end, c.pk)
     )
     ordered = anchored + [c for c in claims if c.start is None]
+    comment_totals = comments.comment_counts(article.pk)  # one query, for the cards
     for number, claim in enumerate(ordered, start=1):
+        claim.comment_total = comment_totals.get(claim.pk, 0)
         _describe(claim, number, access)
     return ordered
 

@@ -593,29 +593,26 @@ def source_add(
     return source
 
 
-@transaction.atomic
-def comment_add(
-    *, claim: Claim, user: AbstractBaseUser, body: str, reply_to: Comment | None = None
-) -> Comment:
-    team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput("A comment cannot be empty.", field="body")
-    if reply_to is not None and reply_to.claim_id != claim.pk:
-        raise InvalidInput("You can only reply to a comment on the same claim.", field="reply_to")
-    comment = Comment(claim=claim, author=user, body=body, reply_to=reply_to)
-    _full_clean(comment, exclude=["claim", "author", "reply_to"])
-    comment.save()
-    event_record(
-        team=team,
-        verb="comment.added",
-        actor=user,
-        article=claim.article,
-        claim=claim,
-        changes=_created(comment, ["body"]),
-    )
-    return comment
+# Comment services (threads, tombstones, mentions) live in comments.py, which builds on this
+# module: these hand over to it, imported on first use to avoid an import cycle.
+
+
+def comment_add(**kwargs: Any) -> Comment:
+    from . import comments
+
+    return comments.comment_add(**kwargs)
+
+
+def comment_update(**kwargs: Any) -> Comment:
+    from . import comments
+
+    return comments.comment_update(**kwargs)
+
+
+def comment_delete(**kwargs: Any) -> Comment:
+    from . import comments
+
+    return comments.comment_delete(**kwargs)
 
 
 # --- claim editing, deletion and workflow ---------------------------------------------------
@@ -989,49 +986,6 @@ def source_remove(
     )
     source.delete()
     _bump_version(claim)
-
-
-@transaction.atomic
-def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Comment:
-    claim = comment.claim
-    require_role(user, claim.article.team, Role.REVIEWER)
-    if comment.author_id != user.pk:
-        raise Forbidden("You can edit only your own comments.")
-    body = (body or "").strip()
-    if not body:
-        raise InvalidInput("A comment cannot be empty.", field="body")
-    if body == comment.body:
-        return comment
-    before = comment.body
-    comment.body = body
-    comment.save(update_fields=["body", "updated_at"])
-    event_record(
-        team=claim.article.team,
-        verb="comment.updated",
-        actor=user,
-        article=claim.article,
-        claim=claim,
-        changes={"body": (before, body)},
-    )
-    return comment
-
-
-@transaction.atomic
-def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> None:
-    """Authors delete their own comments; editors moderate anyone's."""
-    claim = comment.claim
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
-    if comment.author_id != user.pk and not membership.has_role(Role.EDITOR):
-        raise Forbidden("You can delete only your own comments.")
-    event_record(
-        team=claim.article.team,
-        verb="comment.deleted",
-        actor=user,
-        article=claim.article,
-        claim=claim,
-        changes={"body": (comment.body, None)},
-    )
-    comment.delete()
 
 
 # --- API tokens ------------------------------------------------------------------------------

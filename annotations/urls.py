@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import agreement_pages, audit_pages, queue_pages, revision_pages, views, workspace
+from . import comment_pages, notification_pages
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -37,6 +38,28 @@ urlpatterns = [
     ),
     path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
     path("tokens/", views.token_list, name="token_list"),
+    # Discussion on a claim (comment_pages.py) and notifications (notification_pages.py).
+    path("claims/<int:claim_id>/discussion/", comment_pages.discussion, name="discussion"),
+    path("claims/<int:claim_id>/comments/", comment_pages.comment_post, name="comment_post"),
+    path("comments/<int:comment_id>/reply/", comment_pages.comment_reply, name="comment_reply"),
+    path("comments/<int:comment_id>/edit/", comment_pages.comment_edit, name="comment_edit"),
+    path("comments/<int:comment_id>/delete/", comment_pages.comment_delete, name="comment_delete"),
+    path("notifications/", notification_pages.notification_list, name="notification_list"),
+    path(
+        "notifications/read-all/",
+        notification_pages.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notification_pages.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notification_pages.notification_open,
+        name="notification_open",
+    ),
     # Assignments (queue_pages.py): My queue, and the assignees of an article or a claim.
     path("queue/", queue_pages.queue, name="queue"),
     path("articles/<int:pk>/assignees/", queue_pages.article_assign, name="article_assign"),

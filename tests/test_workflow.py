@@ -226,5 +226,8 @@ def test_authors_edit_their_comments_and_editors_moderate(desk, claim):
     with pytest.raises(Forbidden):
         services.comment_delete(comment=comment, user=desk.viewer)
     services.comment_delete(comment=comment, user=desk.editor)
-    assert not Comment.objects.filter(pk=comment.pk).exists()
+    # A tombstone stays in its place (its replies keep their thread); the text is gone.
+    tombstone = Comment.objects.get(pk=comment.pk)
+    assert tombstone.deleted_by == desk.editor
+    assert "briefing" not in tombstone.body
     assert Event.objects.filter(claim=claim, verb="comment.deleted").exists()

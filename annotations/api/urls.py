@@ -5,9 +5,11 @@ from django.urls import include, path
 from . import agreement as agreement_api
 from . import audit as audit_api
 from . import export, views, w3c
+from . import notifications as notification_api
 
 urlpatterns = [
     path("v1/", include(views.urlpatterns + export.urlpatterns + w3c.urlpatterns)),
     path("v1/", include(audit_api.urlpatterns)),
     path("v1/", include(agreement_api.urlpatterns)),
+    path("v1/", include(notification_api.urlpatterns)),
 ]

@@ -21,7 +21,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services
+from annotations import comments, services
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports import claim_review_for
 from annotations.models import Claim, Verdict
@@ -649,8 +649,19 @@ class ClaimCommentListView(ClaimChildListView):
             return queries.Comment.objects.none()
         return queries.comments_of(self.get_claim())
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        # The team's usernames, read once for the page, for each comment's `mentions`.
+        context = super().get_serializer_context()
+        if not _fake(self):
+            context["members"] = comments.team_usernames(self.get_claim().article.team_id)
+        return context
+
     @extend_schema(
         summary="The claim's comments, oldest first",
+        description=(
+            "Replies name the comment they answer in `reply_to`. A deleted comment stays as a "
+            "tombstone (`deleted` true, `body` null) so its replies keep their thread."
+        ),
         responses=_ok(CommentSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -692,6 +703,7 @@ class ClaimCommentDetailView(ApiView):
 
     @extend_schema(
         summary="Delete a comment (yours; editors moderate anyone's)",
+        description="The comment becomes a tombstone; deleting it again is a 409.",
         request=None,
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE)},
     )
