@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import agreement_pages, audit_pages, queue_pages, revision_pages, views, workspace
 from . import comment_pages, notification_pages
+from . import live
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),
@@ -9,6 +10,14 @@ urlpatterns = [
     # The reviewing workspace (workspace.py): the article page and its claim endpoints.
     path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
+    # Live updates (live.py): the article's Events as Server-Sent Events, and what the page
+    # fetches after one.
+    path("articles/<int:pk>/live/", live.article_live, name="article_live"),
+    path(
+        "articles/<int:pk>/live/refresh/",
+        live.article_live_refresh,
+        name="article_live_refresh",
+    ),
     path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
     path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
     path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),

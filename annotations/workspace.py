@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import anchoring, queries, queue_pages, revision_pages, services
+from . import anchoring, live, queries, queue_pages, revision_pages, services
 from .claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
@@ -68,6 +68,8 @@ def _page(
     """The whole workspace page, optionally with a form open in the panel. (`extra` may
     repeat the article and access: the fragments' contexts carry them too.)"""
     article, access = page_article, page_access
+    # Read before the claims: the live stream starts after it, so nothing falls in between.
+    live_after = live.latest_event_id(article)
     claims = claims if claims is not None else load_claims(article, access)
     # The list shows the open (or confirming) claim in place of its card.
     for mode, key in (("open", "open_claim"), ("confirm", "confirm_claim")):
@@ -79,6 +81,7 @@ def _page(
         "can_import": importable_teams(request.user).exists(),
         "composer": None,
         "attention": revision_pages.attention_items(article),
+        "live_after": live_after,
         "assignment": queue_pages.article_panel(article, access),
         **extra,
     }

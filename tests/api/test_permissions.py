@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from annotations.api import agreement as agreement_api
+from annotations.api import audit as audit_api
 from annotations.api import views
 from annotations.models import Comment, Role
 
@@ -107,13 +108,17 @@ RULES: dict[tuple[str, str], Rule] = {
     # Agreement between reviewers (annotations/api/agreement.py): members read.
     ("teams/<slug:slug>/agreement/", "GET"): Rule(Role.VIEWER),
     ("articles/<int:pk>/agreement/", "GET"): Rule(Role.VIEWER),
+    # The audit trail (annotations/api/audit.py): members read the activity; the audit log
+    # export (streamed, CSV when no format is given) is for editors and admins.
+    ("teams/<slug:slug>/activity/", "GET"): Rule(Role.VIEWER),
+    ("teams/<slug:slug>/audit", "GET"): Rule(Role.EDITOR),
 }
 
 
 def api_endpoints() -> set[tuple[str, str]]:
     """(route, METHOD) for every method every view of the API's urlpatterns answers."""
     found = set()
-    for pattern in views.urlpatterns + agreement_api.urlpatterns:
+    for pattern in views.urlpatterns + agreement_api.urlpatterns + audit_api.urlpatterns:
         view_class = pattern.callback.view_class
         for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view_class, method):
