@@ -334,7 +334,13 @@ def test_comments_replies_edits_and_deletes(world, desk, reviewer, editor):
         editor.patch(f"{url}{comment_id}/", {"body": "Not mine."}, format="json").status_code == 403
     )
     assert editor.delete(f"{url}{comment_id}/").status_code == 204  # editors moderate
-    assert [c["body"] for c in reviewer.get(url).json()["results"]] == ["Check the Pentagon."]
+    # The deleted reply stays as a tombstone, without its text.
+    listed = reviewer.get(url).json()["results"]
+    assert [(c["body"], c["deleted"]) for c in listed] == [
+        ("Check the Pentagon.", False),
+        (None, True),
+    ]
+    assert listed[1]["removed_by_editor"] is True
 
 
 def test_the_workflow_through_the_api_and_its_history(world, desk, api_as):
