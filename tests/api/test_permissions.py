@@ -1,0 +1,220 @@
+"""The permission matrix: every API endpoint and method, tried by every persona.
+
+The endpoints are read from the API's own URL patterns (every route × every method its view
+answers); RULES only says, for each, the least role that may do it and what to send. A route
+or method without a rule fails `test_every_endpoint_and_method_has_a_rule`, so a new endpoint
+cannot slip past the matrix. The outcomes are derived, never listed by hand:
+
+- a member with the role or a higher one succeeds (2xx);
+- a member with a lesser role gets 403;
+- an outsider (a member of another team only) gets 404, except on the top-level lists, which
+  answer 200 with nothing of the desk's;
+- an anonymous caller gets 401 with `WWW-Authenticate: Token`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from annotations.api import agreement as agreement_api
+from annotations.api import audit as audit_api
+from annotations.api import views
+from annotations.models import Comment, Role
+
+from .conftest import QUOTE, World, error_of
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["admin", "editor", "reviewer", "viewer", "outsider", None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    min_role: str
+    ok: int = 200
+    body: Callable[[World, str], dict[str, Any]] | None = None
+    # Lists of everything the caller can see: an outsider gets their own (none of ours).
+    scoped_list: bool = False
+    notes: str = field(default="", compare=False)
+
+
+def _own_comment(world: World, user) -> Comment:
+    """A comment written by the caller (made directly: a viewer cannot write one)."""
+    return Comment.objects.create(claim=world.claim, author=user, body="Mine.")
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("teams/", "GET"): Rule(Role.VIEWER, scoped_list=True),
+    ("teams/<slug:slug>/", "GET"): Rule(Role.VIEWER),
+    ("teams/<slug:slug>/ratings/", "GET"): Rule(Role.VIEWER),
+    ("teams/<slug:slug>/members/", "GET"): Rule(Role.VIEWER),
+    ("articles/", "GET"): Rule(Role.VIEWER, scoped_list=True),
+    ("articles/", "POST"): Rule(
+        Role.REVIEWER,
+        ok=201,
+        body=lambda w, who: {"team": "verify", "text": f"A new story told by {who}.\n\nIt ends."},
+    ),
+    ("articles/<int:pk>/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/revisions/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/revisions/", "POST"): Rule(
+        Role.REVIEWER,
+        ok=201,
+        body=lambda w, who: {"text": w.article.text + f"\n\nUpdate added by {who}."},
+    ),
+    ("articles/<int:pk>/claims/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/claims/", "POST"): Rule(
+        Role.REVIEWER, ok=201, body=lambda w, who: {"exact": "10.000 North Korean soldiers"}
+    ),
+    ("claims/", "GET"): Rule(Role.VIEWER, scoped_list=True),
+    ("claims/<int:pk>/", "GET"): Rule(Role.VIEWER),
+    # The claim is the admin's: reviewers may change only their own.
+    ("claims/<int:pk>/", "PATCH"): Rule(Role.EDITOR, body=lambda w, who: {"summary": "Changed."}),
+    ("claims/<int:pk>/", "PUT"): Rule(
+        Role.EDITOR,
+        body=lambda w, who: {"claimant": "Zelensky", "summary": "Replaced.", "tags": ["troops"]},
+    ),
+    ("claims/<int:pk>/", "DELETE"): Rule(Role.EDITOR, ok=204),
+    ("claims/<int:pk>/verdicts/", "GET"): Rule(Role.VIEWER),
+    ("claims/<int:pk>/verdicts/", "POST"): Rule(
+        Role.REVIEWER, ok=201, body=lambda w, who: {"rating": "false", "rationale": "No."}
+    ),
+    ("claims/<int:pk>/sources/", "GET"): Rule(Role.VIEWER),
+    ("claims/<int:pk>/sources/", "POST"): Rule(
+        Role.EDITOR, ok=201, body=lambda w, who: {"url": "https://example.org/more"}
+    ),
+    ("claims/<int:pk>/sources/<int:source_id>/", "DELETE"): Rule(Role.EDITOR, ok=204),
+    ("claims/<int:pk>/comments/", "GET"): Rule(Role.VIEWER),
+    ("claims/<int:pk>/comments/", "POST"): Rule(
+        Role.REVIEWER, ok=201, body=lambda w, who: {"body": "Looks right."}
+    ),
+    # The comment is the caller's own: commenting needs the reviewer role.
+    ("claims/<int:pk>/comments/<int:comment_id>/", "PATCH"): Rule(
+        Role.REVIEWER, body=lambda w, who: {"body": "Edited."}
+    ),
+    ("claims/<int:pk>/comments/<int:comment_id>/", "DELETE"): Rule(Role.REVIEWER, ok=204),
+    ("claims/<int:pk>/history/", "GET"): Rule(Role.VIEWER),
+    # The world's claim is a draft: members may look, and learn it has no ClaimReview yet.
+    ("claims/<int:pk>/claimreview", "GET"): Rule(Role.VIEWER, ok=409),
+    # The admin's draft: reviewers move only their own claims.
+    ("claims/<int:pk>/transition/", "POST"): Rule(
+        Role.EDITOR, body=lambda w, who: {"to": "in_review"}
+    ),
+    # Agreement between reviewers (annotations/api/agreement.py): members read.
+    ("teams/<slug:slug>/agreement/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/agreement/", "GET"): Rule(Role.VIEWER),
+    # The audit trail (annotations/api/audit.py): members read the activity; the audit log
+    # export (streamed, CSV when no format is given) is for editors and admins.
+    ("teams/<slug:slug>/activity/", "GET"): Rule(Role.VIEWER),
+    ("teams/<slug:slug>/audit", "GET"): Rule(Role.EDITOR),
+}
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    """(route, METHOD) for every method every view of the API's urlpatterns answers."""
+    found = set()
+    for pattern in views.urlpatterns + agreement_api.urlpatterns + audit_api.urlpatterns:
+        view_class = pattern.callback.view_class
+        for method in ("get", "post", "put", "patch", "delete"):
+            if hasattr(view_class, method):
+                found.add((str(pattern.pattern), method.upper()))
+    return found
+
+
+def test_every_endpoint_and_method_has_a_rule():
+    assert api_endpoints() == set(RULES)
+
+
+def expected_status(rule: Rule, persona: str | None) -> int:
+    if persona is None:
+        return 401
+    if persona == "outsider":
+        return 200 if rule.scoped_list else 404
+    return rule.ok if Role.rank(persona) >= Role.rank(rule.min_role) else 403
+
+
+def url_for(route: str, world: World, comment: Comment) -> str:
+    path = (
+        route.replace("<slug:slug>", world.article.team.slug)
+        .replace("<int:source_id>", str(world.source.pk))
+        .replace("<int:comment_id>", str(comment.pk))
+    )
+    pk = world.article.pk if route.startswith("articles/") else world.claim.pk
+    return "/api/v1/" + path.replace("<int:pk>", str(pk))
+
+
+MATRIX = sorted(itertools.product(sorted(RULES), PERSONAS), key=lambda case: str(case))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "persona"),
+    MATRIX,
+    ids=[f"{method} {route} as {persona or 'anonymous'}" for (route, method), persona in MATRIX],
+)
+def test_permission_matrix(endpoint, persona, desk, world, api_as):
+    route, method = endpoint
+    rule = RULES[endpoint]
+    user = desk.user(persona) if persona else desk.admin
+    comment = _own_comment(world, user) if "comment_id" in route else world.comment
+    who = persona or "anonymous"
+    body = rule.body(world, who) if rule.body else None
+
+    response = api_as(persona).generic(
+        method,
+        url_for(route, world, comment),
+        data=None if body is None else json.dumps(body),
+        content_type="application/json",
+    )
+
+    expected = expected_status(rule, persona)
+    assert response.status_code == expected, response.content[:300]
+    if expected >= 400:
+        body = error_of(response)
+        if expected == 401:
+            assert response["WWW-Authenticate"] == "Token"
+            assert body["code"] == "not_authenticated"
+    if persona == "outsider" and rule.scoped_list:
+        results = response.json()["results"]
+        seen = {row.get("slug") or row.get("id") for row in results}
+        assert not seen & {desk.team.slug, world.article.pk, world.claim.pk}
+
+
+def test_the_matrix_has_a_case_per_persona_for_every_endpoint():
+    assert len(MATRIX) == len(RULES) * len(PERSONAS)
+    assert {persona for _, persona in MATRIX} == set(PERSONAS)
+
+
+def test_a_session_needs_the_csrf_token_to_write(desk, world):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(desk.reviewer)
+    url = f"/api/v1/claims/{world.claim.pk}/comments/"
+
+    refused = client.post(url, {"body": "Without the token."}, format="json")
+    assert refused.status_code == 403
+    assert "CSRF" in error_of(refused)["detail"]
+
+    client.get("/")  # a page with a form sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    accepted = client.post(url, {"body": "With it."}, format="json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == 201
+
+
+def test_a_session_reads_without_a_token(desk, world):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(desk.viewer)
+    assert client.get(f"/api/v1/claims/{world.claim.pk}/").status_code == 200
+
+
+def test_outsiders_see_only_their_own_team(desk, world, api_as):
+    teams = api_as("outsider").get("/api/v1/teams/").json()["results"]
+    assert [team["slug"] for team in teams] == [desk.other_team.slug]
+    assert QUOTE not in str(api_as("outsider").get("/api/v1/claims/").json())
