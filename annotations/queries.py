@@ -426,12 +426,16 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
     return result
 
 
-def verdict_choices(article: Article) -> list[tuple[str, str]]:
-    """The verdicts a form offers: the team's active ratings, and retired ones still given on
-    this article (so a form keeping one is not refused; the services refuse giving it anew)."""
+def verdict_choices(article: Article, claim_id: int | None = None) -> list[tuple[str, str]]:
+    """The verdicts a form offers: the team's active ratings, and for an existing claim the
+    retired ones still given on it (so a form keeping one is not refused; the services refuse
+    giving it anew). A new claim is offered active ratings only."""
+    offered = Q(active=True)
+    if claim_id:
+        offered |= Q(verdicts__claim_id=claim_id, verdicts__is_current=True)
     ratings = list(
         Rating.objects.filter(team_id=article.team_id)
-        .filter(Q(active=True) | Q(verdicts__claim__article=article, verdicts__is_current=True))
+        .filter(offered)
         .distinct()
         .order_by("-active", "order", "id")
         .values_list("slug", "label", "active")

@@ -200,8 +200,16 @@ def _deleted_toast(article: Article, claim_id: int, number: int | None = None) -
 # --- creating a claim ----------------------------------------------------------------------------
 
 
-def _claim_form(article: Article, data: Any = None, *, creating: bool, **kwargs: Any) -> ClaimForm:
-    return ClaimForm(data, ratings=queries.verdict_choices(article), creating=creating, **kwargs)
+def _claim_form(
+    article: Article,
+    data: Any = None,
+    *,
+    creating: bool,
+    claim_id: int | None = None,
+    **kwargs: Any,
+) -> ClaimForm:
+    ratings = queries.verdict_choices(article, claim_id=claim_id)
+    return ClaimForm(data, ratings=ratings, creating=creating, **kwargs)
 
 
 def _composer_context(form: ClaimForm, rows: Any) -> dict[str, Any]:
@@ -363,6 +371,7 @@ def _editor_form(found: Found, data: Any = None, **kwargs: Any) -> ClaimForm:
         found.article,
         data,
         creating=False,
+        claim_id=found.ref.pk,
         auto_id=_claim_ids(found.ref.pk),
         **kwargs,
     )
