@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import agreement_pages, audit_pages, queue_pages, revision_pages, views, workspace
+from . import team_pages
 from . import comment_pages, notification_pages
 from . import live
 
@@ -47,6 +48,38 @@ urlpatterns = [
     ),
     path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
     path("tokens/", views.token_list, name="token_list"),
+    # Teams (team_pages.py): members, invitations, the rating scale, the team switcher.
+    path("teams/", team_pages.team_list, name="team_list"),
+    path("teams/switch/", team_pages.team_switch, name="team_switch"),
+    path("teams/<slug:slug>/", team_pages.team_detail, name="team_detail"),
+    path("teams/<slug:slug>/invites/", team_pages.invite_create, name="invite_create"),
+    path(
+        "teams/<slug:slug>/invites/<int:invite_id>/revoke/",
+        team_pages.invite_revoke,
+        name="invite_revoke",
+    ),
+    path(
+        "teams/<slug:slug>/members/<str:username>/role/",
+        team_pages.member_role,
+        name="member_role",
+    ),
+    path(
+        "teams/<slug:slug>/members/<str:username>/remove/",
+        team_pages.member_remove,
+        name="member_remove",
+    ),
+    path("teams/<slug:slug>/scale/", team_pages.team_scale, name="team_scale"),
+    path(
+        "teams/<slug:slug>/scale/<slug:rating_slug>/edit/",
+        team_pages.rating_edit,
+        name="rating_edit",
+    ),
+    path(
+        "teams/<slug:slug>/scale/<slug:rating_slug>/<str:action>/",
+        team_pages.rating_action,
+        name="rating_action",
+    ),
+    path("invites/<str:token>/", team_pages.invite_accept, name="invite_accept"),
     # Discussion on a claim (comment_pages.py) and notifications (notification_pages.py).
     path("claims/<int:claim_id>/discussion/", comment_pages.discussion, name="discussion"),
     path("claims/<int:claim_id>/comments/", comment_pages.comment_post, name="comment_post"),

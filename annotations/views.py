@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from . import queries, services
+from . import queries, services, team_pages
 from .errors import ServiceError
 from .forms import ArticleFilterForm, ArticleImportForm, size_text
 from .models import Role, Team
@@ -43,7 +43,13 @@ def importable_teams(user: AbstractBaseUser) -> QuerySet[Team]:
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
     teams = queries.teams_for(request.user).order_by("name")
-    form = ArticleFilterForm(request.GET or None, teams=teams)
+    data = request.GET
+    # Without a team in the query, the list starts from the team chosen in the header.
+    current = None if "team" in data else team_pages.session_team(request)
+    if current is not None:
+        data = data.copy()
+        data["team"] = str(current.pk)
+    form = ArticleFilterForm(data or None, teams=teams)
     articles = queries.articles_for(request.user)
     # Invalid values (a team the user is not in, an unknown status) are ignored, not fatal.
     form.is_valid()
@@ -69,6 +75,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filtering": filtering,
         "show_team": len(team_list) > 1,
+        "user_teams": team_list,  # the header's team switcher reuses them
         "can_import": importable_teams(request.user).exists(),
     }
     template = "annotations/article_list.html"
@@ -125,7 +132,10 @@ def article_import(request: HttpRequest) -> HttpResponse:
         return _cannot_import(request)
 
     if request.method != "POST":
-        form = ArticleImportForm(teams=teams, initial={"team": teams.order_by("name").first()})
+        current = team_pages.session_team(request)
+        if current is None or not teams.filter(pk=current.pk).exists():
+            current = teams.order_by("name").first()
+        form = ArticleImportForm(teams=teams, initial={"team": current})
         return render(request, "annotations/article_import.html", _import_context(form))
 
     form = ArticleImportForm(request.POST, request.FILES, teams=teams)
