@@ -30,7 +30,14 @@ NOBODY = "command line"  # events recorded without a user: management commands a
 # --- kinds of change (the activity feed's filter) -----------------------------------------------
 
 ASSIGNMENT_VERBS = frozenset(
-    {"article.assigned", "article.unassigned", "claim.assigned", "claim.unassigned"}
+    {
+        "article.assigned",
+        "article.unassigned",
+        "article.due_changed",
+        "claim.assigned",
+        "claim.unassigned",
+        "claim.due_changed",
+    }
 )
 # kind -> (label, verb prefixes). Assignments are matched before claims and articles.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -474,6 +481,8 @@ def _comment_deleted(c: Context) -> str:
     author = c.current("author")
     if author and str(author) != actor_name(c.event):
         return f"removed a comment by {author}"
+    if "removed by an editor" in (c.event.note or "").lower():
+        return "removed a comment as an editor"
     return "deleted a comment"
 
 
@@ -540,6 +549,17 @@ def _unassigned(c: Context) -> str:
     return f"took {c.thing()} off {c.user()}’s list"
 
 
+def _due_changed(c: Context) -> str:
+    due = c.after("due_on")
+    when = f"to {format_day(due)}" if due else "away (no due date now)"
+    return f"moved {c.user()}’s due date for {c.thing()} {when}"
+
+
+def _assignment_removed(c: Context) -> str:
+    thing = "the claim" if c.event.claim_id else "the article"
+    return f"took {thing} off {c.user()}’s list"
+
+
 def _team_created(c: Context) -> str:
     name = c.after("name")
     return f"created the team {shorten(str(name)).short}" if name else "created the team"
@@ -592,6 +612,8 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "claim.reattached": _fixed("re-attached the claim to the text"),
     "claim.assigned": _assigned,
     "claim.unassigned": _unassigned,
+    "claim.due_changed": _due_changed,
+    "claim.withdrawn": _transition("took the claim back to draft"),
     # verdicts and sources
     "verdict.set": _verdict_set,
     "verdict.withdrawn": lambda c: f"withdrew the verdict {c.words('rating', c.before('rating'))}",
@@ -611,6 +633,8 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "article.revised": _fixed("loaded a new version of the article"),
     "article.assigned": _assigned,
     "article.unassigned": _unassigned,
+    "article.due_changed": _due_changed,
+    "assignment.removed": _assignment_removed,
     # the team, members and invitations
     "team.created": _team_created,
     "team.updated": _team_updated,
@@ -619,6 +643,7 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "member.added": _member_added,
     "member.role_changed": _member_role,
     "member.removed": _member_removed,
+    "member.joined": _invite_used,
     "membership.added": _member_added,
     "membership.created": _member_added,
     "membership.role_changed": _member_role,
@@ -638,6 +663,7 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "rating.retired": lambda c: f"retired the rating {c.rating_label()}",
     "rating.restored": lambda c: f"brought back the rating {c.rating_label()}",
     "rating.reactivated": lambda c: f"brought back the rating {c.rating_label()}",
+    "rating.deleted": lambda c: f"deleted the unused rating {c.rating_label()}",
     "rating.reordered": _fixed("reordered the rating scale"),
     "scale.reordered": _fixed("reordered the rating scale"),
 }

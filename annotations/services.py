@@ -862,6 +862,14 @@ def claim_transition(
     if verb == "claim.sent_back" and _is_withdrawal(claim, to, user):
         verb = "claim.withdrawn"
     before = claim.status
+    # The approved verdict's rating before the move: sending back or correcting clears it.
+    final_before = (
+        Verdict.objects.filter(pk=claim.final_verdict_id)
+        .values_list("rating__slug", flat=True)
+        .first()
+        if claim.final_verdict_id
+        else None
+    )
     fields = ["status", "version", "updated_at"]
     changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
     if verb == "claim.corrected":
@@ -878,8 +886,10 @@ def claim_transition(
     claim.status = to
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save(update_fields=fields)
-    if "final_verdict" in fields and claim.final_verdict is not None:
-        changes["final_verdict"] = (None, claim.final_verdict.rating.slug)
+    if "final_verdict" in fields:
+        final_after = claim.final_verdict.rating.slug if claim.final_verdict is not None else None
+        if final_after != final_before:
+            changes["final_verdict"] = (final_before, final_after)
     if verb == "claim.sent_back":
         _notify_sent_back(claim, user, note)
     event_record(
