@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import agreement as agreement_api
+from . import assignments as assignment_api
 from . import audit as audit_api
 from . import export, views, w3c
 from . import notifications as notification_api
@@ -12,4 +13,5 @@ urlpatterns = [
     path("v1/", include(audit_api.urlpatterns)),
     path("v1/", include(agreement_api.urlpatterns)),
     path("v1/", include(notification_api.urlpatterns)),
+    path("v1/", include(assignment_api.urlpatterns)),
 ]

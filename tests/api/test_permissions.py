@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from annotations.api import agreement as agreement_api
+from annotations.api import assignments as assignment_api
 from annotations.api import audit as audit_api
 from annotations.api import views
 from annotations.models import Comment, Role
@@ -49,7 +50,40 @@ def _own_comment(world: World, user) -> Comment:
     return Comment.objects.create(claim=world.claim, author=user, body="Mine.")
 
 
+def _assigned_to_article(world: World, who: str) -> None:
+    """Sets up what the DELETE removes (the request itself has no body)."""
+    from annotations.models import ArticleAssignment, Membership
+
+    reviewer = Membership.objects.get(team=world.article.team, role=Role.REVIEWER).user
+    ArticleAssignment.objects.get_or_create(article=world.article, user=reviewer)
+
+
+def _assigned_to_claim(world: World, who: str) -> None:
+    """Sets up what the DELETE removes (the request itself has no body)."""
+    from annotations.models import ClaimAssignment, Membership
+
+    reviewer = Membership.objects.get(team=world.article.team, role=Role.REVIEWER).user
+    ClaimAssignment.objects.get_or_create(claim=world.claim, user=reviewer)
+
+
 RULES: dict[tuple[str, str], Rule] = {
+    # Assignments (annotations/api/assignments.py): members read, editors assign; the queue
+    # is the caller's own, so an outsider gets theirs (empty of ours).
+    ("articles/<int:pk>/assignments/", "GET"): Rule(Role.VIEWER),
+    ("articles/<int:pk>/assignments/", "POST"): Rule(
+        Role.EDITOR, ok=201, body=lambda w, who: {"user": "reviewer-user", "due_on": "2030-01-31"}
+    ),
+    ("articles/<int:pk>/assignments/<str:username>/", "DELETE"): Rule(
+        Role.EDITOR, ok=204, body=_assigned_to_article
+    ),
+    ("claims/<int:pk>/assignments/", "GET"): Rule(Role.VIEWER),
+    ("claims/<int:pk>/assignments/", "POST"): Rule(
+        Role.EDITOR, ok=201, body=lambda w, who: {"user": "reviewer-user", "due_on": None}
+    ),
+    ("claims/<int:pk>/assignments/<str:username>/", "DELETE"): Rule(
+        Role.EDITOR, ok=204, body=_assigned_to_claim
+    ),
+    ("queue/", "GET"): Rule(Role.VIEWER, scoped_list=True),
     ("teams/", "GET"): Rule(Role.VIEWER, scoped_list=True),
     ("teams/<slug:slug>/", "GET"): Rule(Role.VIEWER),
     ("teams/<slug:slug>/ratings/", "GET"): Rule(Role.VIEWER),
@@ -118,7 +152,12 @@ RULES: dict[tuple[str, str], Rule] = {
 def api_endpoints() -> set[tuple[str, str]]:
     """(route, METHOD) for every method every view of the API's urlpatterns answers."""
     found = set()
-    for pattern in views.urlpatterns + agreement_api.urlpatterns + audit_api.urlpatterns:
+    for pattern in (
+        views.urlpatterns
+        + agreement_api.urlpatterns
+        + audit_api.urlpatterns
+        + assignment_api.urlpatterns
+    ):
         view_class = pattern.callback.view_class
         for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view_class, method):
@@ -143,6 +182,7 @@ def url_for(route: str, world: World, comment: Comment) -> str:
         route.replace("<slug:slug>", world.article.team.slug)
         .replace("<int:source_id>", str(world.source.pk))
         .replace("<int:comment_id>", str(comment.pk))
+        .replace("<str:username>", "reviewer-user")
     )
     pk = world.article.pk if route.startswith("articles/") else world.claim.pk
     return "/api/v1/" + path.replace("<int:pk>", str(pk))
@@ -179,7 +219,12 @@ def test_permission_matrix(endpoint, persona, desk, world, api_as):
             assert response["WWW-Authenticate"] == "Token"
             assert body["code"] == "not_authenticated"
     if persona == "outsider" and rule.scoped_list:
-        results = response.json()["results"]
+        payload = response.json()
+        # The queue keeps its rows in lists of its own, each naming an article or a claim.
+        results = payload.get("results")
+        if results is None:
+            groups = [group for group in payload.values() if isinstance(group, list)]
+            results = [row.get("article") or row.get("claim") for group in groups for row in group]
         seen = {row.get("slug") or row.get("id") for row in results}
         assert not seen & {desk.team.slug, world.article.pk, world.claim.pk}
 

@@ -131,7 +131,36 @@ def _history(world: World, desk, n: int) -> str:
     return f"/api/v1/claims/{world.claim.pk}/history/"
 
 
+def _assignees(desk, n: int) -> list:
+    people = []
+    for _ in range(n):
+        person = UserFactory()
+        MembershipFactory(user=person, team=desk.team, role=Role.REVIEWER)
+        people.append(person)
+    return people
+
+
+def _article_assignments(world: World, desk, n: int) -> str:
+    from annotations import assignments
+
+    for person in _assignees(desk, n):
+        assignments.assign_article(
+            article=world.article, assignee=person, due_on="2030-01-31", by=desk.editor
+        )
+    return f"/api/v1/articles/{world.article.pk}/assignments/"
+
+
+def _claim_assignments(world: World, desk, n: int) -> str:
+    from annotations import assignments
+
+    for person in _assignees(desk, n):
+        assignments.assign_claim(claim=world.claim, assignee=person, by=desk.admin)
+    return f"/api/v1/claims/{world.claim.pk}/assignments/"
+
+
 BUILDERS: dict[str, Callable[[World, object, int], str]] = {
+    "articles/<int:pk>/assignments/": _article_assignments,
+    "claims/<int:pk>/assignments/": _claim_assignments,
     "teams/": _teams,
     "teams/<slug:slug>/ratings/": _ratings,
     "teams/<slug:slug>/members/": _members,

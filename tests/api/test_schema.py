@@ -40,7 +40,7 @@ def test_the_schema_is_served_to_anyone(db):
 
 def openapi_path(route: str) -> str:
     path = re.sub(r"<(?:int|slug):pk>", "{id}", route)
-    return "/api/v1/" + re.sub(r"<(?:int|slug):(\w+)>", r"{\1}", path)
+    return "/api/v1/" + re.sub(r"<(?:int|slug|str):(\w+)>", r"{\1}", path)
 
 
 def test_every_endpoint_and_method_is_described(schema):
