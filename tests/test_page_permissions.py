@@ -485,3 +485,39 @@ def test_page_permission_matrix(route, method, persona, client, desk):
 
 def test_the_matrix_tries_every_persona_on_every_route():
     assert len(MATRIX) == len(RULES) * len(PERSONAS)
+
+
+def _refusals() -> list:
+    """For every form: the role just below the least one, and an outsider (where refused)."""
+    cases = []
+    for (route, method), rule in sorted(RULES.items()):
+        if method != "POST":
+            continue
+        rank = Role.rank(rule.min_role)
+        if rank > 0:
+            cases.append((route, Role.values[rank - 1]))
+        if not rule.personal:
+            cases.append((route, "outsider"))
+    return cases
+
+
+REFUSALS = _refusals()
+
+
+@pytest.mark.parametrize(
+    ("route", "persona"), REFUSALS, ids=[f"POST /{r} as {p}" for r, p in REFUSALS]
+)
+def test_htmx_forms_are_refused_as_plain_ones(route, persona, client, desk):
+    """The same refusal, with the same status, when the page sends the form with htmx."""
+    rule = RULES[(route, "POST")]
+    scene = make_scene(desk)
+    who = desk.user(persona)
+    url = _url(page_patterns()[route], rule, scene, who)
+    data = rule.data(scene, who) if rule.data else {}
+    client.force_login(who)
+    events_before = Event.objects.count()
+
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == expected_status(rule, persona), response.content[:600]
+    assert Event.objects.count() == events_before
