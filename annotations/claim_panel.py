@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import comments, queries, services
+from . import comments, queries, review_panel, services
 from .forms import ClaimFilterForm
 from .models import Article, Claim, ClaimStatus, Membership, Role
 
@@ -27,14 +27,6 @@ from .models import Article, Claim, ClaimStatus, Membership, Role
 UNDO_SECONDS = 10
 # The default scale's slugs have a colour class in app.css; any other slug gets a neutral one.
 STYLED_RATINGS = frozenset(slug for slug, *_ in services.DEFAULT_SCALE)
-TRANSITION_LABELS = {
-    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): "Submit for review",
-    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): "Back to draft",
-    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): "Approve",
-    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): "Send back to review",
-    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): "Publish",
-    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): "Correct and reopen",
-}
 FILTER_SELECTS = ("status", "verdict", "claimant", "reviewer")
 
 
@@ -66,16 +58,10 @@ class Access:
     def can_rate(self, claim: Claim) -> bool:
         return self.can_create and claim.status != "published"
 
-    def transitions(self, claim: Claim) -> list[dict[str, str]]:
-        """The workflow moves this user may make on this claim (see services.TRANSITIONS)."""
-        moves = []
-        for (source, target), (role, _verb) in services.TRANSITIONS.items():
-            if source != claim.status or not self.membership.has_role(role):
-                continue
-            if not self.is_editor and claim.created_by_id != self.user.pk:
-                continue
-            moves.append({"to": target, "label": TRANSITION_LABELS[(source, target)]})
-        return moves
+    def transitions(self, claim: Claim) -> list[review_panel.Move]:
+        """The workflow moves this user may make on this claim (see services.TRANSITIONS);
+        each has `to`, `kind` and `label` (review_panel.moves)."""
+        return review_panel.moves(self.membership, self.user_id, claim)
 
 
 def access_for(request: HttpRequest, article: Article) -> Access:
@@ -182,7 +168,7 @@ def _card_html(claim: Claim) -> SafeString:
         f"</span>{escape(claim.verdict_label)}{STATE_NOTES.get(claim.verdict_state, '')}</span> "
         f'<span class="claim-card__sources">{count} source{"" if count == 1 else "s"}</span>'
         f"{_comment_count_html(claim)}"
-        f"</p>{fuzzy}</li>"
+        f"</p>{fuzzy}{review_panel.correction_html(claim)}</li>"
     )
 
 

@@ -412,16 +412,19 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             "final_verdict__rating_id",
             "final_verdict__rating__slug",
             "final_verdict__rating__label",
+            "correction_note",
+            "corrected_at",
         )
     )
     result = []
     for row in claims:
-        *values, creator, final_rating_id, final_slug, final_label = row
+        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row
         final = None
         if values[10] is not None:  # the approved verdict (it may no longer be current)
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
+        claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
         result.append(claim)
     return result
 

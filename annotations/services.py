@@ -825,6 +825,8 @@ def claim_transition(
     to: str,
     note: str = "",
     final_verdict: Verdict | int | None = None,
+    own_rating: Rating | str | None = None,
+    own_rationale: str = "",
     expected_version: int | str | None = None,
 ) -> Claim:
     """Move a claim along draft → in_review → approved → published (the table is TRANSITIONS).
@@ -832,6 +834,8 @@ def claim_transition(
     Reviewers submit their own claims and may withdraw them; editors approve (choosing the
     final verdict), send back (with an optional note, which notifies the author), publish,
     and correct published claims (a note is required: it is kept on the claim and the Event).
+    Approving with `own_rating` (and `own_rationale`) first sets the approver's own verdict,
+    which becomes the final one.
     """
     membership = require_role(user, claim.article.team, Role.REVIEWER)
     _check_version(claim, expected_version)
@@ -878,6 +882,16 @@ def claim_transition(
         claim.corrected_at = timezone.now()
         fields += ["correction_note", "corrected_at"]
     if to == ClaimStatus.APPROVED:
+        if own_rating is not None:
+            if not own_rating:
+                raise InvalidInput(
+                    "Choose your own verdict in the Verdict field, or pick one of the "
+                    "reviewers' verdicts as final.",
+                    field="final_verdict",
+                )
+            final_verdict = verdict_set(
+                claim=claim, user=user, rating=own_rating, rationale=own_rationale
+            )
         claim.final_verdict = _choose_final_verdict(claim, user, final_verdict)
         fields.append("final_verdict")
     elif to in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW) and claim.final_verdict_id:

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import anchoring, live, queries, queue_pages, revision_pages, services
+from . import anchoring, live, queries, queue_pages, review_panel, revision_pages, services
 from .claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
@@ -406,12 +406,15 @@ def _editor_context(
     claim = found.claim
     if form is None:
         form = _editor_form(found, initial=_editor_initial(claim, found.access.user))
-    final_choices = []
-    if claim.status == ClaimStatus.IN_REVIEW and found.access.is_editor:
-        final_choices = [
-            (v.pk, f"{v.rating.label} (by {v.reviewer.get_username()})")
-            for v in claim.shown_verdicts
-        ]
+    # The workflow (review_panel.py): moves, verdicts side by side, final pick, correction.
+    failed = bool(notice and notice["kind"] != "done") or bool(form.is_bound and form.errors)
+    review = review_panel.context(
+        found.ref,
+        found.access.membership,
+        found.access.user_id,
+        data=form.data if form.is_bound else None,
+        failed=failed,
+    )
     return {
         "article": found.article,
         "access": found.access,
@@ -423,11 +426,11 @@ def _editor_context(
             "rows": rows if rows is not None else _editor_rows(found),
             "own_verdict": _user_verdict(claim, found.access.user),
             "others": [v for v in claim.shown_verdicts if v.reviewer_id != found.access.user.pk],
-            "transitions": found.access.transitions(claim),
-            "final_choices": final_choices,
+            "transitions": review["moves"],
             "notice": notice,
         },
         "claim_assignment": queue_pages.claim_panel(claim, found.article, found.access),
+        "review": review,
     }
 
 
@@ -765,6 +768,8 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
         return _refused(request, Forbidden(VIEWER_REFUSAL))
     target = request.POST.get("to", "")
     final = request.POST.get("final_verdict") or None
+    # "own": approve with the verdict typed into the form's Verdict and Rationale fields.
+    own = final == "own" and target == ClaimStatus.APPROVED
     try:
         services.claim_transition(
             claim=found.ref,
@@ -772,6 +777,8 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             to=target,
             note=request.POST.get("note", ""),
             final_verdict=int(final) if final and final.isdigit() else None,
+            own_rating=(request.POST.get("rating") or "") if own else None,
+            own_rationale=request.POST.get("rationale", "") if own else "",
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as error:

@@ -371,8 +371,8 @@ RULES: dict[tuple[str, str], Page] = {
     ("articles/<int:pk>/agreement/", "GET"): Page(Role.VIEWER),
 }
 
-# Routes whose behaviour is not settled yet: each with why. They are left out of the matrix
-# (and must be in neither RULES nor missing from the URLconf).
+# Routes whose behaviour is not settled yet, each with why: left out of the matrix until they
+# get a rule. An entry must name a route and method the pages have, and none with a rule.
 PENDING: dict[tuple[str, str], str] = {}
 
 # Known differences from the derived outcome, each with its reason; the case is expected to

@@ -851,7 +851,7 @@ def test_the_workflow_buttons_move_the_claim_and_an_editor_approves(client, desk
 
     client.force_login(desk.editor)
     page = html_of(client.get(reverse("claim_edit", args=[claim.pk])))
-    assert "Approve" in page and "Back to draft" in page
+    assert "Approve" in page and ">Send back<" in page
     response = client.post(
         reverse("claim_status", args=[claim.pk]), {"to": "approved", "version": claim.version}
     )

@@ -26,6 +26,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from annotations import conflicts
 from annotations.errors import ServiceError
 from annotations.services import human_size
 
@@ -37,6 +38,15 @@ class PreconditionFailed(exceptions.APIException):
         "GET it again and reapply your change."
     )
     default_code = "precondition_failed"
+
+
+def precondition_failed_from(error: Exception) -> PreconditionFailed:
+    """The 412 for a stale write the service refused, naming the same claim and version."""
+    failed = PreconditionFailed()
+    for name in ("claim_id", "your_version"):
+        if hasattr(error, name):
+            setattr(failed, name, getattr(error, name))
+    return failed
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -129,7 +139,8 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
     if isinstance(exc, ServiceError):
         set_rollback()
         errors = {exc.field: [exc.message]} if exc.field and exc.status == 400 else None
-        return Response(error_body(exc.code, exc.message, errors), status=exc.status)
+        body = error_body(exc.code, exc.message, errors) | conflicts.api_details(exc)
+        return Response(body, status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         from django.conf import settings
 
@@ -154,6 +165,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         body = error_body(
             str(getattr(exc.detail, "code", None) or exc.default_code), str(exc.detail)
         )
+    body |= conflicts.api_details(exc)  # a stale write: the current version, what changed
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
 

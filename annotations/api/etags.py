@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from annotations import conflicts
 from annotations.models import Article, Claim
 
 from .errors import PreconditionFailed
@@ -93,5 +94,10 @@ def claim_version_from_if_match(request: HttpRequest, claim: Claim) -> int | Non
     tags = if_match_tags(request)
     if tags is None or "*" in tags:
         return None
-    check_if_match(request, claim_etag(claim))
+    try:
+        check_if_match(request, claim_etag(claim))
+    except PreconditionFailed as failed:
+        named = [int(m.group(2)) for tag in tags if (m := _CLAIM_TAG.match(tag))]
+        conflicts.mark_stale(failed, claim_id=claim.pk, your_version=named[0] if named else None)
+        raise
     return claim.version

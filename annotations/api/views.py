@@ -27,7 +27,12 @@ from annotations.exports import claim_review_for
 from annotations.models import Claim, Verdict
 
 from . import benchmark, queries
-from .errors import ErrorSerializer, PreconditionFailed, RequestTooLarge, error_responses
+from .errors import (
+    ErrorSerializer,
+    RequestTooLarge,
+    error_responses,
+    precondition_failed_from,
+)
 from .etags import article_etag, claim_etag, claim_version_from_if_match, content_etag
 from .filters import ArticleFilter, ClaimFilter
 from .pagination import ApiCursorPagination, ApiOrderingFilter
@@ -471,7 +476,7 @@ def _conditional(request: Request, write: Any) -> Any:
         return write()
     except Conflict as error:
         if error.code == "stale" and request.META.get("HTTP_IF_MATCH"):
-            raise PreconditionFailed() from None
+            raise precondition_failed_from(error) from None
         raise
 
 

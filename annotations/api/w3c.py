@@ -44,7 +44,7 @@ from annotations.exports import w3c
 from annotations.models import Article, Claim, Rating, Role, Team
 
 from . import etags
-from .errors import PreconditionFailed, error_responses
+from .errors import error_responses, precondition_failed_from
 from .parsers import StrictJSONParser
 
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
@@ -456,7 +456,7 @@ class AnnotationView(_ProtocolView):
             )
         except Conflict as error:
             if error.code == "stale":  # changed between our If-Match check and the write
-                raise PreconditionFailed() from None
+                raise precondition_failed_from(error) from None
             raise
         return _annotation_response(request, _claim(article, claim.pk))
 
@@ -479,7 +479,7 @@ class AnnotationView(_ProtocolView):
             services.claim_delete(claim=claim, user=request.user, expected_version=claim.version)
         except Conflict as error:
             if error.code == "stale":
-                raise PreconditionFailed() from None
+                raise precondition_failed_from(error) from None
             raise
         return Response(status=status.HTTP_204_NO_CONTENT)
 
