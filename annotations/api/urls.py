@@ -7,11 +7,13 @@ from . import assignments as assignment_api
 from . import audit as audit_api
 from . import export, views, w3c
 from . import notifications as notification_api
+from . import teams as team_api
 
 urlpatterns = [
     path("v1/", include(views.urlpatterns + export.urlpatterns + w3c.urlpatterns)),
+    path("v1/", include(notification_api.urlpatterns)),
     path("v1/", include(audit_api.urlpatterns)),
     path("v1/", include(agreement_api.urlpatterns)),
-    path("v1/", include(notification_api.urlpatterns)),
     path("v1/", include(assignment_api.urlpatterns)),
+    path("v1/", include(team_api.urlpatterns)),
 ]

@@ -33,7 +33,7 @@ from .errors import (
     error_responses,
     precondition_failed_from,
 )
-from .etags import article_etag, claim_etag, claim_version_from_if_match, content_etag
+from .etags import article_etag, claim_etag, claim_version_from_if_match
 from .filters import ArticleFilter, ClaimFilter
 from .pagination import ApiCursorPagination, ApiOrderingFilter
 from .parsers import StrictJSONParser
@@ -49,14 +49,11 @@ from .serializers import (
     CommentSerializer,
     CommentUpdateInputSerializer,
     EventSerializer,
-    MemberSerializer,
-    RatingSerializer,
     RevisionInputSerializer,
     RevisionResultSerializer,
     RevisionSerializer,
     SourceInputSerializer,
     SourceSerializer,
-    TeamSerializer,
     TransitionInputSerializer,
     VerdictInputSerializer,
     VerdictSerializer,
@@ -171,69 +168,16 @@ def _fake(view: ApiView) -> bool:
     return getattr(view, "swagger_fake_view", False)
 
 
-# --- teams -------------------------------------------------------------------------------------
-
-
-class TeamListView(ApiListView):
-    serializer_class = TeamSerializer
-    ordering = ("name",)
-    ordering_fields = ("name", "slug", "created_at")
-
-    def get_queryset(self):  # noqa: ANN201
-        return queries.api_teams_for(self.request.user)
-
-    @extend_schema(summary="Your teams", responses=_ok(TeamSerializer(many=True), *LIST))
-    def get(self, request: Request) -> Response:
-        return self.list(request)
-
-
-class TeamDetailView(ApiView):
-    @extend_schema(summary="A team", responses=_ok(TeamSerializer, *READ, description=WITH_ETAG))
-    def get(self, request: Request, slug: str) -> Response:
-        data = TeamSerializer(queries.team_for_user(request.user, slug)).data
-        return Response(data, headers={"ETag": content_etag(data)})
+# --- teams: the views are in annotations/api/teams.py -------------------------------------------
 
 
 class TeamChildListView(ApiListView):
+    # A list under /teams/{slug}/: the team is found once, through the caller's memberships.
+
     def get_team(self):  # noqa: ANN201
         if not hasattr(self, "_team"):
             self._team = queries.team_for_user(self.request.user, self.kwargs["slug"])
         return self._team
-
-
-class TeamRatingListView(TeamChildListView):
-    serializer_class = RatingSerializer
-    ordering = ("order",)
-    ordering_fields = ("order", "slug", "label")
-
-    def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
-            return queries.Rating.objects.none()
-        return queries.ratings_for_team(self.get_team())
-
-    @extend_schema(
-        summary="The team's rating scale (retired ratings too, with active=false)",
-        responses=_ok(RatingSerializer(many=True), *LIST),
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        return self.list(request)
-
-
-class TeamMemberListView(TeamChildListView):
-    serializer_class = MemberSerializer
-    ordering = ("created_at",)
-    ordering_fields = ("created_at", "role")
-
-    def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
-            return queries.Membership.objects.none()
-        return queries.members_of(self.get_team())
-
-    @extend_schema(
-        summary="The team's members and roles", responses=_ok(MemberSerializer(many=True), *LIST)
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        return self.list(request)
 
 
 # --- articles ----------------------------------------------------------------------------------
@@ -796,10 +740,6 @@ class ClaimReviewView(ApiView):
 
 
 urlpatterns = benchmark.urlpatterns + [
-    path("teams/", TeamListView.as_view(), name="api-team-list"),
-    path("teams/<slug:slug>/", TeamDetailView.as_view(), name="api-team-detail"),
-    path("teams/<slug:slug>/ratings/", TeamRatingListView.as_view(), name="api-team-ratings"),
-    path("teams/<slug:slug>/members/", TeamMemberListView.as_view(), name="api-team-members"),
     path("articles/", ArticleListView.as_view(), name="api-article-list"),
     path("articles/<int:pk>/", ArticleDetailView.as_view(), name="api-article-detail"),
     path("articles/<int:pk>/revisions/", RevisionListView.as_view(), name="api-article-revisions"),

@@ -25,6 +25,7 @@ import pytest
 from annotations.api import agreement as agreement_api
 from annotations.api import assignments as assignment_api
 from annotations.api import audit as audit_api
+from annotations.api import teams as team_api
 from annotations.api import views
 from annotations.models import Comment, Role
 
@@ -42,7 +43,16 @@ class Rule:
     body: Callable[[World, str], dict[str, Any]] | None = None
     # Lists of everything the caller can see: an outsider gets their own (none of ours).
     scoped_list: bool = False
+    # What an outsider gets where it is not a 404 (endpoints not of one team's objects).
+    outsider: int | None = None
     notes: str = field(default="", compare=False)
+
+
+def _invite(world: World) -> tuple:
+    """An invitation into the desk, made by its admin (the world's claim is the admin's)."""
+    from annotations import teams
+
+    return teams.invite_create(team=world.article.team, actor=world.claim.created_by)
 
 
 def _own_comment(world: World, user) -> Comment:
@@ -88,6 +98,32 @@ RULES: dict[tuple[str, str], Rule] = {
     ("teams/<slug:slug>/", "GET"): Rule(Role.VIEWER),
     ("teams/<slug:slug>/ratings/", "GET"): Rule(Role.VIEWER),
     ("teams/<slug:slug>/members/", "GET"): Rule(Role.VIEWER),
+    # Teams (api/teams.py): anyone signed in creates a team; admins manage members, invitations
+    # and the scale. The member changed is the reviewer; the rating, an unused one.
+    ("teams/", "POST"): Rule(
+        Role.VIEWER, ok=201, outsider=201, body=lambda w, who: {"name": f"Desk of {who}"}
+    ),
+    ("teams/<slug:slug>/ratings/", "POST"): Rule(
+        Role.ADMIN, ok=201, body=lambda w, who: {"label": "Partly false", "colour": "#123456"}
+    ),
+    ("teams/<slug:slug>/ratings/<slug:rating_slug>/", "PATCH"): Rule(
+        Role.ADMIN, body=lambda w, who: {"label": "Cannot tell", "value": 0}
+    ),
+    ("teams/<slug:slug>/ratings/<slug:rating_slug>/", "DELETE"): Rule(Role.ADMIN, ok=204),
+    ("teams/<slug:slug>/members/<str:username>/", "PATCH"): Rule(
+        Role.ADMIN, body=lambda w, who: {"role": "editor"}
+    ),
+    ("teams/<slug:slug>/members/<str:username>/", "DELETE"): Rule(Role.ADMIN, ok=204),
+    ("teams/<slug:slug>/invites/", "GET"): Rule(Role.ADMIN),
+    ("teams/<slug:slug>/invites/", "POST"): Rule(
+        Role.ADMIN, ok=201, body=lambda w, who: {"role": "viewer", "note": f"By {who}"}
+    ),
+    ("teams/<slug:slug>/invites/<int:invite_id>/", "DELETE"): Rule(Role.ADMIN, ok=204),
+    # Members are already in the invitation's team (409, the link stays unused); an outsider
+    # joins with it.
+    ("invites/accept/", "POST"): Rule(
+        Role.VIEWER, ok=409, outsider=201, body=lambda w, who: {"token": _invite(w)[1]}
+    ),
     ("articles/", "GET"): Rule(Role.VIEWER, scoped_list=True),
     ("articles/", "POST"): Rule(
         Role.REVIEWER,
@@ -157,6 +193,7 @@ def api_endpoints() -> set[tuple[str, str]]:
         + agreement_api.urlpatterns
         + audit_api.urlpatterns
         + assignment_api.urlpatterns
+        + team_api.urlpatterns
     ):
         view_class = pattern.callback.view_class
         for method in ("get", "post", "put", "patch", "delete"):
@@ -173,6 +210,8 @@ def expected_status(rule: Rule, persona: str | None) -> int:
     if persona is None:
         return 401
     if persona == "outsider":
+        if rule.outsider is not None:
+            return rule.outsider
         return 200 if rule.scoped_list else 404
     return rule.ok if Role.rank(persona) >= Role.rank(rule.min_role) else 403
 
@@ -183,7 +222,10 @@ def url_for(route: str, world: World, comment: Comment) -> str:
         .replace("<int:source_id>", str(world.source.pk))
         .replace("<int:comment_id>", str(comment.pk))
         .replace("<str:username>", "reviewer-user")
+        .replace("<slug:rating_slug>", "unverifiable")
     )
+    if "<int:invite_id>" in path:
+        path = path.replace("<int:invite_id>", str(_invite(world)[0].pk))
     pk = world.article.pk if route.startswith("articles/") else world.claim.pk
     return "/api/v1/" + path.replace("<int:pk>", str(pk))
 

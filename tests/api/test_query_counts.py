@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from annotations import services
-from annotations.models import ArticleRevision, Claim, Rating, Role
+from annotations.models import ArticleRevision, Claim, Membership, Rating, Role
 
 from ..factories import MembershipFactory, TeamFactory, UserFactory, make_article
 from .conftest import World
@@ -43,6 +43,16 @@ def _members(world: World, desk, n: int) -> str:
     for _ in range(n):
         MembershipFactory(user=UserFactory(), team=desk.team, role=Role.REVIEWER)
     return "/api/v1/teams/verify/members/"
+
+
+def _invites(world: World, desk, n: int) -> str:
+    from annotations import teams
+
+    # Invitations are the admins' business: the reader is made one.
+    Membership.objects.filter(team=desk.team, user=desk.viewer).update(role=Role.ADMIN)
+    for i in range(n):
+        teams.invite_create(team=desk.team, actor=desk.admin, note=f"Invite {i}")
+    return "/api/v1/teams/verify/invites/"
 
 
 def _articles(world: World, desk, n: int) -> str:
@@ -164,6 +174,7 @@ BUILDERS: dict[str, Callable[[World, object, int], str]] = {
     "teams/": _teams,
     "teams/<slug:slug>/ratings/": _ratings,
     "teams/<slug:slug>/members/": _members,
+    "teams/<slug:slug>/invites/": _invites,
     "articles/": _articles,
     "articles/<int:pk>/revisions/": _revisions,
     "articles/<int:pk>/claims/": _article_claims,

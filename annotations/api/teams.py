@@ -1,0 +1,435 @@
+"""Teams in the API: your teams (and creating one), a team's rating scale (reading and editing
+it), its members (roles, removal) and its invitation links, and accepting an invitation.
+
+The views find the team through the caller's memberships (outsiders get 404), validate the
+input's types and sizes, and call annotations/teams.py, where the role checks (admins manage
+members, invitations and the scale: others get 403), the rules and the Events are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import Http404
+from django.urls import path, reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import services, teams
+from annotations.models import Invite, Membership, Rating, Role, Team
+
+from . import queries
+from .errors import error_responses
+from .etags import content_etag
+from .serializers import InputSerializer, MemberSerializer, RatingSerializer, TeamSerializer
+from .views import (
+    LIST,
+    READ,
+    WITH_ETAG,
+    WRITE,
+    ApiListView,
+    ApiView,
+    TeamChildListView,
+    _fake,
+    _ok,
+    validated,
+)
+
+# --- shapes ------------------------------------------------------------------------------------
+
+
+class TeamCreateInputSerializer(InputSerializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="The team's address; made from the name when left out. A taken one is 409.",
+    )
+
+
+class RatingCreateInputSerializer(InputSerializer):
+    label = serializers.CharField(max_length=80)
+    slug = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        help_text="Made from the label when left out; it never changes afterwards.",
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    value = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Optional number on the scale (at most two decimals).",
+    )
+    colour = serializers.CharField(
+        max_length=7, required=False, help_text="#rrggbb (default #6b7280)."
+    )
+
+
+class RatingUpdateInputSerializer(InputSerializer):
+    label = serializers.CharField(max_length=80, required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    value = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="A number, or null to clear it.",
+    )
+    colour = serializers.CharField(max_length=7, required=False, help_text="#rrggbb.")
+    order = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text="Its place in the scale; 0 is first.",
+    )
+    active = serializers.BooleanField(
+        required=False,
+        help_text="false retires it (no longer offered for new verdicts); true restores it.",
+    )
+
+
+class ScaleRatingSerializer(RatingSerializer):
+    in_use = serializers.IntegerField(help_text="How many verdicts give this rating.")
+
+
+class MemberUpdateInputSerializer(InputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InviteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    note = serializers.CharField()
+    key_prefix = serializers.CharField(help_text="The first characters of the link's secret.")
+    state = serializers.ChoiceField(choices=["open", "used", "revoked", "expired"])
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_by = serializers.CharField(source="used_by.username", allow_null=True, default=None)
+    used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class InviteCreatedSerializer(InviteSerializer):
+    token = serializers.CharField(help_text="The secret: shown in this answer only.")
+    link = serializers.URLField(help_text="The page that accepts it: send this to the invitee.")
+
+
+class InviteCreateInputSerializer(InputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.REVIEWER)
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=teams.MAX_INVITE_DAYS, default=teams.DEFAULT_INVITE_DAYS
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class InviteAcceptInputSerializer(InputSerializer):
+    token = serializers.CharField(max_length=200)
+
+
+class JoinedSerializer(MemberSerializer):
+    team = TeamSerializer(source="joined_team")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _team(request: Request, slug: str) -> Team:
+    return queries.team_for_user(request.user, slug)
+
+
+def _rating(team: Team, rating_slug: str) -> Rating:
+    rating = Rating.objects.filter(team=team, slug=rating_slug).select_related("team").first()
+    if rating is None:
+        raise Http404("No such rating.")
+    return rating
+
+
+def _scale(team: Team) -> Any:
+    return Rating.objects.filter(team=team).annotate(in_use=Count("verdicts"))
+
+
+def _scale_rating(team: Team, pk: int) -> Rating:
+    return _scale(team).get(pk=pk)
+
+
+def _member(team: Team, username: str) -> Membership:
+    membership = (
+        Membership.objects.filter(team=team, user__username=username).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
+def _with_state(invite: Invite) -> Invite:
+    invite.state = teams.invite_state(invite)
+    return invite
+
+
+def _invites(team: Team) -> Any:
+    return Invite.objects.filter(team=team).select_related("created_by", "used_by")
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+class TeamListView(ApiListView):
+    serializer_class = TeamSerializer
+    ordering = ("name",)
+    ordering_fields = ("name", "slug", "created_at")
+
+    def get_queryset(self):  # noqa: ANN201
+        return queries.api_teams_for(self.request.user)
+
+    @extend_schema(summary="Your teams", responses=_ok(TeamSerializer(many=True), *LIST))
+    def get(self, request: Request) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        summary="Create a team (you become its admin)",
+        request=TeamCreateInputSerializer,
+        responses={
+            201: OpenApiResponse(TeamSerializer, "Created (Location)."),
+            **error_responses(*WRITE),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(TeamCreateInputSerializer, request.data)
+        team = teams.team_create_by(user=request.user, **data)
+        body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
+        location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class TeamDetailView(ApiView):
+    @extend_schema(summary="A team", responses=_ok(TeamSerializer, *READ, description=WITH_ETAG))
+    def get(self, request: Request, slug: str) -> Response:
+        data = TeamSerializer(queries.team_for_user(request.user, slug)).data
+        return Response(data, headers={"ETag": content_etag(data)})
+
+
+# --- the rating scale --------------------------------------------------------------------------
+
+
+class TeamRatingListView(TeamChildListView):
+    serializer_class = ScaleRatingSerializer
+    ordering = ("order",)
+    ordering_fields = ("order", "slug", "label")
+
+    def get_queryset(self):  # noqa: ANN201
+        if _fake(self):
+            return Rating.objects.none()
+        return _scale(self.get_team())
+
+    @extend_schema(
+        summary="The team's rating scale (retired ratings too, with active=false)",
+        responses=_ok(ScaleRatingSerializer(many=True), *LIST),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        summary="Add a rating at the end of the scale (admins)",
+        request=RatingCreateInputSerializer,
+        responses={
+            201: OpenApiResponse(ScaleRatingSerializer, "Added (Location)."),
+            **error_responses(*WRITE),
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        team = self.get_team()
+        data = validated(RatingCreateInputSerializer, request.data)
+        rating = teams.rating_create(team=team, actor=request.user, **data)
+        location = request.build_absolute_uri(
+            reverse("api-team-rating-detail", args=[team.slug, rating.slug])
+        )
+        return Response(
+            ScaleRatingSerializer(_scale_rating(team, rating.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class TeamRatingDetailView(ApiView):
+    @extend_schema(
+        summary="Reword, recolour, renumber, move, retire or restore a rating (admins)",
+        description=(
+            "Its slug never changes. `order` is its new place in the scale (0 is first); "
+            "`active: false` retires it: verdicts that have it keep it."
+        ),
+        request=RatingUpdateInputSerializer,
+        responses=_ok(ScaleRatingSerializer, *WRITE),
+    )
+    def patch(self, request: Request, slug: str, rating_slug: str) -> Response:
+        team = _team(request, slug)
+        rating = _rating(team, rating_slug)
+        data = validated(RatingUpdateInputSerializer, request.data)
+        teams.rating_update(rating=rating, actor=request.user, **data)
+        return Response(ScaleRatingSerializer(_scale_rating(team, rating.pk)).data)
+
+    @extend_schema(
+        summary="Delete a rating no verdict uses (admins); one in use is 409: retire it",
+        responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE)},
+    )
+    def delete(self, request: Request, slug: str, rating_slug: str) -> Response:
+        team = _team(request, slug)
+        teams.rating_delete(rating=_rating(team, rating_slug), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+class TeamMemberListView(TeamChildListView):
+    serializer_class = MemberSerializer
+    ordering = ("created_at",)
+    ordering_fields = ("created_at", "role")
+
+    def get_queryset(self):  # noqa: ANN201
+        if _fake(self):
+            return Membership.objects.none()
+        return queries.members_of(self.get_team())
+
+    @extend_schema(
+        summary="The team's members and roles", responses=_ok(MemberSerializer(many=True), *LIST)
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return self.list(request)
+
+
+class TeamMemberDetailView(ApiView):
+    @extend_schema(
+        summary="Change a member's role (admins); the last admin stays admin (409)",
+        request=MemberUpdateInputSerializer,
+        responses=_ok(MemberSerializer, *WRITE),
+    )
+    def patch(self, request: Request, slug: str, username: str) -> Response:
+        team = _team(request, slug)
+        membership = _member(team, username)
+        data = validated(MemberUpdateInputSerializer, request.data)
+        teams.member_role_set(
+            team=team, user=membership.user, role=data["role"], actor=request.user
+        )
+        return Response(MemberSerializer(_member(team, username)).data)
+
+    @extend_schema(
+        summary="Remove a member (admins); their work stays theirs, their assignments go",
+        responses={204: OpenApiResponse(description="Removed."), **error_responses(*WRITE)},
+    )
+    def delete(self, request: Request, slug: str, username: str) -> Response:
+        team = _team(request, slug)
+        membership = _member(team, username)
+        teams.member_remove(team=team, user=membership.user, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+class TeamInviteListView(TeamChildListView):
+    serializer_class = InviteSerializer
+    ordering = ("-created_at",)
+    ordering_fields = ("created_at", "expires_at")
+
+    def get_queryset(self):  # noqa: ANN201
+        if _fake(self):
+            return Invite.objects.none()
+        return _invites(self.get_team())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.require_role(request.user, self.get_team(), Role.ADMIN)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = [_with_state(invite) for invite in page]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="The team's invitations, used, revoked and expired ones too (admins)",
+        responses=_ok(InviteSerializer(many=True), 403, *LIST),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        summary="Make a single-use invitation link (admins); its secret is answered once",
+        request=InviteCreateInputSerializer,
+        responses={
+            201: OpenApiResponse(InviteCreatedSerializer, "Made: `link` is shown only here."),
+            **error_responses(*WRITE),
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        team = self.get_team()
+        data = validated(InviteCreateInputSerializer, request.data)
+        invite, raw = teams.invite_create(team=team, actor=request.user, **data)
+        invite = _with_state(_invites(team).get(pk=invite.pk))
+        invite.token = raw
+        invite.link = request.build_absolute_uri(reverse("invite_accept", args=[raw]))
+        return Response(InviteCreatedSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+
+class TeamInviteDetailView(ApiView):
+    @extend_schema(
+        summary="Revoke an invitation link (admins)",
+        responses={204: OpenApiResponse(description="Revoked."), **error_responses(*WRITE)},
+    )
+    def delete(self, request: Request, slug: str, invite_id: int) -> Response:
+        team = _team(request, slug)
+        invite = Invite.objects.filter(team=team, pk=invite_id).select_related("team").first()
+        if invite is None:
+            raise Http404("No such invitation.")
+        teams.invite_revoke(invite=invite, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteAcceptView(ApiView):
+    @extend_schema(
+        summary="Accept an invitation: join its team with its role",
+        description=(
+            "Give the link's secret as `token`. A link works once; an expired, revoked or used "
+            "one is 409, and so is one for a team you are already in (the link stays unused)."
+        ),
+        request=InviteAcceptInputSerializer,
+        responses={
+            201: OpenApiResponse(JoinedSerializer, "Joined."),
+            **error_responses(*WRITE),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(InviteAcceptInputSerializer, request.data)
+        membership = teams.invite_accept(raw=data["token"], user=request.user)
+        membership = Membership.objects.select_related("user").get(pk=membership.pk)
+        membership.joined_team = queries.team_for_user(request.user, membership.team.slug)
+        return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+urlpatterns = [
+    path("teams/", TeamListView.as_view(), name="api-team-list"),
+    path("teams/<slug:slug>/", TeamDetailView.as_view(), name="api-team-detail"),
+    path("teams/<slug:slug>/ratings/", TeamRatingListView.as_view(), name="api-team-ratings"),
+    path(
+        "teams/<slug:slug>/ratings/<slug:rating_slug>/",
+        TeamRatingDetailView.as_view(),
+        name="api-team-rating-detail",
+    ),
+    path("teams/<slug:slug>/members/", TeamMemberListView.as_view(), name="api-team-members"),
+    path(
+        "teams/<slug:slug>/members/<str:username>/",
+        TeamMemberDetailView.as_view(),
+        name="api-team-member-detail",
+    ),
+    path("teams/<slug:slug>/invites/", TeamInviteListView.as_view(), name="api-team-invites"),
+    path(
+        "teams/<slug:slug>/invites/<int:invite_id>/",
+        TeamInviteDetailView.as_view(),
+        name="api-team-invite-detail",
+    ),
+    path("invites/accept/", InviteAcceptView.as_view(), name="api-invite-accept"),
+]
