@@ -632,11 +632,14 @@ def _check_version(claim: Claim, expected_version: int | str | None) -> None:
     if current is None:
         raise NotFound("This claim has been deleted.", code="deleted")
     if expected != current:
-        raise Conflict(
+        from .conflicts import mark_stale  # the API's 409 body names what changed
+
+        stale = Conflict(
             f"Someone changed this claim since you opened it (you have version {expected}, "
             f"it is now at version {current}). Reload to see their change.",
             code="stale",
         )
+        raise mark_stale(stale, claim_id=claim.pk, your_version=expected)
 
 
 def _check_not_published(claim: Claim) -> None:

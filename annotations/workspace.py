@@ -31,7 +31,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import anchoring, live, queries, queue_pages, review_panel, revision_pages, services
+from . import (
+    anchoring,
+    conflicts,
+    live,
+    queries,
+    queue_pages,
+    review_panel,
+    revision_pages,
+    services,
+)
 from .claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
@@ -540,13 +549,16 @@ def _editor_failed(
     if isinstance(error, NotFound) and error.code == "deleted":
         return _claim_gone(request, found.ref.pk)
     if error.code == "stale":
+        found_version = request.POST.get("version")
         fresh = _find(request, found.ref.pk)
         data = request.POST.copy()
         # Saving again now means "keep my version": the form takes the current version.
         data["version"] = str(fresh.claim.version)
         form = _editor_form(fresh, data)
         rows = _editor_rows(fresh, data)
-        notice = _conflict_notice(fresh.claim)
+        notice = _conflict_notice(
+            fresh.claim, request, team_id=fresh.article.team_id, stale_version=found_version
+        )
         return _show_editor(
             request,
             fresh,
@@ -567,15 +579,23 @@ def _editor_failed(
     )
 
 
-def _conflict_notice(claim: Claim) -> dict:
+def _conflict_notice(
+    claim: Claim, request: HttpRequest, *, team_id: int, stale_version: Any
+) -> dict:
+    """Who changed the claim and, field by field, their value beside what was typed
+    (conflicts.py), then the claim as it is now."""
     verdicts = ", ".join(
         f"{v.rating.label} ({v.reviewer.get_username()})" for v in claim.shown_verdicts
     )
+    notice = conflicts.conflict_notice(
+        claim,
+        team_id=team_id,
+        your_version=stale_version,
+        typed=request.POST,
+        user_name=request.user.get_username(),
+    )
     return {
-        "kind": "conflict",
-        "title": "Someone else changed this claim while you were editing it.",
-        "text": "Your text is kept below. Save again to replace their version with yours, "
-        "or close the claim to see theirs.",
+        **notice,
         "current": [
             ("Claimant", claim.claimant or "—"),
             ("Claim", claim.summary),

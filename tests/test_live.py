@@ -12,7 +12,6 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -134,9 +133,7 @@ class Stream:
             return False
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            self.response_headers = {
-                k.decode().lower(): v.decode() for k, v in message["headers"]
-            }
+            self.response_headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
         elif message["type"] == "http.response.body":
             self.buffer += message.get("body", b"").decode()
             while "\n\n" in self.buffer:
@@ -157,9 +154,7 @@ class Stream:
         return self.messages
 
     def events(self, kind: str | None = None) -> list[Message]:
-        return [
-            m for m in self.messages if m.id is not None and (kind is None or m.event == kind)
-        ]
+        return [m for m in self.messages if m.id is not None and (kind is None or m.event == kind)]
 
     def presences(self) -> list[list[str]]:
         return [
@@ -352,9 +347,7 @@ def _insert_event(article, desk, *, offset: int, verb: str) -> int:
     base = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     base = max(base, _insert_event.floor)
     _insert_event.floor = base
-    event = Event(
-        id=base + offset, team=desk.team, article=article, actor=desk.editor, verb=verb
-    )
+    event = Event(id=base + offset, team=desk.team, article=article, actor=desk.editor, verb=verb)
     Event.objects.bulk_create([event])
     return event.id
 

@@ -733,7 +733,11 @@ def test_a_stale_version_gives_a_conflict_message_and_keeps_the_typed_input(
     response = client.post(reverse("claim_edit", args=[claim.pk]), data)
     assert response.status_code == 409
     page = unescape(html_of(response))
-    assert "Someone else changed this claim while you were editing it." in page
+    assert "Someone else changed this claim while you were editing it (editor-user, at " in page
+    # field by field: their value beside what was typed
+    assert re.search(
+        r"<th scope=\"row\">Claimant</th><td>Their claimant</td><td>My claimant</td>", page
+    )
     assert 'value="My claimant"' in page and "My wording" in page
     assert "Their claimant" in page  # what it says now
     claim.refresh_from_db()
