@@ -200,3 +200,10 @@ def test_the_api_gives_an_articles_figures_and_hides_other_teams(client, desk, r
     url = f"/api/v1/articles/{first.pk}/agreement/"
     assert api_get(client, desk.outsider, url).status_code == 404
     assert client.get(f"/api/v1/teams/{desk.team.slug}/agreement/").status_code == 404
+
+
+def test_the_article_page_links_to_its_agreement(client, desk, rated):
+    first, _ = rated
+    client.force_login(desk.viewer)
+    html = client.get(reverse("article_detail", args=[first.pk])).content.decode()
+    assert f'href="{reverse("article_agreement", args=[first.pk])}">Reviewer agreement</a>' in html
