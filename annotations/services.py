@@ -1217,6 +1217,7 @@ def _team_import(
         names.update(v["reviewer"] for v in claim["verdicts"])
         names.update(filter(None, (s["added_by"] for s in claim["sources"])))
         names.update(filter(None, (c["author"] for c in claim["comments"])))
+        names.update(filter(None, (c.get("deleted_by") for c in claim["comments"])))
     people = {
         person.get_username(): person
         for person in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})
@@ -1377,10 +1378,15 @@ def _team_import(
         for number, comment_item in enumerate(item["comments"]):
             comment = Comment(claim=claim, author=who(comment_item["author"]))
             comment.body = comment_item["body"]
+            if comment_item.get("deleted_at"):  # a tombstone: its text was not exported
+                from .comments import TOMBSTONE_BODY
+
+                comment.body = TOMBSTONE_BODY
+                comment.deleted_by = who(comment_item.get("deleted_by"))
             _import_fields(
                 comment,
                 f"claims[{index}].comments[{number}]",
-                exclude=["claim", "author", "reply_to"],
+                exclude=["claim", "author", "reply_to", "deleted_by"],
             )
             comments.append(comment)
             comment_ids[(index, comment_item["id"])] = comment
@@ -1401,6 +1407,7 @@ def _team_import(
             comment = comment_ids[(index, comment_item["id"])]
             comment.created_at = _when(comment_item["created_at"])
             comment.updated_at = _when(comment_item["updated_at"])
+            comment.deleted_at = _when(comment_item.get("deleted_at"))
             if comment_item["reply_to"] is not None:
                 comment.reply_to = comment_ids[(index, comment_item["reply_to"])]
     for source, source_item in zip(
@@ -1413,7 +1420,9 @@ def _team_import(
     Verdict.objects.bulk_update(verdicts, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
     Source.objects.bulk_update(sources, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
     Comment.objects.bulk_update(
-        comments, ["created_at", "updated_at", "reply_to"], batch_size=IMPORT_BATCH_SIZE
+        comments,
+        ["created_at", "updated_at", "reply_to", "deleted_at"],
+        batch_size=IMPORT_BATCH_SIZE,
     )
 
     result = TeamImportResult(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from annotations import comments, services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
+from annotations.exports import stream_json
 from annotations.models import ClaimStatus, Comment, Event
 
 from .factories import make_article
@@ -387,3 +389,44 @@ def test_the_open_claim_costs_the_same_queries_for_few_and_many_comments(client,
             parent = say(claim, desk.reviewer, f"New thread {index} @admin-user")
 
     assert count() == few
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def test_a_tombstone_is_exported_without_its_text_and_imported_back_as_one(desk, claim):
+    question = say(claim, desk.reviewer, "Which estimate?")
+    say(claim, desk.editor, "The MoD's.", reply_to=question)
+    services.comment_delete(comment=question, user=desk.editor)
+
+    document = json.loads("".join(stream_json(desk.team)))
+    exported = document["claims"][0]["comments"]
+    assert exported[0]["body"] == "" and exported[0]["deleted_by"] == "editor-user"
+    assert exported[0]["deleted_at"] and exported[1]["deleted_at"] is None
+    assert "Which estimate?" not in json.dumps(document)
+
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+    services.team_import_json(team=copy_team, data=document)
+    copied = Comment.objects.filter(claim__article__team=copy_team).order_by("id")
+    tombstone, reply = copied
+    assert tombstone.deleted_at is not None and tombstone.deleted_by == desk.editor
+    assert comments.removed_by_editor(tombstone)
+    assert reply.reply_to == tombstone and reply.body == "The MoD's."
+    again = json.loads("".join(stream_json(copy_team)))["claims"][0]["comments"]
+    assert [(c["body"], c["deleted_by"]) for c in again] == [
+        ("", "editor-user"),
+        ("The MoD's.", None),
+    ]
+
+
+def test_an_older_export_without_tombstone_fields_still_imports(desk, claim):
+    say(claim, desk.reviewer, "Old style.")
+    document = json.loads("".join(stream_json(desk.team)))
+    for comment in document["claims"][0]["comments"]:
+        del comment["deleted_at"], comment["deleted_by"]
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+
+    result = services.team_import_json(team=copy_team, data=document)
+
+    assert result.comments == 1
+    assert Comment.objects.get(claim__article__team=copy_team).deleted_at is None

@@ -169,7 +169,17 @@ class SourceRow:
 
 
 class CommentRow:
-    __slots__ = ("pk", "id", "body", "reply_to_id", "created_at", "updated_at", "author")
+    __slots__ = (
+        "pk",
+        "id",
+        "body",
+        "reply_to_id",
+        "created_at",
+        "updated_at",
+        "author",
+        "deleted_at",
+        "deleted_by",
+    )
 
     def __init__(
         self,
@@ -179,6 +189,8 @@ class CommentRow:
         created_at: datetime,
         updated_at: datetime,
         author: UserRow | None,
+        deleted_at: datetime | None = None,
+        deleted_by: UserRow | None = None,
     ) -> None:
         self.pk = self.id = pk
         self.body = body
@@ -186,6 +198,8 @@ class CommentRow:
         self.created_at = created_at
         self.updated_at = updated_at
         self.author = author
+        self.deleted_at = deleted_at
+        self.deleted_by = deleted_by
 
 
 class ClaimRow:
@@ -469,7 +483,9 @@ def iter_claims(
             "reply_to_id",
             when.column("created_at"),
             when.column("updated_at"),
+            when.column("deleted_at"),
             *_person("author"),
+            *_person("deleted_by"),
         )
         .iterator(chunk_size=chunk_size)
     )
@@ -500,10 +516,17 @@ def iter_claims(
                 claim.current_verdicts.append(verdict)
         for fields in sources.take(key):
             claim.sources.append(SourceRow(*fields[:8], at(fields[8]), people.get(*fields[9:])))
-        for pk, body, reply_to_id, created_at, updated_at, *author in comments.take(key):
+        for pk, body, reply_to_id, created_at, updated_at, deleted_at, *who in comments.take(key):
             claim.comments.append(
                 CommentRow(
-                    pk, body, reply_to_id, at(created_at), at(updated_at), people.get(*author)
+                    pk,
+                    body,
+                    reply_to_id,
+                    at(created_at),
+                    at(updated_at),
+                    people.get(*who[:4]),
+                    at(deleted_at),
+                    people.get(*who[4:]),
                 )
             )
         for fields in assignees.take(key):

@@ -110,13 +110,18 @@ def source_dict(source: Any) -> dict[str, Any]:
 
 
 def comment_dict(comment: Any) -> dict[str, Any]:
+    """A comment; a deleted one is a tombstone: no body, who deleted it and when."""
+    deleted_at = getattr(comment, "deleted_at", None)
     return {
         "id": comment.pk,
         "author": username(comment.author),
-        "body": comment.body,
+        "body": "" if deleted_at is not None else comment.body,
         "reply_to": comment.reply_to_id,
         "created_at": iso(comment.created_at),
         "updated_at": iso(comment.updated_at),
+        "deleted_at": iso(deleted_at),
+        # Read only for tombstones, so comments that are not deleted cost no lookup.
+        "deleted_by": username(comment.deleted_by) if deleted_at is not None else None,
     }
 
 
@@ -397,11 +402,15 @@ SCHEMA: dict[str, Any] = _object(
                             {
                                 "id": _ID,
                                 "author": _STR_OR_NULL,
-                                "body": {"type": "string", "minLength": 1},
+                                "body": _STR,
                                 "reply_to": {"type": ["integer", "null"]},
                                 "created_at": _DATETIME,
                                 "updated_at": _DATETIME,
-                            }
+                                # Tombstones (files written before them have neither).
+                                "deleted_at": {"type": ["string", "null"], "format": "date-time"},
+                                "deleted_by": _STR_OR_NULL,
+                            },
+                            optional=("deleted_at", "deleted_by"),
                         ),
                     },
                 },
@@ -465,7 +474,9 @@ def validate(data: Any) -> list[str]:
     return problems[:MAX_ERRORS]
 
 
-_DATETIME_KEYS = frozenset({"exported_at", "imported_at", "updated_at", "created_at", "at"})
+_DATETIME_KEYS = frozenset(
+    {"exported_at", "imported_at", "updated_at", "created_at", "at", "deleted_at"}
+)
 _DATE_KEYS = frozenset({"published_at", "accessed_at"})
 
 
@@ -568,6 +579,11 @@ def _check_references(data: dict[str, Any], problems: list[str]) -> None:
         for comment_id in _duplicates(comment_ids):
             problems.append(f"{where}.comments: the id {comment_id} appears twice.")
         for comment_index, comment in enumerate(claim["comments"]):
+            if not comment["body"] and comment.get("deleted_at") is None:
+                problems.append(
+                    f"{where}.comments[{comment_index}].body: only a deleted comment may have "
+                    "no text."
+                )
             if comment["reply_to"] is not None and comment["reply_to"] not in comment_ids:
                 problems.append(
                     f"{where}.comments[{comment_index}].reply_to: the comment "
