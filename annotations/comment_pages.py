@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from . import comments, queries, services
 from .errors import Conflict, Forbidden, ServiceError
@@ -120,7 +121,11 @@ def _failed(
         elif mode == "edit" and comment is not None:
             extra["editing"] = comment.pk
         context = discussion_context(claim, claim.article.team_id, membership, **extra)
-        return HttpResponse(render_discussion(request, context), status=status)
+        response = HttpResponse(render_discussion(request, context), status=status)
+        # The page's script swaps an error answer in when it says where it goes.
+        retarget(response, f"#discussion-{claim.pk}")
+        reswap(response, "outerHTML")
+        return response
     if error.status == 403:
         raise PermissionDenied(error.message)
     return _form_page(

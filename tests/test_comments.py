@@ -230,6 +230,7 @@ def test_an_empty_comment_comes_back_with_the_reason(client, desk, claim):
 
     assert response.status_code == 400
     assert "A comment cannot be empty." in response.content.decode()
+    assert response["HX-Retarget"] == f"#discussion-{claim.pk}"  # swapped in place
 
 
 def test_a_reply_form_loads_in_place_and_posts_a_reply(client, desk, claim):
