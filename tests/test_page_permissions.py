@@ -22,6 +22,7 @@ Plain requests (no htmx): every page works without JavaScript.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -436,6 +437,17 @@ def expected_status(rule: Page, persona: str | None) -> int:
     return rule.ok
 
 
+REASON = re.compile(r"\b(role|only|own)\b", re.IGNORECASE)
+
+
+def assert_says_why(response: Any) -> None:
+    """A refusal names the reason (the role it needs, or whose the thing is), not just 403."""
+    html = response.content.decode()
+    main = html[html.find("<main") :] if "<main" in html else html  # not the navigation's words
+    text = " ".join(re.sub(r"<[^>]+>", " ", main).split())
+    assert REASON.search(text), f"a 403 without its reason: {text[:300]}"
+
+
 def caller(desk: Desk, persona: str | None) -> Any:
     return AnonymousUser() if persona is None else desk.user(persona)
 
@@ -472,6 +484,8 @@ def test_page_permission_matrix(route, method, persona, client, desk):
 
     expected = expected_status(rule, persona)
     assert response.status_code == expected, response.content[:600]
+    if expected == 403:
+        assert_says_why(response)
     if persona is None:
         login = resolve_url(settings.LOGIN_URL)
         assert response["Location"].startswith(f"{login}?next={quote(url)}"), response["Location"]
@@ -519,5 +533,8 @@ def test_htmx_forms_are_refused_as_plain_ones(route, persona, client, desk):
 
     response = client.post(url, data, HTTP_HX_REQUEST="true")
 
-    assert response.status_code == expected_status(rule, persona), response.content[:600]
+    expected = expected_status(rule, persona)
+    assert response.status_code == expected, response.content[:600]
+    if expected == 403:
+        assert_says_why(response)
     assert Event.objects.count() == events_before
