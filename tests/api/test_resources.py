@@ -378,6 +378,7 @@ def test_the_workflow_through_the_api_and_its_history(world, desk, api_as):
     assert history[-1]["changes"] == {
         "status": ["published", "in_review"],
         "correction_note": [None, "Wrong number."],
+        "final_verdict": ["mostly-true", None],
     }
     assert [e["id"] for e in history] == sorted(e["id"] for e in history)
 
