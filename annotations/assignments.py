@@ -324,14 +324,22 @@ def unassign_claim(*, claim: Claim, assignee: AbstractBaseUser | str, by: Abstra
 
 
 def set_article_due_date(
-    *, article: Article, assignee: AbstractBaseUser | str, due_on: date | str | None, by: Any
+    *,
+    article: Article,
+    assignee: AbstractBaseUser | str,
+    due_on: date | str | None,
+    by: AbstractBaseUser,
 ) -> AssignResult:
     """Change an assignee's due date (the same as assigning them again with it)."""
     return assign_article(article=article, assignee=assignee, due_on=due_on, by=by)
 
 
 def set_claim_due_date(
-    *, claim: Claim, assignee: AbstractBaseUser | str, due_on: date | str | None, by: Any
+    *,
+    claim: Claim,
+    assignee: AbstractBaseUser | str,
+    due_on: date | str | None,
+    by: AbstractBaseUser,
 ) -> AssignResult:
     return assign_claim(claim=claim, assignee=assignee, due_on=due_on, by=by)
 

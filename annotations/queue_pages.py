@@ -39,6 +39,7 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "Choose a person…"), *people]
 
