@@ -77,8 +77,13 @@ VIEWER_REFUSAL = "Your role in this team is viewer: you can read the claims but 
 # --- what the page shows about each claim -------------------------------------------------------
 
 
-def rating_class(slug: str) -> str:
-    return f"verdict-{slug}" if slug in STYLED_RATINGS else "verdict-other"
+def rating_class(slug: str, pk: int | None = None) -> str:
+    """The CSS class that colours a rating. The default scale's slugs have classes in app.css;
+    any other rating is grey there, and `rating-<id>` in the team's ratings.css gives it the
+    colour the team chose (team_pages.team_ratings_css, which also recolours the defaults)."""
+    if slug in STYLED_RATINGS:
+        return f"verdict-{slug}"
+    return f"verdict-other rating-{pk}" if pk else "verdict-other"
 
 
 def _describe(claim: queries.ClaimRow, number: int, access: Access) -> None:
@@ -92,9 +97,9 @@ def _describe(claim: queries.ClaimRow, number: int, access: Access) -> None:
     current = claim.current_verdicts
     claim.shown_verdicts = current
     for verdict in current:
-        verdict.css_class = rating_class(verdict.rating.slug)
+        verdict.css_class = rating_class(verdict.rating.slug, verdict.rating.pk)
     if claim.final_rating is not None:
-        claim.final_rating.css_class = rating_class(claim.final_rating.slug)
+        claim.final_rating.css_class = rating_class(claim.final_rating.slug, claim.final_rating.pk)
         claim.mark_class = claim.final_rating.css_class
         claim.verdict_state = "approved"
         claim.verdict_label = claim.final_rating.label
@@ -102,7 +107,7 @@ def _describe(claim: queries.ClaimRow, number: int, access: Access) -> None:
         labels = {verdict.rating.slug: verdict.rating.label for verdict in current}
         if len(labels) == 1:
             slug, label = labels.popitem()
-            claim.mark_class = rating_class(slug)
+            claim.mark_class = current[0].css_class
             claim.verdict_state = "proposed"
             claim.verdict_label = label
         else:

@@ -9,6 +9,7 @@ link is rendered straight into the POST's response so the secret is never stored
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -26,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import teams
+from .claim_panel import STYLED_RATINGS
 from .errors import Forbidden, ServiceError
 from .models import Invite, Membership, Rating, Role, Team
 
@@ -517,3 +519,38 @@ def switcher_context(request: HttpRequest, user_teams: list[Team] | None = None)
         "teams": teams_of_user if len(teams_of_user) > 1 else [],
         "current": next((t for t in teams_of_user if t.pk == current), None),
     }
+
+
+# --- the team's rating colours -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_ratings_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The colours the team chose for its ratings, as a stylesheet (the Content-Security-Policy
+    allows no style attributes). app.css colours the default scale's slugs; this overrides
+    those with the team's colours and gives every other rating its own `rating-<id>` class."""
+    membership = _membership(request, slug)
+    lines = []
+    for pk, rating_slug, colour in (
+        Rating.objects.filter(team=membership.team)
+        .order_by("order", "id")
+        .values_list("pk", "slug", "colour")
+    ):
+        if not teams.COLOUR_RE.match(colour):  # never emit anything but #rrggbb
+            continue
+        if rating_slug in STYLED_RATINGS:
+            selector = f".verdict-{rating_slug},\n.claim-card--verdict-{rating_slug}"
+        else:
+            selector = f".rating-{pk}"
+        lines.append(f"{selector} {{ --c: {colour}; }}\n")
+    body = "".join(lines)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["ETag"] = etag
+    # Revalidated on every page: a recoloured rating shows at once.
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -69,6 +69,7 @@ urlpatterns = [
         name="member_remove",
     ),
     path("teams/<slug:slug>/scale/", team_pages.team_scale, name="team_scale"),
+    path("teams/<slug:slug>/ratings.css", team_pages.team_ratings_css, name="team_ratings_css"),
     path(
         "teams/<slug:slug>/scale/<slug:rating_slug>/edit/",
         team_pages.rating_edit,

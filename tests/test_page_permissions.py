@@ -364,6 +364,7 @@ RULES: dict[tuple[str, str], Page] = {
     ("teams/<slug:slug>/scale/<slug:rating_slug>/<str:action>/", "POST"): Page(Role.ADMIN, 302),
     ("invites/<str:token>/", "GET"): Page(Role.VIEWER, personal=True),
     ("invites/<str:token>/", "POST"): Page(Role.VIEWER, 302, personal=True),
+    ("teams/<slug:slug>/ratings.css", "GET"): Page(Role.VIEWER),
     # The audit trail (audit_pages.py)
     ("claims/<int:claim_id>/history/", "GET"): Page(Role.VIEWER),
     ("teams/<slug:slug>/activity/", "GET"): Page(Role.VIEWER),

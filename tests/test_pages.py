@@ -791,15 +791,17 @@ def test_claims_are_listed_in_text_order(client, desk):
     assert page.index(f'id="claim-{earlier.pk}"') < page.index(f'id="claim-{later.pk}"')
 
 
-def test_a_custom_rating_gets_a_neutral_colour_and_its_label(client, desk):
-    Rating.objects.create(team=desk.team, slug="satire", label="Satire", colour="#000000")
+def test_a_custom_rating_gets_its_own_colour_class_and_its_label(client, desk):
+    satire = Rating.objects.create(team=desk.team, slug="satire", label="Satire", colour="#000000")
     article = make_article(desk.team, text=STORY)
     claim = services.claim_create(
         article=article, user=desk.reviewer, exact="11.000 North", rating="satire"
     )
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
-    assert f'<mark class="mark verdict-other" data-claim-id="{claim.pk}"' in page
+    # Grey in app.css; the team's ratings.css gives rating-<id> the team's colour.
+    mark = f'<mark class="mark verdict-other rating-{satire.pk}" data-claim-id="{claim.pk}"'
+    assert mark in page
     assert "Satire" in page
 
 

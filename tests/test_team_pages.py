@@ -538,3 +538,52 @@ def test_the_teams_page_costs_the_same_queries_for_one_and_many_teams(client, de
         teams.team_create_by(user=desk.viewer, name=f"Desk number {number}")
     many = _queries(client, reverse("team_list"))
     assert few == many
+
+
+# --- rating colours ------------------------------------------------------------------------------
+
+
+def test_the_teams_stylesheet_colours_every_rating(client, desk):
+    custom = teams.rating_create(
+        team=desk.team, actor=desk.admin, label="Cherry-picked", colour="#123456"
+    )
+    teams.rating_update(
+        rating=Rating.objects.get(team=desk.team, slug="true"), actor=desk.admin, colour="#00ff00"
+    )
+    client.force_login(desk.viewer)
+
+    response = client.get(reverse("team_ratings_css", args=[desk.team.slug]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    css = response.content.decode()
+    assert f".rating-{custom.pk} {{ --c: #123456; }}" in css
+    assert ".verdict-true,\n.claim-card--verdict-true { --c: #00ff00; }" in css
+    again = client.get(
+        reverse("team_ratings_css", args=[desk.team.slug]),
+        headers={"If-None-Match": response["ETag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_the_stylesheet_is_the_teams_own(client, desk):
+    url = reverse("team_ratings_css", args=[desk.team.slug])
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(desk.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_a_claim_with_a_custom_rating_takes_its_colour_class(client, desk):
+    custom = teams.rating_create(
+        team=desk.team, actor=desk.admin, label="Cherry-picked", colour="#123456"
+    )
+    article = make_article(desk.team)
+    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="cherry-picked")
+    client.force_login(desk.viewer)
+
+    page = html_of(client.get(reverse("article_detail", args=[article.pk])))
+
+    css_url = reverse("team_ratings_css", args=[desk.team.slug])
+    assert f'<link rel="stylesheet" href="{css_url}">' in page
+    assert re.search(rf'<mark class="mark verdict-other rating-{custom.pk}"', page)
+    assert "style=" not in page
