@@ -111,7 +111,7 @@ def _verdict_views(claim: Claim, user_id: int) -> list[VerdictView]:
             reviewer=verdict.reviewer.get_username(),
             label=verdict.rating.label,
             colour=verdict.rating.colour,
-            css_class=rating_class(verdict.rating.slug),
+            css_class=rating_class(verdict.rating.slug, verdict.rating.pk),
             rationale=verdict.rationale,
             created_at=verdict.created_at,
             is_final=verdict.pk == claim.final_verdict_id,
