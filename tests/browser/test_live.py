@@ -1,0 +1,264 @@
+"""Live updates between two people on one article, each served by a different server process
+(two uvicorn processes on two ports) over one database: a claim added by one appears in the
+other's page within 2 seconds, each page says who else is viewing, and two people saving the
+same claim end with a conflict message that shows what changed and keeps the second one's input.
+
+The servers use the test database: on PostgreSQL the test database itself (the data is
+committed: a transactional test); on SQLite, whose test database lives in memory, a file copy
+of it made once the data is in place (VACUUM INTO), which both servers share.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import expect
+
+from annotations import services
+
+from ..factories import make_article
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+QUOTE = "11.000 North Korean soldiers had arrived in the region"
+OTHER_QUOTE = "there are 10.000 North Korean soldiers in the Kursk region"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url_for_servers(tmp_path: Path) -> str:
+    """The committed test data, where another process can reach it."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        copy = tmp_path / "live.sqlite3"
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(copy)])
+        return f"sqlite:///{copy}"
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings['NAME']}"
+
+
+class Servers:
+    """Two uvicorn processes serving the project on two free ports."""
+
+    def __init__(self, database_url: str, logs: Path) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_TEST_NAME"}
+        }
+        env |= {
+            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+            "DATABASE_URL": database_url,
+            "DATABASE_CONN_MAX_AGE": "0",
+            "DEBUG": "true",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.ports = [free_port(), free_port()]
+        self.logs = [logs / f"server-{port}.log" for port in self.ports]
+        self.processes = []
+        for port, log in zip(self.ports, self.logs, strict=True):
+            command = [sys.executable, "-m", "uvicorn", "factcheck.asgi:application"]
+            command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            with log.open("wb") as out:
+                self.processes.append(
+                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+                )
+        deadline = time.monotonic() + 40
+        for port, process in zip(self.ports, self.processes, strict=True):
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        self.stop()
+                        message = f"uvicorn on {port} did not start:\n{self.output()}"
+                        raise RuntimeError(message) from None
+                    time.sleep(0.2)
+
+    def url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.ports[index]}"
+
+    def output(self) -> str:
+        return "\n".join(log.read_text(errors="replace")[-4000:] for log in self.logs)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def desk_article(transactional_db, desk):
+    article = make_article(desk.team, title="Troops in Kursk")
+    claim = services.claim_create(
+        article=article,
+        user=desk.reviewer,
+        exact=OTHER_QUOTE,
+        claimant="The Pentagon",
+        summary="There are 10,000 North Korean soldiers in the Kursk region.",
+        rating="mostly-true",
+    )
+    return article, claim
+
+
+@pytest.fixture
+def servers(desk_article, desk, tmp_path):
+    # Sessions for both people, made before the servers get (or copy) the database.
+    cookies = {}
+    for persona in ("editor", "reviewer"):
+        client = Client()
+        client.force_login(desk.user(persona))
+        cookies[persona] = client.cookies["sessionid"].value
+    running = Servers(database_url_for_servers(tmp_path), tmp_path)
+    running.cookies = cookies
+    yield running
+    running.stop()
+
+
+def open_as(browser, servers, index: int, persona: str, path: str):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=servers.url(index)
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": servers.cookies[persona], "url": servers.url(index)}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(path)
+    expect(page.locator("#article-text")).to_be_visible()
+    expect(page.locator("#live")).to_have_attribute("data-connected", "true")
+    return context, page, errors
+
+
+# Screenshots keep the caret: hiding it puts a style attribute on every field, which htmx then
+# copies when it swaps a form, and the page's CSP (rightly) refuses that.
+
+
+def open_claim_form(page, claim_id: int):
+    card = page.locator(f"#claim-{claim_id}")
+    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    form = card.locator("form[data-claim-form]").first
+    expect(form.get_by_label("Claimant", exact=True)).to_be_visible()
+    return card, form
+
+
+def test_two_people_on_two_server_processes_see_each_other_live(
+    browser, servers, desk_article, artifacts
+):
+    article, claim = desk_article
+    path = f"/articles/{article.pk}/"
+    editor_context, editor, editor_errors = open_as(browser, servers, 0, "editor", path)
+    reviewer_context, reviewer, reviewer_errors = open_as(browser, servers, 1, "reviewer", path)
+    try:
+        # Presence: each page names the other person, under "Viewing now".
+        expect(editor.get_by_role("heading", name="Viewing now")).to_be_visible()
+        expect(editor.locator("#presence-list")).to_have_text("Also viewing: reviewer-user")
+        expect(reviewer.locator("#presence-list")).to_have_text("Also viewing: editor-user")
+        editor.screenshot(path=artifacts / "live-presence-editor.png", caret="initial")
+
+        # A claim the reviewer adds on one server appears on the editor's page within 2 s.
+        reviewer.get_by_role("link", name="New claim").click()
+        composer = reviewer.locator("#composer form")
+        composer.get_by_label("Quote from the article").fill(QUOTE)
+        composer.get_by_label("Claimant", exact=True).fill("Zelensky")
+        composer.get_by_label("Claim", exact=True).fill("11,000 soldiers arrived in Kursk.")
+        composer.get_by_label("Verdict", exact=True).select_option(label="Mostly false")
+        before = len(editor.locator("mark[data-claim-id]").all())
+        started = time.monotonic()
+        composer.get_by_role("button", name="Save claim").click()
+        new_mark = reviewer.locator("mark[data-claim-id]").filter(has_text="11.000")
+        expect(new_mark.first).to_be_visible()
+        new_id = new_mark.first.get_attribute("data-claim-id")
+        arrived = editor.locator(f'mark[data-claim-id="{new_id}"]')
+        left = max(100, int((2.0 - (time.monotonic() - started)) * 1000))
+        expect(arrived.first).to_be_attached(timeout=left)
+        latency = time.monotonic() - started
+        assert latency <= 2.0, f"the claim took {latency:.2f} s to arrive"
+        assert len(editor.locator("mark[data-claim-id]").all()) > before
+        expect(editor.locator(f"#claim-{new_id}")).to_contain_text("Zelensky")
+        expect(editor.locator(".live-toast")).to_contain_text("reviewer-user added a claim")
+        editor.screenshot(path=artifacts / "live-claim-arrived.png", caret="initial")
+
+        # Both open the same claim; the editor saves first, then the reviewer.
+        editor_card, editor_form = open_claim_form(editor, claim.pk)
+        reviewer_card, reviewer_form = open_claim_form(reviewer, claim.pk)
+        reviewer_form.get_by_label("Claimant", exact=True).fill("Pentagon spokesman")
+        reviewer_form.get_by_label("Claim", exact=True).fill("About 10,000 soldiers.")
+        editor_form.get_by_label("Claimant", exact=True).fill("US Department of Defense")
+        editor_form.get_by_role("button", name="Save claim").click()
+        expect(editor_card.locator("form[data-claim-form]")).to_have_count(0)
+
+        # The reviewer's open form is marked, not replaced: the typed input stays.
+        notice = reviewer_card.locator("[data-live-notice]")
+        expect(notice).to_contain_text("Changed by editor-user while you edit.")
+        expect(reviewer_form.get_by_label("Claimant", exact=True)).to_have_value(
+            "Pentagon spokesman"
+        )
+        reviewer.screenshot(path=artifacts / "live-changed-while-editing.png", caret="initial")
+
+        reviewer_form.get_by_role("button", name="Save claim").click()
+        alert = reviewer_card.get_by_role("alert")
+        expect(alert).to_contain_text("Someone else changed this claim while you were editing")
+        expect(alert).to_contain_text("editor-user")
+        row = alert.get_by_role("row", name=re.compile("^Claimant"))
+        expect(row).to_contain_text("US Department of Defense")
+        expect(row).to_contain_text("Pentagon spokesman")
+        expect(reviewer_card.get_by_label("Claimant", exact=True)).to_have_value(
+            "Pentagon spokesman"
+        )
+        expect(reviewer_card.get_by_label("Claim", exact=True)).to_have_value(
+            "About 10,000 soldiers."
+        )
+        reviewer_card.scroll_into_view_if_needed()
+        reviewer.screenshot(path=artifacts / "live-conflict.png", caret="initial")
+
+        # The editor's page follows the reviewer's change once it is saved again.
+        reviewer_card.get_by_role("button", name="Save claim").click()
+        expect(reviewer_card.locator("form[data-claim-form]")).to_have_count(0)
+        expect(editor.locator(f"#claim-{claim.pk}")).to_contain_text("Pentagon spokesman")
+
+        # Leaving the page: the other one stops naming them.
+        reviewer_context.close()
+        expect(editor.locator("#presence-list")).to_have_text("Only you", timeout=20_000)
+        assert editor_errors == [] and reviewer_errors == [], "\n".join(reviewer_errors)
+    except Exception:
+        print(servers.output())
+        raise
+    finally:
+        editor_context.close()
+        if reviewer_context.pages:
+            reviewer_context.close()
