@@ -45,7 +45,7 @@ PERSONAS = ["admin", "editor", "reviewer_own", "reviewer_other", "viewer", "outs
 
 
 def expected(persona: str, start: str, to: str) -> str:
-    """"ok", or the error: "not_found", "forbidden", "invalid_transition"."""
+    """ "ok", or the error: "not_found", "forbidden", "invalid_transition"."""
     if persona == "outsider":
         return "not_found"
     if persona == "viewer":
@@ -273,3 +273,35 @@ def test_a_claim_never_corrected_exports_no_correction(desk, make_claim):
     assert row["correction"] is None
     cells = dict(zip(csv_export.HEADER, csv_export.row(row), strict=True))
     assert (cells["correction_note"], cells["corrected_at"]) == ("", "")
+
+
+def test_a_correction_survives_a_json_export_and_import(desk, make_claim):
+    from .test_exports import export_json
+
+    claim = make_claim("published")
+    services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="New count.")
+    original = export_json(desk.team)
+    assert ourjson.validate(original) == []
+    (exported,) = original["claims"]
+    assert exported["correction"]["note"] == "New count."
+
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+    services.team_import_json(team=copy_team, data=original)
+    copied = Claim.objects.get(article__team=copy_team)
+    claim.refresh_from_db()
+    assert copied.correction_note == "New count."
+    assert copied.corrected_at == claim.corrected_at
+    assert export_json(copy_team)["claims"][0]["correction"] == exported["correction"]
+
+
+def test_an_export_written_before_corrections_existed_still_imports(desk, make_claim):
+    from .test_exports import export_json
+
+    make_claim("draft")
+    data = export_json(desk.team)
+    for item in data["claims"]:
+        del item["correction"]
+    assert ourjson.validate(data) == []
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+    services.team_import_json(team=copy_team, data=data)
+    assert Claim.objects.get(article__team=copy_team).corrected_at is None
