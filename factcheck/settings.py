@@ -179,6 +179,16 @@ FACTCHECK_BASE_URL = (os.environ.get("FACTCHECK_BASE_URL") or "http://127.0.0.1:
 # Annotations per AnnotationPage of a W3C annotation container.
 FACTCHECK_W3C_PAGE_SIZE = env_int("FACTCHECK_W3C_PAGE_SIZE", 100)
 
+# Live updates (annotations/live.py). Each server process polls the database for new Events of
+# the articles it streams every FACTCHECK_LIVE_POLL_MS; a page counts as viewing while its
+# stream was seen within FACTCHECK_LIVE_PRESENCE_SECONDS; a quiet stream gets a comment every
+# FACTCHECK_LIVE_HEARTBEAT_SECONDS (proxies close idle connections); Events created in the last
+# FACTCHECK_LIVE_RESCAN_SECONDS are read again, for ids committed out of order.
+FACTCHECK_LIVE_POLL_MS = env_int("FACTCHECK_LIVE_POLL_MS", 250)
+FACTCHECK_LIVE_PRESENCE_SECONDS = env_int("FACTCHECK_LIVE_PRESENCE_SECONDS", 15)
+FACTCHECK_LIVE_HEARTBEAT_SECONDS = env_int("FACTCHECK_LIVE_HEARTBEAT_SECONDS", 15)
+FACTCHECK_LIVE_RESCAN_SECONDS = env_int("FACTCHECK_LIVE_RESCAN_SECONDS", 10)
+
 # Security headers. No inline scripts or styles: everything comes from static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
