@@ -63,10 +63,6 @@ class InviteForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
-
-
 class RatingForm(forms.Form):
     label = forms.CharField(label="Label", max_length=80)
     slug = forms.CharField(
@@ -199,7 +195,6 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
     )
     admin_count = sum(1 for m in members if m.role == Role.ADMIN)
     for member in members:
-        member.role_form = RoleForm(initial={"role": member.role}, prefix=f"m{member.pk}")
         member.is_last_admin = member.role == Role.ADMIN and admin_count == 1
     invites = []
     if is_admin:
