@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import notifications
 from .errors import Conflict, Forbidden, InvalidInput
-from .models import Claim, Comment, Membership, Role
+from .models import Claim, Comment, Membership, Notification, Role
 from .services import _full_clean, event_record, require_role
 
 # Stored in place of a deleted comment's text: the database refuses an empty body, and the
@@ -90,6 +90,14 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def mention_message(author: str, claim: Claim, body: str | None) -> str:
+    """What a mention notification says; without the text once the comment is deleted."""
+    about = _shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
+    if body is None:
+        return f"{author} mentioned you on “{about}” in a comment since deleted."
+    return f"{author} mentioned you on “{about}”: {_shorten(body, MENTION_EXCERPT)}"
+
+
 def _notify_mentions(
     comment: Comment, claim: Claim, author: AbstractBaseUser, names: Iterable[str]
 ) -> list:
@@ -108,11 +116,7 @@ def _notify_mentions(
         .exclude(pk=author.pk)
         .distinct()
     )
-    about = _shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
-    message = (
-        f"{author.get_username()} mentioned you on “{about}”: "
-        f"{_shorten(comment.body, MENTION_EXCERPT)}"
-    )
+    message = mention_message(author.get_username(), claim, comment.body)
     return notifications.notify(
         users=list(people),
         team=article.team,
@@ -224,6 +228,11 @@ def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> Comment:
     comment.deleted_at = timezone.now()
     comment.deleted_by = user
     comment.save(update_fields=["body", "deleted_at", "deleted_by", "updated_at"])
+    # The text is kept only in the Event: mentions of it no longer quote it.
+    author = comment.author.get_username() if comment.author is not None else "Someone"
+    Notification.objects.filter(comment=comment, kind="mention").update(
+        message=mention_message(author, claim, None)
+    )
     event_record(
         team=claim.article.team,
         verb="comment.deleted",

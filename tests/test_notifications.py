@@ -293,3 +293,15 @@ def test_the_page_costs_the_same_queries_for_few_and_many_notifications(client, 
     make(desk.editor, desk.team, "Read one", read=True, claim=claim)
 
     assert count() == few
+
+
+def test_deleting_a_comment_takes_its_text_out_of_the_mentions(desk, claim):
+    comment = say(claim, desk.reviewer, "@editor-user the secret source is X")
+
+    services.comment_delete(comment=comment, user=desk.reviewer)
+
+    message = Notification.objects.get().message
+    assert "secret" not in message
+    assert message == (
+        "reviewer-user mentioned you on “The Pentagon estimate” in a comment since deleted."
+    )
