@@ -325,6 +325,7 @@ def test_the_scale_page_shows_every_rating_with_its_use(client, desk):
     assert re.search(r"False</th>.*?1 verdict<", page, re.S)
     assert re.search(r"Misleading</th>.*?0 verdicts<", page, re.S)
     assert 'fill="#b91c1c"' in page
+    assert re.search(r"True</th>\s*<td[^>]*><code>true</code></td>\s*<td[^>]*>5</td>", page)
     assert "Add a rating" not in page
     assert "Retire" not in page
 
