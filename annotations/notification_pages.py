@@ -22,9 +22,9 @@ TEMPLATE = "annotations/notifications.html"
 PAGE_SIZE = 50
 
 
-def _list_context(request: HttpRequest) -> dict:
+def _list_context(request: HttpRequest, page_number: str | None = None) -> dict:
     rows = notifications.inbox_order(notifications.notifications_of(request.user))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
     items = notifications.describe(page.object_list, notifications.team_ids_of(request.user))
     unread = notifications.unread_count(request.user)
     return {"page": page, "items": items, "unread": unread, "notifications_unread": unread}
@@ -32,9 +32,10 @@ def _list_context(request: HttpRequest) -> dict:
 
 def _back(request: HttpRequest) -> HttpResponse:
     """After a mark-read action: the list again (htmx) or a redirect to the page it was on."""
-    if request.htmx:
-        return render(request, f"{TEMPLATE}#notification-list", _list_context(request))
     page = request.POST.get("page", "")
+    if request.htmx:
+        context = _list_context(request, page)
+        return render(request, f"{TEMPLATE}#notification-list", context)
     url = reverse("notification_list")
     return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
 
