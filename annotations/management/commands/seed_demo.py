@@ -80,3 +80,17 @@ class Command(BaseCommand):
                     rating=verdict["rating"],
                     rationale=verdict["rationale"],
                 )
+        # A short discussion on the first claim; its mention gives the editor a notification.
+        first_claim = article.claims.order_by("start", "end", "id").first()
+        if first_claim is not None:
+            question = services.comment_add(
+                claim=first_claim,
+                user=users["reviewer"],
+                body="@editor the estimates differ: which source do we rate this against?",
+            )
+            services.comment_add(
+                claim=first_claim,
+                user=users["editor"],
+                body="The official briefing; add it as a source and mention the others.",
+                reply_to=question,
+            )
