@@ -19,6 +19,7 @@ def team_switcher(context: template.Context) -> dict[str, Any]:
         return {"teams": []}
     return {
         **switcher_context(request, context.get("user_teams")),
-        "next": request.get_full_path(),
+        # Back to the page the switch was made on; after a POST, to the article list.
+        "next": request.get_full_path() if request.method == "GET" else "",
         "csrf_token": context.get("csrf_token"),
     }
