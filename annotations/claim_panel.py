@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import comments, queries, review_panel, services
+from . import queries, review_panel, services
 from .forms import ClaimFilterForm
 from .models import Article, Claim, ClaimStatus, Membership, Role
 
@@ -202,9 +202,7 @@ def load_claims(article: Article, access: Access) -> list[Claim]:
         (c for c in claims if c.start is not None), key=lambda c: (c.start, c.end, c.pk)
     )
     ordered = anchored + [c for c in claims if c.start is None]
-    comment_totals = comments.comment_counts(article.pk)  # one query, for the cards
     for number, claim in enumerate(ordered, start=1):
-        claim.comment_total = comment_totals.get(claim.pk, 0)
         _describe(claim, number, access)
     return ordered
 

@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -363,25 +363,12 @@ def thread(claim_id: int, team_id: int, membership: Membership | None) -> list[T
     return ordered
 
 
-def comment_counts(article_id: int) -> dict[int, int]:
-    """claim id → number of comments (tombstones not counted) for an article: one query."""
-    rows = (
-        Comment.objects.filter(claim__article_id=article_id, deleted_at__isnull=True)
-        .order_by()
-        .values("claim_id")
-        .annotate(n=Count("id"))
-        .values_list("claim_id", "n")
-    )
-    return dict(rows)
-
-
 __all__ = [
     "MAX_DEPTH",
     "TOMBSTONE_BODY",
     "ThreadItem",
     "body_html",
     "comment_add",
-    "comment_counts",
     "comment_delete",
     "comment_update",
     "is_edited",

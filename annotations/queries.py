@@ -28,6 +28,7 @@ from .models import (
     ArticleRevision,
     Claim,
     ClaimStatus,
+    Comment,
     Event,
     Membership,
     Rating,
@@ -391,9 +392,18 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    # Comments still standing (tombstones not counted), for the cards.
+    comment_total = (
+        Comment.objects.filter(claim=OuterRef("pk"), deleted_at__isnull=True)
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     claims = (
         Claim.objects.filter(article=article)
         .annotate(source_total=Coalesce(Subquery(source_total), 0))
+        .annotate(comment_total=Coalesce(Subquery(comment_total), 0))
         .order_by("start", "end", "id")
         .values_list(
             "id",
@@ -414,17 +424,19 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             "final_verdict__rating__label",
             "correction_note",
             "corrected_at",
+            "comment_total",
         )
     )
     result = []
     for row in claims:
-        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row
+        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-1]
         final = None
         if values[10] is not None:  # the approved verdict (it may no longer be current)
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
         claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
+        claim.comment_total = row[-1]
         result.append(claim)
     return result
 
