@@ -251,6 +251,10 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
     if request.method == "GET":
+        if not membership.has_role(Role.REVIEWER) or not (
+            comment.author_id == request.user.pk or membership.has_role(Role.EDITOR)
+        ):
+            raise PermissionDenied("You can delete only your own comments; editors can remove any.")
         return _form_page(request, claim, mode="delete", comment=comment)
     own = comment.author_id == request.user.pk
     try:

@@ -379,11 +379,7 @@ PENDING: dict[tuple[str, str], str] = {}
 
 # Known differences from the derived outcome, each with its reason; the case is expected to
 # fail (strictly: once fixed, it passes and its entry here must go).
-KNOWN_GAPS: dict[tuple[str, str, str | None], str] = {
-    ("comments/<int:comment_id>/delete/", "GET", "viewer"): (
-        "The confirmation page is shown to a viewer, who then gets 403 when confirming."
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str, str | None], str] = {}
 # Methods a view answers although it should not (it has no method decorator), with the fix.
 KNOWN_METHOD_GAPS: dict[tuple[str, str], str] = {
     ("", "POST"): "views.article_list needs @require_GET",
