@@ -37,7 +37,15 @@ SESSION_TEAM = "current_team"
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class TeamCreateForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without a colon, as on the other pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class TeamCreateForm(_Form):
     name = forms.CharField(label="Team name", max_length=120)
     slug = forms.CharField(
         label="Address",
@@ -47,7 +55,7 @@ class TeamCreateForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(_Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.REVIEWER)
     expires_in_days = forms.IntegerField(
         label="Expires in (days)",
@@ -63,7 +71,7 @@ class InviteForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(_Form):
     label = forms.CharField(label="Label", max_length=80)
     slug = forms.CharField(
         label="Slug",
