@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -111,12 +113,19 @@ class TeamActivityView(TeamChildListView):
 
 
 _moment = SafeIsoDateTimeField(required=False)
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _moment_param(request: Request, name: str) -> Any:
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
+    if DAY.fullmatch(value):
+        # A date alone is a whole day, included at either end (as on the activity page).
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     try:
         return _moment.clean(value)
     except ValidationError:
@@ -152,10 +161,14 @@ class TeamAuditExportView(APIView):
                 description="Format (csv when not given).",
             ),
             OpenApiParameter(
-                "since", OpenApiTypes.DATETIME, description="ISO 8601 date or time, inclusive."
+                "since",
+                OpenApiTypes.DATETIME,
+                description="ISO 8601 date-time (inclusive), or a date: from that day on.",
             ),
             OpenApiParameter(
-                "until", OpenApiTypes.DATETIME, description="ISO 8601 date or time, exclusive."
+                "until",
+                OpenApiTypes.DATETIME,
+                description="ISO 8601 date-time (exclusive), or a date: up to that day, included.",
             ),
         ],
         responses={

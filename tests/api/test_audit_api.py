@@ -259,3 +259,12 @@ def test_the_schema_describes_both_endpoints(world):
     audit = schema["paths"]["/api/v1/teams/{slug}/audit"]["get"]
     assert {"200", "400", "401", "403", "404", "429"} <= set(audit["responses"])
     assert {"text/csv", "application/x-ndjson"} <= set(audit["responses"]["200"]["content"])
+
+
+def test_dates_alone_are_whole_days_included_at_both_ends(world, api_as):
+    client = api_as("editor")
+    today = timezone.localdate().isoformat()
+    same_day = body(client.get(AUDIT, {"format": "ndjson", "since": today, "until": today}))
+    assert len(same_day.splitlines()) == len(team_events())
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    assert body(client.get(AUDIT, {"format": "ndjson", "since": tomorrow})) == ""
