@@ -318,6 +318,8 @@ class Describer:
         rows = []
         for name, pair in (event.changes or {}).items():
             before, after = _pair(pair)
+            if before in (None, "") and after in (None, ""):
+                continue  # an empty field that stayed empty (a verdict without rationale)
             rows.append(
                 FieldChange(
                     field=name,
