@@ -63,10 +63,25 @@
     return live.dataset.claimUrl.replace("/0/", `/${encodeURIComponent(id)}/`);
   }
 
-  // This page's own writes (htmx posts) come back as Events too; they are already shown.
+  // This page's own writes (htmx posts) come back as Events too; they are already shown. And
+  // while htmx is changing the page itself (a claim opening, a save), a refresh waits: put in
+  // place meanwhile, it could undo that change or swap away the element htmx is aiming at.
+  let busy = 0; // htmx requests in flight
+  let epoch = 0; // counts the page's own changes
+  let refreshWanted = false;
   document.body.addEventListener("htmx:beforeRequest", (event) => {
+    busy += 1;
+    epoch += 1;
     const verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     if (verb && verb.toLowerCase() !== "get") lastOwnWrite = Date.now();
+  });
+  document.body.addEventListener("htmx:afterRequest", () => {
+    busy = Math.max(0, busy - 1);
+    if (busy === 0 && refreshWanted) scheduleRefresh();
+  });
+  document.body.addEventListener("htmx:afterSettle", () => {
+    epoch += 1;
+    if (busy === 0 && refreshWanted) scheduleRefresh();
   });
 
   function isOwn(data) {
@@ -213,13 +228,25 @@
       refreshAgain = true;
       return;
     }
+    if (busy > 0) {
+      refreshWanted = true; // once htmx is done
+      return;
+    }
+    refreshWanted = false;
+    const startedAt = epoch;
     const url = new URL(live.dataset.refreshUrl, window.location.href);
     url.search = window.location.search; // the list filtered as the user has it
     refreshing = fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
     try {
       const response = await refreshing;
       if (!response.ok) return;
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const body = await response.text();
+      if (busy > 0 || epoch !== startedAt) {
+        refreshWanted = true; // the page changed itself meanwhile: this copy may be older
+        if (busy === 0) scheduleRefresh();
+        return;
+      }
+      const page = new DOMParser().parseFromString(body, "text/html");
       const textPart = page.querySelector('[data-live-part="text"]');
       const listPart = page.querySelector('[data-live-part="list"] #claim-list');
       if (textPart) {
