@@ -19,6 +19,11 @@ Delivery goes through the database, so it works with any number of server proces
   `FACTCHECK_LIVE_PRESENCE_SECONDS`, from every process) and sends a `presence` event when that
   set changes. A stream that ends deletes its row.
 
+With FACTCHECK_REDIS_URL set (optional; needs the `redis` package), each new Event's id is also
+published on a Redis channel once its transaction commits, and so are presence changes; every
+process's poller listens and polls at once instead of at its next tick. The database stays the
+source: a lost message only means the next tick delivers it.
+
 Under WSGI (runserver, the test client) an endless response would hold a worker: there the view
 answers with what it has (the replay and the viewers) and tells EventSource to come back after
 `retry` milliseconds, which makes it a slow poll instead of a stream.
@@ -46,8 +51,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.asgi import ASGIRequest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -282,6 +289,41 @@ def presence_touch(channels: Iterable[str]) -> None:
     Presence.objects.filter(last_seen__lt=now - STALE_PRESENCE).delete()
 
 
+# --- optional: Redis announces new Events so pollers need not wait for their tick ---------------
+
+REDIS_CHANNEL = "factcheck:live"
+_publisher: Any = None
+
+
+def redis_url() -> str:
+    return getattr(settings, "FACTCHECK_REDIS_URL", "") or ""
+
+
+def announce(message: str) -> None:
+    """Publish on the Redis channel when one is configured. Never fails the caller: without the
+    message the pollers still find the change at their next tick."""
+    global _publisher
+    url = redis_url()
+    if not url:
+        return
+    try:
+        import redis
+
+        if _publisher is None or getattr(_publisher, "_factcheck_url", None) != url:
+            _publisher = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            _publisher._factcheck_url = url
+        _publisher.publish(REDIS_CHANNEL, message)
+    except Exception:
+        logger.warning("Live updates: could not publish to Redis", exc_info=True)
+
+
+@receiver(post_save, sender=Event, dispatch_uid="live-announce-event")
+def announce_event(sender: type, instance: Event, created: bool, **kwargs: Any) -> None:
+    if created and instance.article_id and redis_url():
+        message = f"event:{instance.article_id}:{instance.pk}"
+        transaction.on_commit(lambda: announce(message))
+
+
 # --- the poller: one per process (per event loop) -----------------------------------------------
 
 
@@ -319,6 +361,7 @@ class Hub:
         self.polls = 0  # for tests: how many times the database was asked
         self._last_touch = 0.0
         self._last_viewers = 0.0
+        self.redis_task: asyncio.Task | None = None
 
     # listeners
 
@@ -330,6 +373,10 @@ class Hub:
             self.task = asyncio.get_running_loop().create_task(
                 self.run(), context=contextvars.Context()
             )
+        if redis_url() and (self.redis_task is None or self.redis_task.done()):
+            self.redis_task = asyncio.get_running_loop().create_task(
+                self.listen_redis(), context=contextvars.Context()
+            )
         self.wake()
 
     def remove(self, listener: Listener) -> None:
@@ -339,6 +386,8 @@ class Hub:
             if not group:
                 del self.listeners[listener.article_id]
                 self.viewers.pop(listener.article_id, None)
+        if not self.listeners:
+            self.wake()  # the loop ends now rather than at its next tick
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -353,6 +402,8 @@ class Hub:
     async def run(self) -> None:
         try:
             while self.listeners:
+                # Cleared before the poll: a wake-up that comes during it makes the next one.
+                self.wakeup.clear()
                 try:
                     await self.poll_once()
                 except DatabaseError:
@@ -361,13 +412,55 @@ class Hub:
                     await sync_to_async(connection.close)()
                 except Exception:
                     logger.exception("Live updates: poll failed")
-                self.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), timeout=poll_seconds())
         finally:
             self.task = None
             self.high = None
             self.delivered.clear()
+            if self.redis_task is not None:
+                self.redis_task.cancel()
+                self.redis_task = None
+
+    async def listen_redis(self) -> None:
+        """Wake up when another process announces an Event or a presence change (optional)."""
+        try:
+            import redis.asyncio as aioredis
+        except ImportError:
+            logger.warning("FACTCHECK_REDIS_URL is set but the redis package is not installed.")
+            return
+        pause = 1.0
+        while self.listeners:
+            client = aioredis.from_url(redis_url(), socket_connect_timeout=2)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(REDIS_CHANNEL)
+                    pause = 1.0
+                    while self.listeners:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=1.0
+                        )
+                        if message is not None:
+                            self.on_announcement(message.get("data"))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("Live updates: Redis unreachable; polling only", exc_info=True)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+            finally:
+                await client.aclose()
+
+    def on_announcement(self, data: bytes | str | None) -> None:
+        text = data.decode() if isinstance(data, bytes) else str(data or "")
+        kind, _, rest = text.partition(":")
+        article = rest.split(":", 1)[0]
+        if not article.isdigit() or int(article) not in self.listeners:
+            return
+        if kind == "presence":
+            self.viewers_due()
+        else:
+            self.wake()
 
     async def poll_once(self) -> None:
         article_ids = sorted(self.listeners)
@@ -453,6 +546,7 @@ def _open(
     one committed late below it, so it gets those again and skips what it has seen itself."""
     try:
         presence_join(article_id=article_id, user=user, channel=channel)
+        announce(f"presence:{article_id}")
         known = [] if resuming else recent_ids_up_to(article_id, after)
         replay = events_after(article_id, after, REPLAY_LIMIT + 1)
         reload_after = None
@@ -465,9 +559,10 @@ def _open(
         release_connection()
 
 
-def _close(channel: str) -> None:
+def _close(channel: str, article_id: int) -> None:
     try:
         presence_leave(channel)
+        announce(f"presence:{article_id}")
     finally:
         release_connection()
 
@@ -521,7 +616,7 @@ async def event_stream(
             yield message
     finally:
         poller.remove(listener)
-        await sync_to_async(_close)(listener.channel)
+        await sync_to_async(_close)(listener.channel, article_id)
 
 
 def _start_after(request: HttpRequest) -> int:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -522,3 +525,74 @@ def test_the_refresh_costs_the_same_queries_for_few_and_many_claims(client, desk
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(few) == len(many)
+
+
+# --- optional: Redis wakes the pollers at once ---------------------------------------------------
+
+REDIS_SERVER = Path("/usr/bin/redis-server")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A private redis-server on a free port, for as long as the test runs."""
+    if not REDIS_SERVER.exists():
+        pytest.skip("redis-server is not installed (Redis is optional)")
+    pytest.importorskip("redis")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_with_redis_a_new_event_arrives_before_the_next_poll(desk, article, settings, redis_url):
+    settings.FACTCHECK_REDIS_URL = redis_url
+    settings.FACTCHECK_LIVE_POLL_MS = 30_000  # the database alone would answer in 30 s
+    start = live.latest_event_id(article)
+
+    async def scenario():
+        stream = await Stream(live_url(article, after=start), desk.viewer).open()
+        await stream.until(lambda m: any(x.event == "presence" for x in m))
+        await asyncio.sleep(0.5)  # the poller is now asleep, listening to Redis
+        started = time.monotonic()
+        await sync_to_async(add_claim)(article, desk.reviewer)
+        await stream.until(lambda m: any(x.event == "claim" for x in m), timeout=5)
+        took = time.monotonic() - started
+        # presence changes are announced too: a second viewer shows up at once
+        other = await Stream(live_url(article, after=start), desk.editor).open()
+        await stream.until(
+            lambda m: ["editor-user", "viewer-user"] in stream.presences(), timeout=5
+        )
+        await other.close()
+        await stream.close()
+        await settle()
+        return took
+
+    assert async_to_sync(scenario)() < 3
+
+
+def test_an_unreachable_redis_never_fails_a_save(desk, article, settings):
+    pytest.importorskip("redis")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here
+    settings.FACTCHECK_REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    claim = add_claim(article, desk.reviewer)
+    assert Event.objects.filter(claim=claim, verb="claim.created").exists()
