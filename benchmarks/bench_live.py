@@ -18,6 +18,8 @@ collected), as a desk with several app processes would run:
     open (plain HTTP clients holding text/event-stream responses, spread over both processes),
     in alternating rounds; target: p95 with streams <= 1.5 x p95 without.
 
+With FACTCHECK_REDIS_URL in the environment the servers also use that Redis (optional).
+
 Usage:
 
     .venv/bin/python benchmarks/bench_live.py [--saves 50] [--streams 100] [--requests 200]
@@ -384,7 +386,8 @@ def main() -> None:
     print(
         f"Live updates; {database.kind}; two uvicorn processes (one worker each); an article "
         f"of {PARAGRAPHS} paragraphs with {CLAIMS}+ claims; poll interval "
-        f"{os.environ.get('FACTCHECK_LIVE_POLL_MS', '250')} ms"
+        f"{os.environ.get('FACTCHECK_LIVE_POLL_MS', '250')} ms; Redis "
+        f"{'on' if os.environ.get('FACTCHECK_REDIS_URL') else 'off'}"
     )
     print()
     print(f"(a) claim saved by A (API, server 1) -> B's browser (server 2), {args.saves} saves")
