@@ -40,6 +40,7 @@ def importable_teams(user: AbstractBaseUser) -> QuerySet[Team]:
 
 
 @login_required
+@require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
     teams = queries.teams_for(request.user).order_by("name")
