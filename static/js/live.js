@@ -22,7 +22,6 @@
   let refreshTimer = 0;
   let refreshing = null;
   let refreshAgain = false;
-  let pendingText = null;
 
   // --- small helpers -----------------------------------------------------------------------
 
@@ -169,11 +168,6 @@
   }
 
   function applyText(part) {
-    if (selectingText()) {
-      pendingText = part; // put in place once the selection is gone
-      return;
-    }
-    pendingText = null;
     const selected = currentClaim();
     text.replaceChildren(...Array.from(part.childNodes));
     if (selected) {
@@ -185,8 +179,9 @@
     text.dispatchEvent(new CustomEvent("live:text", { bubbles: true }));
   }
 
+  // Replacing the text would lose a selection being made: the refresh waits for it to end.
   document.addEventListener("selectionchange", () => {
-    if (pendingText && !selectingText()) applyText(pendingText);
+    if (refreshWanted && busy === 0 && !selectingText()) scheduleRefresh();
   });
 
   function applyList(fresh) {
@@ -228,8 +223,8 @@
       refreshAgain = true;
       return;
     }
-    if (busy > 0) {
-      refreshWanted = true; // once htmx is done
+    if (busy > 0 || selectingText()) {
+      refreshWanted = true; // once htmx is done, or the selection is gone
       return;
     }
     refreshWanted = false;
@@ -241,9 +236,9 @@
       const response = await refreshing;
       if (!response.ok) return;
       const body = await response.text();
-      if (busy > 0 || epoch !== startedAt) {
+      if (busy > 0 || epoch !== startedAt || selectingText()) {
         refreshWanted = true; // the page changed itself meanwhile: this copy may be older
-        if (busy === 0) scheduleRefresh();
+        if (busy === 0 && !selectingText()) scheduleRefresh();
         return;
       }
       const page = new DOMParser().parseFromString(body, "text/html");

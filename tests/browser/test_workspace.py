@@ -81,6 +81,10 @@ NUMBERS = """() => ({
 
 def assert_numbers_agree(page) -> None:
     """Claim n in the list is the n-th numbered link in the text, after any partial update."""
+    # The text is renumbered once htmx has settled its swap (20 ms after it): wait for that.
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     numbers = page.evaluate(NUMBERS)
     assert [n for _, n in numbers["text"]] == [str(i) for i in range(1, len(numbers["text"]) + 1)]
     assert dict(numbers["text"]) == {claim: n for claim, n in numbers["list"]}
