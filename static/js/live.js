@@ -68,9 +68,11 @@
   let busy = 0; // htmx requests in flight
   let epoch = 0; // counts the page's own changes
   let refreshWanted = false;
+  let lastRequest = 0;
   document.body.addEventListener("htmx:beforeRequest", (event) => {
     busy += 1;
     epoch += 1;
+    lastRequest = Date.now();
     const verb = event.detail.requestConfig && event.detail.requestConfig.verb;
     if (verb && verb.toLowerCase() !== "get") lastOwnWrite = Date.now();
   });
@@ -223,6 +225,7 @@
       refreshAgain = true;
       return;
     }
+    if (busy > 0 && Date.now() - lastRequest > 15000) busy = 0; // a request that never ended
     if (busy > 0 || selectingText()) {
       refreshWanted = true; // once htmx is done, or the selection is gone
       return;
@@ -319,4 +322,8 @@
     live.dataset.connected = "false"; // EventSource reconnects by itself
   });
   window.addEventListener("pagehide", () => source.close());
+  // Back from the browser's page cache the stream is closed: load the page as it is now.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) window.location.reload();
+  });
 })();
