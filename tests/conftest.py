@@ -12,6 +12,17 @@ from annotations.models import Role, Team
 
 from .factories import MembershipFactory, TeamFactory, UserFactory
 
+
+def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pytest's signature
+    """Browser tests run last.
+
+    Playwright's sync API keeps an event loop running in the main thread for the whole session
+    once the browser starts; after that, Django cannot drive an async view from synchronous test
+    code (async_to_sync refuses to run inside a running loop). Running the browser tests at the
+    end keeps every other test, the live-update stream's included, free of that loop.
+    """
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path).replace("\\", "/"))
+
 # Real test material lives beside the project, never inside it.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -368,14 +368,15 @@ def test_the_list_makes_the_same_number_of_queries_for_3_and_30_articles(client,
     few = _list_queries(client, 3, desk)
     many = _list_queries(client, 30, desk)
     assert few == many
-    assert many <= 8
+    # Session, user, the page's own queries, and the header's: queue and unread counts.
+    assert many <= 9
 
 
 def test_the_list_stays_within_a_query_budget(client, desk, django_assert_max_num_queries):
     for number in range(10):
         make_article(desk.team, text=f"Story number {number}.")
     client.force_login(desk.reviewer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("article_list"), {"q": "story", "status": "new"})
 
 
@@ -864,7 +865,9 @@ def test_the_article_page_makes_the_same_number_of_queries_for_2_and_20_claims(c
     few = _detail_queries(client, article, 2, desk)
     many = _detail_queries(client, article, 20, desk)
     assert few == many
-    assert many <= 9
+    # The workspace's own queries plus the header's (queue count, unread notifications, the
+    # team switcher), the live stream's starting point and the article's assignees.
+    assert many <= 14
 
 
 # --- security headers and the CSP ----------------------------------------------------------------
