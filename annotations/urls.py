@@ -1,9 +1,17 @@
 from django.urls import path
 
-from . import agreement_pages, audit_pages, queue_pages, revision_pages, views, workspace
-from . import team_pages
-from . import comment_pages, notification_pages
-from . import live
+from . import (
+    agreement_pages,
+    audit_pages,
+    comment_pages,
+    live,
+    notification_pages,
+    queue_pages,
+    revision_pages,
+    team_pages,
+    views,
+    workspace,
+)
 
 urlpatterns = [
     path("", views.article_list, name="article_list"),

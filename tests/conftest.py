@@ -23,6 +23,7 @@ def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pyte
     """
     items.sort(key=lambda item: "/tests/browser/" in str(item.path).replace("\\", "/"))
 
+
 # Real test material lives beside the project, never inside it.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
