@@ -6,14 +6,16 @@ Idempotent: running it again resets the demo passwords and adds only what is mis
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from annotations import services
+from annotations import assignments, services
 from annotations.models import Role, Team
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -94,3 +96,12 @@ class Command(BaseCommand):
                 body="The official briefing; add it as a source and mention the others.",
                 reply_to=question,
             )
+            # Submitted for review, so it waits in the editor's queue.
+            services.claim_transition(claim=first_claim, user=users["reviewer"], to="in_review")
+        # The article is the reviewer's to finish, due in three days.
+        assignments.assign_article(
+            article=article,
+            assignee=users["reviewer"],
+            due_on=timezone.localdate() + timedelta(days=3),
+            by=users["editor"],
+        )
