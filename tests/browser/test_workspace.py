@@ -357,6 +357,8 @@ def test_keyboard_only_creation_and_navigation(open_page, demo, artifacts):
     page.screenshot(path=artifacts / "workspace-help-1280.png")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    # Keys pressed while focus is still inside the closing dialog are the dialog's, not the page's.
+    page.wait_for_function("!document.activeElement || !document.activeElement.closest('dialog')")
 
     # "n": a new claim by typing its quote; Tab through the form; Ctrl+Enter saves.
     page.keyboard.press("n")
