@@ -395,6 +395,8 @@ def test_keyboard_only_creation_and_navigation(open_page, demo, artifacts):
 
     # j and k move through the claims in text order from the selected one (the new claim);
     # Enter opens, Esc closes.
+    # htmx settles the swapped list a moment after the composer closes: one card is current then.
+    expect(page.locator("#claim-list .claim-card.is-current")).to_have_count(1)
     titles = [t.strip() for t in page.locator("#claim-list .claim-card__title").all_text_contents()]
     assert titles == [f"Claim {n}" for n in range(1, len(titles) + 1)]
     selected_title = page.locator("#claim-list .claim-card.is-current .claim-card__title")
