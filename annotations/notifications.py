@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from .errors import NotFound
 from .models import Article, Claim, Comment, Membership, Notification, Team
 
 
@@ -64,7 +65,7 @@ def notification_for_user(user: AbstractBaseUser, pk: int) -> Notification:
 
 def notification_mark_read(*, notification: Notification, user: AbstractBaseUser) -> Notification:
     if notification.user_id != user.pk:
-        raise Http404("No such notification.")
+        raise NotFound("No such notification.")
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(

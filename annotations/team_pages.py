@@ -408,6 +408,11 @@ def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
     template = "annotations/teams/scale.html"
     if request.method == "GET":
         return render(request, template, _scale_context(membership))
+    if not membership.has_role(Role.ADMIN):
+        # Refused before the form is read: a viewer's invalid form is still a 403, not a 400.
+        return _refused(
+            request, Forbidden("Only the team's admins change the rating scale."), membership.team
+        )
     form = RatingForm(request.POST)
     if not form.is_valid():
         return render(request, template, _scale_context(membership, form=form), status=400)

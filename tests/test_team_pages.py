@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -328,6 +329,18 @@ def test_the_scale_page_shows_every_rating_with_its_use(client, desk):
     assert re.search(r"True</th>\s*<td[^>]*><code>true</code></td>\s*<td[^>]*>5</td>", page)
     assert "Add a rating" not in page
     assert "Retire" not in page
+
+
+@pytest.mark.parametrize("persona", ["editor", "viewer"])
+def test_a_non_admin_adding_a_rating_is_refused_before_the_form_is_read(client, desk, persona):
+    client.force_login(getattr(desk, persona))
+    count = desk.team.ratings.count()
+
+    response = client.post(scale_url(desk), {"label": "", "colour": "not a colour"})
+
+    assert response.status_code == 403
+    assert "Only the team's admins change the rating scale." in unescape(html_of(response))
+    assert desk.team.ratings.count() == count
 
 
 def test_an_admin_adds_edits_moves_retires_and_deletes(client, desk):
