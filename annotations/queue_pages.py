@@ -7,6 +7,8 @@ JavaScript (a redirect back to the article page, or to the open claim, with a me
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -152,7 +154,54 @@ def _form_error(form: AssignForm) -> str:
     return "Check the form."
 
 
-# --- article assignees -----------------------------------------------------------------------
+# --- assigning: the same steps for an article and for a single claim -------------------------
+
+
+def _assign(
+    request: HttpRequest,
+    access: Access,
+    *,
+    article: Article,
+    ids: str,
+    assign: Callable[..., assignments.AssignResult],
+    answer: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """Assign the posted member (or change their due date); `answer` renders the result."""
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    form = _form(article, request.POST, ids=ids)
+    if not form.is_valid():
+        return answer(message=_form_error(form), ok=False, form=form)
+    try:
+        result = assign(
+            assignee=form.cleaned_data["user"],
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error)
+        return answer(message=error.message, ok=False, form=form)
+    return answer(message=result.message, ok=True)
+
+
+def _unassign(
+    request: HttpRequest,
+    access: Access,
+    *,
+    unassign: Callable[..., Any],
+    answer: Callable[..., HttpResponse],
+) -> HttpResponse:
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    name = request.POST.get("user", "")
+    try:
+        unassign(assignee=name, by=request.user)
+    except ServiceError as error:
+        if error.status == 403:
+            return _refused(request, error)
+        return answer(message=error.message, ok=False)
+    return answer(message=f"{name} is no longer assigned.", ok=True)
 
 
 @login_required
@@ -161,25 +210,14 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign a member to the article (or change their due date)."""
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
-    if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
-    form = _form(article, request.POST, ids="assign-%s")
-    if not form.is_valid():
-        return _article_answer(
-            request, article, access, message=_form_error(form), ok=False, form=form
-        )
-    try:
-        result = assignments.assign_article(
-            article=article,
-            assignee=form.cleaned_data["user"],
-            due_on=form.cleaned_data["due_on"],
-            by=request.user,
-        )
-    except ServiceError as error:
-        if error.status in (403, 404):
-            return _refused(request, error)
-        return _article_answer(request, article, access, message=error.message, ok=False, form=form)
-    return _article_answer(request, article, access, message=result.message, ok=True)
+    return _assign(
+        request,
+        access,
+        article=article,
+        ids="assign-%s",
+        assign=partial(assignments.assign_article, article=article),
+        answer=partial(_article_answer, request, article, access),
+    )
 
 
 @login_required
@@ -187,21 +225,12 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
-    if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
-    name = request.POST.get("user", "")
-    try:
-        assignments.unassign_article(article=article, assignee=name, by=request.user)
-    except ServiceError as error:
-        if error.status == 403:
-            return _refused(request, error)
-        return _article_answer(request, article, access, message=error.message, ok=False)
-    return _article_answer(
-        request, article, access, message=f"{name} is no longer assigned.", ok=True
+    return _unassign(
+        request,
+        access,
+        unassign=partial(assignments.unassign_article, article=article),
+        answer=partial(_article_answer, request, article, access),
     )
-
-
-# --- claim assignees -------------------------------------------------------------------------
 
 
 def _claim(request: HttpRequest, claim_id: int) -> tuple[Claim, Access]:
@@ -212,40 +241,28 @@ def _claim(request: HttpRequest, claim_id: int) -> tuple[Claim, Access]:
 @login_required
 @require_POST
 def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Assign a member to one claim (or change their due date)."""
     claim, access = _claim(request, claim_id)
-    if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
-    form = _form(claim.article, request.POST, ids=f"c{claim.pk}-assign-%s")
-    if not form.is_valid():
-        return _claim_answer(request, claim, access, message=_form_error(form), ok=False, form=form)
-    try:
-        result = assignments.assign_claim(
-            claim=claim,
-            assignee=form.cleaned_data["user"],
-            due_on=form.cleaned_data["due_on"],
-            by=request.user,
-        )
-    except ServiceError as error:
-        if error.status in (403, 404):
-            return _refused(request, error)
-        return _claim_answer(request, claim, access, message=error.message, ok=False, form=form)
-    return _claim_answer(request, claim, access, message=result.message, ok=True)
+    return _assign(
+        request,
+        access,
+        article=claim.article,
+        ids=f"c{claim.pk}-assign-%s",
+        assign=partial(assignments.assign_claim, claim=claim),
+        answer=partial(_claim_answer, request, claim, access),
+    )
 
 
 @login_required
 @require_POST
 def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim, access = _claim(request, claim_id)
-    if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
-    name = request.POST.get("user", "")
-    try:
-        assignments.unassign_claim(claim=claim, assignee=name, by=request.user)
-    except ServiceError as error:
-        if error.status == 403:
-            return _refused(request, error)
-        return _claim_answer(request, claim, access, message=error.message, ok=False)
-    return _claim_answer(request, claim, access, message=f"{name} is no longer assigned.", ok=True)
+    return _unassign(
+        request,
+        access,
+        unassign=partial(assignments.unassign_claim, claim=claim),
+        answer=partial(_claim_answer, request, claim, access),
+    )
 
 
 # --- My queue --------------------------------------------------------------------------------
