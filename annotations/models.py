@@ -461,13 +461,9 @@ class ApiToken(models.Model):
 # --- collaboration ------------------------------------------------------------------------------
 
 
-class ArticleAssignment(models.Model):
-    """An article given to a team member to check, with an optional due date."""
+class Assignment(models.Model):
+    """What an article's and a claim's assignment have in common: a due date, who gave it, when."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_assignments"
-    )
     due_on = models.DateField(null=True, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -479,6 +475,18 @@ class ArticleAssignment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
+
+
+class ArticleAssignment(Assignment):
+    """An article given to a team member to check, with an optional due date."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_assignments"
+    )
+
+    class Meta:
         # The table of the plain many-to-many field this model took over.
         db_table = "annotations_article_assignees"
         unique_together = [("article", "user")]
@@ -487,22 +495,13 @@ class ArticleAssignment(models.Model):
         return f"{self.article} → {self.user}"
 
 
-class ClaimAssignment(models.Model):
+class ClaimAssignment(Assignment):
     """A single claim given to a team member, with an optional due date."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_assignments"
     )
-    due_on = models.DateField(null=True, blank=True)
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "annotations_claim_assignees"
