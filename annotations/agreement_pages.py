@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import agreement_queries, queries
-from .views import importable_teams
 
 
 @login_required
@@ -29,7 +28,6 @@ def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
             (article, agreement_queries.describe(article.figures.alpha))
             for article in result.articles
         ],
-        "can_import": importable_teams(request.user).exists(),
     }
     return render(request, "annotations/agreement.html", context)
 
@@ -44,6 +42,5 @@ def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article,
         "figures": figures,
         "alpha_text": agreement_queries.describe(figures.alpha),
-        "can_import": importable_teams(request.user).exists(),
     }
     return render(request, "annotations/agreement.html", context)

@@ -23,7 +23,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import audit
 from .models import Article, Claim, Event, Membership, Role, Team
-from .views import importable_teams
 
 ACTIVITY_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
@@ -94,7 +93,6 @@ def claim_history(request: HttpRequest, claim_id: int) -> HttpResponse:
         "entries": audit.present(page.items),
         "page": page,
         "older_url": f"?before={page.older_than}" if page.older_than else "",
-        "can_import": importable_teams(request.user).exists(),
     }
     return render(request, template, context)
 
@@ -202,6 +200,5 @@ def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
         "newest_url": "?" + urlencode(filter_query) if filter_query else "?",
         "can_export": can_export_audit(membership),
         "export_query": urlencode({k: v.isoformat() for k, v in export_query.items()}),
-        "can_import": importable_teams(request.user).exists(),
     }
     return render(request, "annotations/team_activity.html", context)

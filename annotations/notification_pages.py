@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from . import notifications
+from . import notifications, page_updates
 
 TEMPLATE = "annotations/notifications.html"
 PAGE_SIZE = 50
@@ -35,7 +35,8 @@ def _back(request: HttpRequest) -> HttpResponse:
     page = request.POST.get("page", "")
     if request.htmx:
         context = _list_context(request, page)
-        return render(request, f"{TEMPLATE}#notification-list", context)
+        response = render(request, f"{TEMPLATE}#notification-list", context)
+        return page_updates.with_page_updates(request, response)
     url = reverse("notification_list")
     return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
 

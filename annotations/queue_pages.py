@@ -20,12 +20,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 
-from . import assignments, queries
+from . import assignments, page_updates, queries
 from .claim_panel import Access, access_for
 from .errors import Forbidden, ServiceError
 from .models import Article, Claim
-from .views import importable_teams
 
 ARTICLE_TEMPLATE = "annotations/article_detail.html"
 EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
@@ -124,8 +124,8 @@ def _article_answer(
     notice = {"kind": "done" if ok else "error", "text": message}
     panel = article_panel(article, access, form=None if ok else form, notice=notice)
     context = {"article": article, "access": access, "assignment": panel}
-    status = 200 if ok else 400
-    return render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=status)
+    response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=200 if ok else 400)
+    return _in_place(request, response, "#assignees", article)
 
 
 def _claim_answer(
@@ -144,7 +144,18 @@ def _claim_answer(
     panel = claim_panel(claim, claim.article, access, form=None if ok else form, notice=notice)
     context = {"article": claim.article, "access": access, "claim_assignment": panel}
     status = 200 if ok else 400
-    return render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
+    response = render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
+    return _in_place(request, response, f"#claim-{claim.pk}-assignees", claim.article)
+
+
+def _in_place(
+    request: HttpRequest, response: HttpResponse, target: str, article: Article
+) -> HttpResponse:
+    """Name where the fragment goes, so a refusal (400) is swapped in place too, and refresh
+    the header's counts (an assignment changes the assignee's queue)."""
+    retarget(response, target)
+    reswap(response, "outerHTML")
+    return page_updates.with_page_updates(request, response, article=article)
 
 
 def _form_error(form: AssignForm) -> str:
@@ -281,7 +292,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         row.url = assignments.claim_url(row.claim)
     context = {
         "queue": my_queue,
-        "can_import": importable_teams(request.user).exists(),
         "show_team": queries.teams_for(request.user).count() > 1,
     }
     return render(request, "annotations/queue.html", context)

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -34,6 +35,14 @@ def importable_teams(user: AbstractBaseUser) -> QuerySet[Team]:
         return Team.objects.none()
     roles = [role for role in Role.values if Role.rank(role) >= Role.rank(Role.REVIEWER)]
     return Team.objects.filter(memberships__user=user, memberships__role__in=roles)
+
+
+def import_link(request: HttpRequest) -> dict[str, object]:
+    """Context processor: `can_import`, whether the header offers Import (one query, when shown)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can_import": False}
+    return {"can_import": SimpleLazyObject(lambda: importable_teams(user).exists())}
 
 
 # --- article list ---------------------------------------------------------------------------
@@ -77,7 +86,6 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "filtering": filtering,
         "show_team": len(team_list) > 1,
         "user_teams": team_list,  # the header's team switcher reuses them
-        "can_import": importable_teams(request.user).exists(),
     }
     template = "annotations/article_list.html"
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
@@ -119,7 +127,7 @@ def _import_too_large(request: HttpRequest) -> HttpResponse:
         f"What you sent is larger than the {limit} a form may carry, so nothing was "
         "imported. Upload the article as a file, or import it from its web address."
     )
-    context = {"form": form, "can_import": True, "too_large": message}
+    context = {"form": form, "too_large": message}
     return render(request, "annotations/article_import.html", context, status=413)
 
 
@@ -159,12 +167,12 @@ def article_import(request: HttpRequest) -> HttpResponse:
 def _cannot_import(request: HttpRequest) -> HttpResponse:
     """The import page for someone whose roles allow no imports: why, with a 403."""
     memberships = queries.teams_for(request.user).order_by("name")
-    context = {"can_import": False, "teams": memberships}
+    context = {"teams": memberships}
     return render(request, "annotations/article_import.html", context, status=403)
 
 
 def _import_context(form: ArticleImportForm) -> dict:
-    return {"form": form, "can_import": True}
+    return {"form": form}
 
 
 # --- article page ----------------------------------------------------------------------------
@@ -191,7 +199,6 @@ def _token_page(request: HttpRequest, **context: object) -> dict:
     return {
         "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"),
         "form": TokenCreateForm(),
-        "can_import": importable_teams(request.user).exists(),
         **context,
     }
 

@@ -35,6 +35,7 @@ from . import (
     anchoring,
     conflicts,
     live,
+    page_updates,
     queries,
     queue_pages,
     review_panel,
@@ -53,7 +54,6 @@ from .errors import Conflict, Forbidden, NotFound, ServiceError
 from .forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from .models import Article, Claim, ClaimStatus, Source
 from .templatetags.article_text import blocks_touching, groups_html, layout
-from .views import importable_teams
 
 TEMPLATE = "annotations/article_detail.html"
 SOURCES_PREFIX = "sources"
@@ -87,7 +87,6 @@ def _page(
     context = list_context(request, article, access, claims, from_page_url=False)
     context |= {
         "article_html": groups_html(layout(article.text, article.blocks, claims)),
-        "can_import": importable_teams(request.user).exists(),
         "composer": None,
         "attention": revision_pages.attention_items(article),
         "live_after": live_after,
@@ -141,7 +140,8 @@ def _htmx_answer(
     response = HttpResponse(body, status=status)
     retarget(response, target)
     reswap(response, swap)
-    return response
+    # The header's counts and the article's status, which the action may have changed.
+    return page_updates.with_page_updates(request, response, article=context.get("article"))
 
 
 def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:

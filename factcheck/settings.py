@@ -54,6 +54,10 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         "DEBUG is off but SECRET_KEY is the development key. Set SECRET_KEY to a long random value."
     )
 
+# With DEBUG on, 404 and 500 are still the site's own pages unless a developer asks for Django's
+# technical ones (URL patterns, tracebacks) here. Has no effect with DEBUG off.
+FACTCHECK_DEBUG_ERROR_PAGES = env_bool("FACTCHECK_DEBUG_ERROR_PAGES", False)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "annotations.error_pages.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -105,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "annotations.notifications.context_processor",
                 "annotations.assignments.navigation_counts",
+                "annotations.views.import_link",
             ],
         },
     },
@@ -274,8 +280,25 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A routine refusal (403, 400) is one warning line; only server errors carry a traceback.
+    "filters": {
+        "refusals_without_traceback": {
+            "()": "factcheck.log_filters.RoutineRefusalsWithoutTraceback"
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_without_traceback"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own loggers write through the same handler, once (its default configuration
+    # adds a second console handler under DEBUG, without the filter).
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("LOG_LEVEL", "INFO"),
+            "propagate": False,
+        }
+    },
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "factcheck-demo")

@@ -402,15 +402,8 @@ window.addEventListener("beforeunload", (event) => {
 
 // --- htmx: error fragments, focus after a swap, undo toast ----------------------------------
 
-document.body.addEventListener("htmx:beforeSwap", (event) => {
-  const xhr = event.detail.xhr;
-  // The server answers a form it cannot accept (400, 403, 409...) with the form again, and
-  // says where it goes; show it instead of treating the answer as a failure.
-  if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
-  }
-});
+// An error answer that says where it goes (HX-Retarget) is swapped in place by
+// js/htmx-errors.js, on every page; the others are announced here.
 document.body.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
   const gone = status === 404 ? " It may have been deleted: reload the page." : "";
