@@ -42,6 +42,7 @@ HINTS = {
     "withdraw": "Takes the claim out of review, back to draft.",
     "send_back": "Returns the claim to its author, who is notified with your note.",
     "publish": "Published claims are frozen until an editor corrects them.",
+    "correct": "Takes the claim out of the published feed until it is published again.",
 }
 DATE_FORMAT = "j M Y, H:i"
 

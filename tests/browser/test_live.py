@@ -10,107 +10,41 @@ of it made once the data is in place (VACUUM INTO), which both servers share.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
 from annotations import services
 
 from ..factories import make_article
+from .conftest import database_url_for_servers, server_environment, start_servers
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 OTHER_QUOTE = "there are 10.000 North Korean soldiers in the Kursk region"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_for_servers(tmp_path: Path) -> str:
-    """The committed test data, where another process can reach it."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        copy = tmp_path / "live.sqlite3"
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM INTO %s", [str(copy)])
-        return f"sqlite:///{copy}"
-    user = quote(settings.get("USER") or "", safe="")
-    password = quote(settings.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings.get("HOST") or "127.0.0.1"
-    port = settings.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{settings['NAME']}"
-
-
 class Servers:
-    """Two uvicorn processes serving the project on two free ports."""
+    """Two uvicorn processes serving the project (`make run`'s configuration) on two ports."""
 
     def __init__(self, database_url: str, logs: Path) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_TEST_NAME"}
-        }
-        env |= {
-            "DJANGO_SETTINGS_MODULE": "factcheck.settings",
-            "DATABASE_URL": database_url,
-            "DATABASE_CONN_MAX_AGE": "0",
-            "DEBUG": "true",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.ports = [free_port(), free_port()]
-        self.logs = [logs / f"server-{port}.log" for port in self.ports]
-        self.processes = []
-        for port, log in zip(self.ports, self.logs, strict=True):
-            command = [sys.executable, "-m", "uvicorn", "factcheck.asgi:application"]
-            command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-            with log.open("wb") as out:
-                self.processes.append(
-                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-                )
-        deadline = time.monotonic() + 40
-        for port, process in zip(self.ports, self.processes, strict=True):
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        self.stop()
-                        message = f"uvicorn on {port} did not start:\n{self.output()}"
-                        raise RuntimeError(message) from None
-                    time.sleep(0.2)
+        env = server_environment(database_url)
+        self.running = start_servers([env, env], logs)
 
     def url(self, index: int) -> str:
-        return f"http://127.0.0.1:{self.ports[index]}"
+        return self.running[index].url
 
     def output(self) -> str:
-        return "\n".join(log.read_text(errors="replace")[-4000:] for log in self.logs)
+        return "\n".join(server.output() for server in self.running)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for server in self.running:
+            server.stop()
 
 
 @pytest.fixture
