@@ -45,6 +45,9 @@ NOMINAL = "nominal"
 ORDINAL = "ordinal"
 NOT_ENOUGH_DATA = "not enough data"
 NOT_ENOUGH_VARIATION = "not enough variation"
+# A figure computed from fewer claims than this is shown, but flagged as too few to rely on:
+# with 3 claims, one verdict changed moves alpha or a pair's agreement by a third.
+FEW_UNITS = 5
 
 Units = Mapping[Hashable, Mapping[Hashable, Hashable]]
 
@@ -60,6 +63,11 @@ class Alpha:
     coders: int  # coders with at least one pairable value
     reason: str | None = None  # why value is None
 
+    @property
+    def few_units(self) -> bool:
+        """Computed (or not) from fewer than FEW_UNITS units: too few to rely on."""
+        return self.units < FEW_UNITS
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "alpha": self.value,
@@ -68,6 +76,7 @@ class Alpha:
             "values": self.values,
             "coders": self.coders,
             "undefined_because": self.reason,
+            "few_claims": self.few_units,
         }
 
 

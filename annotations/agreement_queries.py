@@ -41,6 +41,10 @@ class Pair:
     def percent(self) -> str:
         return f"{round(100 * self.same / self.claims)}%" if self.claims else "—"
 
+    @property
+    def few_claims(self) -> bool:
+        return self.claims < agreement.FEW_UNITS
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "reviewer_a": self.first,
@@ -49,6 +53,7 @@ class Pair:
             "same": self.same,
             "agreement": self.share,
             "kappa": self.kappa,
+            "few_claims": self.few_claims,
         }
 
 
@@ -164,11 +169,15 @@ def team_for_member(user: AbstractBaseUser, slug: str) -> Team:
 
 
 def describe(alpha: agreement.Alpha) -> str:
-    """Alpha in words for the pages: "0.74 (ordinal)" or why there is none."""
+    """Alpha in words for the pages: "0.74", "0.50 (only 3 claims: too few to rely on)", or
+    why there is none."""
     if alpha.value is None:
         return (
             "Not enough variation"
             if alpha.reason == agreement.NOT_ENOUGH_VARIATION
             else ("Not enough data")
         )
+    if alpha.few_units:
+        claims = f"{alpha.units} claim{'' if alpha.units == 1 else 's'}"
+        return f"{alpha.value:.2f} (only {claims}: too few to rely on)"
     return f"{alpha.value:.2f}"

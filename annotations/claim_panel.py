@@ -19,7 +19,8 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import queries, review_panel, services
+from . import anchoring, queries, review_panel, services
+from .errors import ServiceError
 from .forms import ClaimFilterForm
 from .models import Article, Claim, ClaimStatus, Membership, Role
 
@@ -72,6 +73,22 @@ def access_for(request: HttpRequest, article: Article) -> Access:
 
 
 VIEWER_REFUSAL = "Your role in this team is viewer: you can read the claims but not change them."
+
+
+def selector_message(error: ServiceError, text: str, exact: str) -> str:
+    """A refused quote in the page's words: what to do on the page, not the API's fields.
+
+    The services word an ambiguous quote for API clients (prefix/suffix context, offsets); on
+    the page the fix is to select the passage in the text, or to type a longer quote.
+    """
+    if error.code != "ambiguous_quote":
+        return error.message
+    times = len(anchoring.find_all(text, exact)) if exact else 0
+    where = f"occurs {times} times" if times > 1 else "occurs more than once"
+    return (
+        f"This quote {where} in the article. Select the passage in the text instead, or type "
+        "a longer quote, so it is clear which one you mean."
+    )
 
 
 # --- what the page shows about each claim -------------------------------------------------------

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import queries, services
-from .claim_panel import VIEWER_REFUSAL, access_for
+from .claim_panel import VIEWER_REFUSAL, access_for, selector_message
 from .errors import ServiceError
 from .forms import ArticleRevisionForm, ImportSource
 from .models import Article, ArticleRevision
@@ -208,7 +208,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         except ServiceError as error:
             if error.status == 403:
                 raise PermissionDenied(error.message) from None
-            error_message = error.message
+            error_message = selector_message(error, article.text, exact)
             status = 400 if error.status == 404 else error.status
         else:
             messages.success(request, "The claim was re-attached to the selected text.")

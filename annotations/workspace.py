@@ -49,6 +49,7 @@ from .claim_panel import (
     access_for,
     list_context,
     load_claims,
+    selector_message,
 )
 from .errors import Conflict, Forbidden, NotFound, ServiceError
 from .forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
@@ -286,7 +287,8 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 sources=new_sources(rows),
             )
         except ServiceError as error:
-            form.add_error(form.field_for_error(error.field), error.message)
+            message = selector_message(error, article.text, data["exact"] or "")
+            form.add_error(form.field_for_error(error.field), message)
             status = error.status if error.status != 404 else 400
         else:
             return _created(request, article, access, claim)

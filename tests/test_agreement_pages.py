@@ -101,7 +101,7 @@ def test_the_team_page_shows_alpha_articles_and_pairs(client, desk, rated):
     assert f"{EXPECTED:.2f}" in html
     assert "Ordinal" in html
     assert "Kursk, later" in html and "Not enough data" in html
-    assert '50% <span class="hint">(n = 2)</span>' in html
+    assert '50% <span class="hint">(n = 2, too few to rely on)</span>' in html
     assert "Reviewer by reviewer" in html
 
 
@@ -207,3 +207,26 @@ def test_the_article_page_links_to_its_agreement(client, desk, rated):
     client.force_login(desk.viewer)
     html = client.get(reverse("article_detail", args=[first.pk])).content.decode()
     assert f'href="{reverse("article_agreement", args=[first.pk])}">Reviewer agreement</a>' in html
+
+
+def test_a_figure_from_fewer_than_five_claims_says_it_is_too_few(client, desk, rated):
+    client.force_login(desk.viewer)
+    html = client.get(reverse("team_agreement", args=[desk.team.slug])).content.decode()
+    assert "too few to rely on" in html
+    assert "Computed from only" in html and "Under 5 claims" in html
+    body = client.get(f"/api/v1/teams/{desk.team.slug}/agreement/").json()
+    assert body["units"] < 5 and body["few_claims"] is True
+    assert all(pair["few_claims"] for pair in body["pairs"])
+
+
+def test_five_claims_rated_by_two_reviewers_are_not_flagged(desk):
+    text = "\n\n".join(f"Claim number {n} is here." for n in range(6))
+    article = make_article(desk.team, text=text)
+    for n in range(5):
+        claim = claim_on(article, desk.reviewer, f"Claim number {n}")
+        services.verdict_set(claim=claim, user=desk.reviewer, rating="true" if n % 2 else "false")
+        services.verdict_set(claim=claim, user=desk.editor, rating="true")
+    figures = agreement_queries.article_agreement(article)
+    assert figures.alpha.units == 5
+    assert figures.as_dict()["few_claims"] is False
+    assert "too few" not in agreement_queries.describe(figures.alpha)

@@ -27,6 +27,9 @@ class PairSerializer(serializers.Serializer):
     claims = serializers.IntegerField(help_text="Claims both reviewers rated.")
     same = serializers.IntegerField(help_text="Of those, claims they gave the same rating.")
     agreement = serializers.FloatField(help_text="same / claims (0 to 1).")
+    few_claims = serializers.BooleanField(
+        help_text="True when the two rated fewer than 5 claims in common: too few to rely on."
+    )
     kappa = serializers.FloatField(
         allow_null=True, help_text="Cohen's kappa over those claims; null when undefined."
     )
@@ -48,6 +51,9 @@ class AlphaFields(serializers.Serializer):
         choices=["not enough data", "not enough variation"], allow_null=True
     )
     rated_claims = serializers.IntegerField(help_text="Claims with at least one current verdict.")
+    few_claims = serializers.BooleanField(
+        help_text="True when alpha comes from fewer than 5 claims (units): too few to rely on."
+    )
 
 
 class ArticleAgreementRowSerializer(AlphaFields):
