@@ -228,6 +228,10 @@ class EventView:
         return kind_of(self.event.verb)
 
 
+# A claim's place in the text as the selectors store it (code-point offsets and the context
+# around the quote): the history says in words where the quote went instead of showing them.
+POSITION_FIELDS = frozenset({"start", "end", "prefix", "suffix"})
+
 FIELD_LABELS = {
     "summary": "claim",
     "exact": "quote",
@@ -320,6 +324,8 @@ class Describer:
             before, after = _pair(pair)
             if before in (None, "") and after in (None, ""):
                 continue  # an empty field that stayed empty (a verdict without rationale)
+            if name in POSITION_FIELDS:
+                continue  # offsets and context: the sentence says where the quote went
             rows.append(
                 FieldChange(
                     field=name,
@@ -432,8 +438,36 @@ def _claim_updated(c: Context) -> str:
     if names and set(names) <= {"start", "end", "exact", "prefix", "suffix", "anchor"} | {
         "anchored_revision"
     }:
-        return "moved the claim in the text"
+        where = _where(c)
+        return f"moved the quote {where}" if where else "moved the claim in the text"
     return "edited the claim"
+
+
+def _where(c: Context) -> str:
+    """Where a claim's quote went, in words: to its new wording, or earlier or later in the
+    text when the words stayed the same; "" when the event does not say."""
+    if (
+        c.has("exact")
+        and c.after("exact") not in (None, "")
+        and c.after("exact") != c.before("exact")
+    ):
+        return f"to {_quoted(c.words('exact', c.after('exact')))}"
+    before, after = c.before("start"), c.after("start")
+    if isinstance(before, int) and isinstance(after, int) and before != after:
+        return "later in the text" if after > before else "earlier in the text"
+    if before is not None and after is None and c.has("start"):
+        return "out of the text (its quote was not found)"
+    return ""
+
+
+def _placed(action: str) -> Callable[[Context], str]:
+    """A claim placed on a new revision (or re-attached, or its match confirmed)."""
+
+    def sentence(c: Context) -> str:
+        where = _where(c)
+        return f"{action}, moving the quote {where}" if where else action
+
+    return sentence
 
 
 def _transition(action: str) -> Callable[[Context], str]:
@@ -608,10 +642,10 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "claim.sent_back": _sent_back,
     "claim.corrected": _transition("corrected the published claim"),
     "claim.reopened": _transition("reopened the claim"),
-    "claim.reanchored": _fixed("placed the claim on the new revision"),
-    "claim.moved": _fixed("moved the published claim with a new revision, for an editor to check"),
-    "claim.anchor_confirmed": _fixed("confirmed the claim's new position"),
-    "claim.reattached": _fixed("re-attached the claim to the text"),
+    "claim.reanchored": _placed("placed the claim on the new revision"),
+    "claim.moved": _placed("flagged the published claim for an editor after a new revision"),
+    "claim.anchor_confirmed": _placed("confirmed the claim's new position"),
+    "claim.reattached": _placed("re-attached the claim to the text"),
     "claim.assigned": _assigned,
     "claim.unassigned": _unassigned,
     "claim.due_changed": _due_changed,
