@@ -92,7 +92,7 @@ def test_a_quote_not_in_the_text_is_refused_in_place(app_server, browser, desk, 
     expect(composer.get_by_label("Claimant", exact=True)).to_have_value("A spokesman")
     expect(composer.get_by_label("Rationale")).to_have_value("Nobody reported this.")
     assert_page_intact(page, troubles)
-    page.screenshot(path=artifacts / f"error-in-place-quote-{app_server.mode}.png")
+    page.screenshot(path=artifacts / f"error-in-place-quote-{app_server.mode}.png", full_page=True)
 
 
 def test_a_bad_source_address_is_refused_in_place(app_server, browser, desk, kursk, artifacts):
@@ -110,7 +110,7 @@ def test_a_bad_source_address_is_refused_in_place(app_server, browser, desk, kur
     expect(composer.get_by_label("Source URL").first).to_have_value("ftp://example.org/briefing")
     expect(composer.get_by_label("Claimant", exact=True)).to_have_value("President Zelensky")
     assert_page_intact(page, troubles)
-    page.screenshot(path=artifacts / f"error-in-place-source-{app_server.mode}.png")
+    page.screenshot(path=artifacts / f"error-in-place-source-{app_server.mode}.png", full_page=True)
 
 
 def test_a_correction_without_a_note_is_refused_in_place(
@@ -130,7 +130,9 @@ def test_a_correction_without_a_note_is_refused_in_place(
     expect(card.get_by_label("Correction note")).to_be_visible()
     expect(card.get_by_role("button", name="Correct")).to_be_visible()
     assert_page_intact(page, troubles)
-    page.screenshot(path=artifacts / f"error-in-place-correction-{app_server.mode}.png")
+    page.screenshot(
+        path=artifacts / f"error-in-place-correction-{app_server.mode}.png", full_page=True
+    )
 
 
 def test_an_unknown_article_is_the_sites_404_page(app_server, browser, desk, artifacts):
