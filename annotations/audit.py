@@ -241,6 +241,7 @@ FIELD_LABELS = {
     "created_by": "created by",
     "final_verdict_reviewer": "approved reviewer",
     "users_created": "users created",
+    "published_at": "published date",
 }
 
 
@@ -589,6 +590,43 @@ def _article_imported(c: Context) -> str:
     )
 
 
+def _article_title(c: Context) -> str:
+    """The article's title: from the event (a deleted article's), else the article itself."""
+    title = c.current("title") if c.event.verb == "article.deleted" else None
+    if not title and c.event.article_id and c.event.article:
+        title = c.event.article.title
+    return _quoted(shorten(str(title)).short) if title else ""
+
+
+def _article_updated(c: Context) -> str:
+    names = [field_label(name) for name in c.changes]
+    if len(c.changes) == 1:
+        (name,) = c.changes
+        before, after = c.before(name), c.after(name)
+        what = f"the article's {field_label(name)}"
+        if before in (None, ""):
+            return f"set {what} to {_quoted(c.words(name, after))}"
+        if after in (None, ""):
+            return f"cleared {what} (it was {_quoted(c.words(name, before))})"
+        return (
+            f"changed {what} from {_quoted(c.words(name, before))} "
+            f"to {_quoted(c.words(name, after))}"
+        )
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if names else "details"
+    return f"changed the article's {listed}"
+
+
+def _article_deleted(c: Context) -> str:
+    title = _article_title(c)
+    counts = [
+        f"{c.before(name)} {name if c.before(name) != 1 else name[:-1]}"
+        for name in ("claims", "verdicts", "sources", "comments", "revisions", "assignments")
+        if c.before(name)
+    ]
+    text = f"deleted the article {title}".rstrip() + " for good"
+    return f"{text}, with {', '.join(counts)}" if counts else text
+
+
 def _team_imported(c: Context) -> str:
     articles, claims = c.after("articles"), c.after("claims")
     if articles is None:
@@ -633,6 +671,10 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     # articles and assignments
     "article.imported": _article_imported,
     "article.revised": _fixed("loaded a new version of the article"),
+    "article.updated": _article_updated,
+    "article.archived": lambda c: f"archived the article {_article_title(c)}".rstrip(),
+    "article.restored": lambda c: f"restored the archived article {_article_title(c)}".rstrip(),
+    "article.deleted": _article_deleted,
     "article.assigned": _assigned,
     "article.unassigned": _unassigned,
     "article.due_changed": _due_changed,
