@@ -145,12 +145,15 @@ class ArticleUpdateInputSerializer(InputSerializer):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, Mapping):
-            read_only = sorted(set(data) & set(ARTICLE_READ_ONLY))
+            read_only = set(data) & set(ARTICLE_READ_ONLY)
             if read_only:
-                raise serializers.ValidationError(
-                    {name: [f"Read-only field: {ARTICLE_READ_ONLY[name]}."] for name in read_only},
-                    code="read_only_field",
-                )
+                allowed = ", ".join(self.fields)
+                unknown = set(data) - set(self.fields) - read_only - IGNORED_FORM_FIELDS
+                errors = {name: [f"Unknown field: this takes {allowed}."] for name in unknown}
+                errors |= {
+                    name: [f"Read-only field: {ARTICLE_READ_ONLY[name]}."] for name in read_only
+                }
+                raise serializers.ValidationError(dict(sorted(errors.items())), code="read_only")
         return super().to_internal_value(data)
 
 
