@@ -330,12 +330,12 @@ def article_import(
     digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
     if existing is not None:
-        return ImportResult(
-            article=existing,
-            created=False,
-            message=f"This text is already in {team.name} as “{existing.title}”; "
-            "nothing new was imported.",
+        message = (
+            f"This text is already in {team.name} as “{existing.title}”; nothing new was imported."
         )
+        if existing.archived_at is not None:
+            message += " That article is archived: restore it from its page to work on it."
+        return ImportResult(article=existing, created=False, message=message)
     article = Article(
         team=team,
         title=loaded.title[:500],
@@ -1268,6 +1268,7 @@ def _team_import(
             source_kind=item["source_kind"],
             imported_by=who(item["imported_by"]),
             content_hash=content_hash(item["text"]),
+            archived_at=_when(item.get("archived_at")),
         )
         _import_fields(article, f"articles[{index}]", exclude=["team", "imported_by"])
         articles[item["id"]] = article

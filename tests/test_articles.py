@@ -351,6 +351,14 @@ def test_an_archived_article_keeps_its_claims_readable_but_takes_no_new_claims_o
     assert reverse("article_revise", args=[article.pk]) not in html_of(page)
 
 
+def test_importing_an_archived_articles_text_again_says_it_is_archived(desk, article):
+    articles.article_archive(actor=desk.editor, article=article)
+    result = services.article_import(team=desk.team, user=desk.reviewer, text=STORY)
+    assert not result.created
+    assert result.article.pk == article.pk
+    assert "That article is archived: restore it" in result.message
+
+
 def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_restore(desk, article):
     claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
     assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
@@ -397,6 +405,22 @@ def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_article
     assert sorted(item["title"] for item in document["articles"]) == ["Current", "Troops in Kursk"]
     w3c = json.loads(_export(desk.team, "w3c"))
     assert w3c["total"] == 1
+
+
+def test_a_json_export_with_archived_articles_imports_back_archived(desk, article):
+    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    articles.article_archive(actor=desk.editor, article=article)
+    document = json.loads(_export(desk.team, "json", include_archived=True))
+    assert document["articles"][0]["archived_at"]
+    copy = services.team_create(name="Copy desk", slug="copy-desk")
+    services.team_import_json(team=copy, data=document)
+    copied = Article.objects.get(team=copy)
+    assert copied.archived_at == Article.objects.get(pk=article.pk).archived_at
+    # An export made before articles could be archived (no archived_at) still imports.
+    del document["articles"][0]["archived_at"]
+    older = services.team_create(name="Older desk", slug="older-desk")
+    services.team_import_json(team=older, data=document)
+    assert Article.objects.get(team=older).archived_at is None
 
 
 def test_the_export_command_includes_archived_articles_when_asked(desk, article, capsys):
