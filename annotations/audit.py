@@ -608,8 +608,13 @@ def _article_title(c: Context) -> str:
     return _quoted(shorten(str(title)).short) if title else ""
 
 
+# The article's details in the order its page lists them (PostgreSQL's jsonb keeps no order).
+ARTICLE_FIELD_ORDER = ("title", "url", "publisher", "author", "published_at", "language")
+
+
 def _article_updated(c: Context) -> str:
-    names = [field_label(name) for name in c.changes]
+    order = {name: index for index, name in enumerate(ARTICLE_FIELD_ORDER)}
+    names = [field_label(name) for name in sorted(c.changes, key=lambda n: order.get(n, 99))]
     if len(c.changes) == 1:
         (name,) = c.changes
         before, after = c.before(name), c.after(name)
