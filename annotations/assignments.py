@@ -390,7 +390,9 @@ def assigned_articles(user: AbstractBaseUser) -> QuerySet[ArticleAssignment]:
     if not user.is_authenticated:
         return ArticleAssignment.objects.none()
     return (
-        ArticleAssignment.objects.filter(user=user, article__team__in=teams_for(user))
+        ArticleAssignment.objects.filter(
+            user=user, article__team__in=teams_for(user), article__archived_at__isnull=True
+        )
         .exclude(article__status=ArticleStatus.PUBLISHED)
         .select_related("article__team", "assigned_by")
         .defer("article__text", "article__blocks")
@@ -403,7 +405,11 @@ def assigned_claims(user: AbstractBaseUser) -> QuerySet[ClaimAssignment]:
     if not user.is_authenticated:
         return ClaimAssignment.objects.none()
     return (
-        ClaimAssignment.objects.filter(user=user, claim__article__team__in=teams_for(user))
+        ClaimAssignment.objects.filter(
+            user=user,
+            claim__article__team__in=teams_for(user),
+            claim__article__archived_at__isnull=True,
+        )
         .exclude(claim__status=ClaimStatus.PUBLISHED)
         .select_related("claim__article__team", "assigned_by")
         .defer("claim__article__text", "claim__article__blocks")
@@ -417,6 +423,7 @@ def _waiting_filter(user: AbstractBaseUser) -> Q:
     Editors and admins: every claim in review in the teams where they have that role (their
     own included: the page marks them). Reviewers: the claims given to them, directly or
     through their article, that are still open and carry no current verdict of theirs.
+    Claims of archived articles wait for nobody.
     """
     assigned_claim = Exists(ClaimAssignment.objects.filter(claim=OuterRef("pk"), user=user))
     assigned_article = Exists(
@@ -431,7 +438,7 @@ def _waiting_filter(user: AbstractBaseUser) -> Q:
         & (assigned_claim | assigned_article)
         & ~my_verdict
     )
-    return as_editor | as_reviewer
+    return (as_editor | as_reviewer) & Q(article__archived_at__isnull=True)
 
 
 def waiting_for_review(user: AbstractBaseUser) -> QuerySet[Claim]:
@@ -522,14 +529,18 @@ def open_item_count(user: AbstractBaseUser) -> int:
         return 0
     teams = teams_for(user)
     articles = (
-        ArticleAssignment.objects.filter(user=user, article__team__in=teams)
+        ArticleAssignment.objects.filter(
+            user=user, article__team__in=teams, article__archived_at__isnull=True
+        )
         .exclude(article__status=ArticleStatus.PUBLISHED)
         .order_by()
         .annotate(n=_Count())
         .values("n")
     )
-    assigned_open = Exists(ClaimAssignment.objects.filter(claim=OuterRef("pk"), user=user)) & ~Q(
-        status=ClaimStatus.PUBLISHED
+    assigned_open = (
+        Exists(ClaimAssignment.objects.filter(claim=OuterRef("pk"), user=user))
+        & ~Q(status=ClaimStatus.PUBLISHED)
+        & Q(article__archived_at__isnull=True)
     )
     claims = (
         Claim.objects.filter(article__team__in=teams)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .models import ClaimStatus, Event, Rating, Role
@@ -111,6 +111,16 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+def about_article(events: QuerySet[Event], article_id: int) -> QuerySet[Event]:
+    """The events of one article, a deleted one's included.
+
+    Filtering on `article_id` directly would turn the LEFT JOIN that team_events' select_related
+    makes into an INNER JOIN, dropping every event of a deleted article; an alias of the column
+    keeps the join as it is.
+    """
+    return events.alias(about_article=F("article_id")).filter(about_article=article_id)
+
+
 def filter_events(
     events: QuerySet[Event],
     *,
@@ -126,7 +136,7 @@ def filter_events(
     if actor is not None:
         events = events.filter(actor=actor)
     if article is not None:
-        events = events.filter(article_id=getattr(article, "pk", article))
+        events = about_article(events, getattr(article, "pk", article))
     if claim is not None:
         events = events.filter(claim_id=getattr(claim, "pk", claim))
     if kind:
@@ -245,6 +255,7 @@ FIELD_LABELS = {
     "created_by": "created by",
     "final_verdict_reviewer": "approved reviewer",
     "users_created": "users created",
+    "published_at": "published date",
 }
 
 
@@ -623,6 +634,48 @@ def _article_imported(c: Context) -> str:
     )
 
 
+def _article_title(c: Context) -> str:
+    """The article's title: from the event (a deleted article's), else the article itself."""
+    title = c.current("title") if c.event.verb == "article.deleted" else None
+    if not title and c.event.article_id and c.event.article:
+        title = c.event.article.title
+    return _quoted(shorten(str(title)).short) if title else ""
+
+
+# The article's details in the order its page lists them (PostgreSQL's jsonb keeps no order).
+ARTICLE_FIELD_ORDER = ("title", "url", "publisher", "author", "published_at", "language")
+
+
+def _article_updated(c: Context) -> str:
+    order = {name: index for index, name in enumerate(ARTICLE_FIELD_ORDER)}
+    names = [field_label(name) for name in sorted(c.changes, key=lambda n: order.get(n, 99))]
+    if len(c.changes) == 1:
+        (name,) = c.changes
+        before, after = c.before(name), c.after(name)
+        what = f"the article's {field_label(name)}"
+        if before in (None, ""):
+            return f"set {what} to {_quoted(c.words(name, after))}"
+        if after in (None, ""):
+            return f"cleared {what} (it was {_quoted(c.words(name, before))})"
+        return (
+            f"changed {what} from {_quoted(c.words(name, before))} "
+            f"to {_quoted(c.words(name, after))}"
+        )
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if names else "details"
+    return f"changed the article's {listed}"
+
+
+def _article_deleted(c: Context) -> str:
+    title = _article_title(c)
+    counts = [
+        f"{c.before(name)} {name if c.before(name) != 1 else name[:-1]}"
+        for name in ("claims", "verdicts", "sources", "comments", "revisions", "assignments")
+        if c.before(name)
+    ]
+    text = f"deleted the article {title}".rstrip() + " for good"
+    return f"{text}, with {', '.join(counts)}" if counts else text
+
+
 def _team_imported(c: Context) -> str:
     articles, claims = c.after("articles"), c.after("claims")
     if articles is None:
@@ -667,6 +720,10 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     # articles and assignments
     "article.imported": _article_imported,
     "article.revised": _fixed("loaded a new version of the article"),
+    "article.updated": _article_updated,
+    "article.archived": lambda c: f"archived the article {_article_title(c)}".rstrip(),
+    "article.restored": lambda c: f"restored the archived article {_article_title(c)}".rstrip(),
+    "article.deleted": _article_deleted,
     "article.assigned": _assigned,
     "article.unassigned": _unassigned,
     "article.due_changed": _due_changed,

@@ -31,6 +31,8 @@ class ArticleFilterForm(forms.Form):
         required=False,
         choices=[("", "Any status"), *ArticleStatus.choices],
     )
+    # The "Archived" tab: archived articles only (otherwise they are left out).
+    archived = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
         kwargs.setdefault("label_suffix", "")
@@ -447,7 +449,7 @@ class ArticleRevisionForm(ArticleImportForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, teams=Team.objects.none(), **kwargs)
         del self.fields["team"]
-        self.fields["title"].help_text = "Optional: taken from the new version when left empty."
+        self.fields["title"].help_text = "Optional: the current title stays when left empty."
 
     def service_input(self) -> dict:
         """The keyword arguments for services.article_revise (after is_valid())."""

@@ -133,6 +133,10 @@ PHRASES = {
     "comment.deleted": "deleted a comment",
     "article.imported": "imported the article",
     "article.revised": "loaded a new version of the article",
+    "article.updated": "changed the article's details",
+    "article.archived": "archived the article",
+    "article.restored": "restored the article",
+    "article.deleted": "deleted the article",
 }
 EVENT_FIELDS = (
     "id",

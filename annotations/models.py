@@ -139,6 +139,15 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # sha256 of the current text, to give back the existing article instead of a duplicate.
     content_hash = models.CharField(max_length=64, db_index=True)
+    # Archived: out of the lists and queues, kept with its claims, restorable (articles.py).
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-imported_at", "-id"]
@@ -151,6 +160,10 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class ArticleRevision(models.Model):

@@ -69,7 +69,7 @@ def article_for_user(user: AbstractBaseUser, pk: int) -> Article:
     """One article the user may see; anything else is a 404, never a 403."""
     article = (
         Article.objects.filter(pk=pk, team__memberships__user=user)
-        .select_related("team", "imported_by")
+        .select_related("team", "imported_by", "archived_by")
         .first()
         if user.is_authenticated
         else None

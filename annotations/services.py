@@ -330,12 +330,12 @@ def article_import(
     digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
     if existing is not None:
-        return ImportResult(
-            article=existing,
-            created=False,
-            message=f"This text is already in {team.name} as “{existing.title}”; "
-            "nothing new was imported.",
+        message = (
+            f"This text is already in {team.name} as “{existing.title}”; nothing new was imported."
         )
+        if existing.archived_at is not None:
+            message += " That article is archived: restore it from its page to work on it."
+        return ImportResult(article=existing, created=False, message=message)
     article = Article(
         team=team,
         title=loaded.title[:500],
@@ -371,6 +371,12 @@ def article_import(
         changes=_created(article, ["title", "url", "source_kind"]),
     )
     return ImportResult(article=article, created=True, message=f"Imported “{article.title}”.")
+
+
+def require_not_archived(article: Article, doing: str) -> None:
+    """An archived article takes no new work (see articles.py): 409 `archived`."""
+    if article.archived_at is not None:
+        raise Conflict(f"This article is archived: restore it before {doing}.", code="archived")
 
 
 # --- claims -------------------------------------------------------------------------------
@@ -421,6 +427,7 @@ def claim_create(
     select, or it is searched for. A quote that occurs several times needs context.
     """
     require_role(user, article.team, Role.REVIEWER)
+    require_not_archived(article, "adding claims")
     if rationale.strip() and not rating:
         raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
     try:
@@ -1261,6 +1268,7 @@ def _team_import(
             source_kind=item["source_kind"],
             imported_by=who(item["imported_by"]),
             content_hash=content_hash(item["text"]),
+            archived_at=_when(item.get("archived_at")),
         )
         _import_fields(article, f"articles[{index}]", exclude=["team", "imported_by"])
         articles[item["id"]] = article
@@ -1874,7 +1882,8 @@ def article_revise(
     The input is loaded before the transaction (a URL fetch does not hold the database). Text
     identical to the current revision is not a new revision: the result says "unchanged".
     Otherwise the article gets revision number + 1 with its new text, blocks and metadata
-    (title, author, publisher, date, language, URL where the new input has them), and every
+    (author, publisher, date, language, URL where the new input has them; the title only
+    when `title` is given, else the current one stays), and every
     claim is placed on the new text (anchoring.Reanchorer): anchored, fuzzy (it keeps its old
     quote, now pointing at the close variant, until a person confirms it) or orphaned (kept,
     with its quote, without a position). No claim is ever deleted. Each claim whose selector
@@ -1884,6 +1893,7 @@ def article_revise(
     """
     if user is not None:
         require_role(user, article.team, Role.REVIEWER)
+    require_not_archived(article, "loading a new version")
     loaded = load_article_input(
         text=text,
         markdown=markdown,
@@ -1935,7 +1945,9 @@ def _article_revise_apply(
     locked.content_hash = digest
     locked.revision = number
     locked.source_kind = loaded.source_kind
-    if title_given or loaded.title:
+    # A title left empty keeps the current one: the new input's own title (or its first
+    # line) never replaces a title somebody chose.
+    if title_given:
         locked.title = loaded.title[:500]
     for field, value, limit in (
         ("url", loaded.url, 2000),

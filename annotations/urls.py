@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     agreement_pages,
+    article_pages,
     audit_pages,
     comment_pages,
     live,
@@ -19,6 +20,11 @@ urlpatterns = [
     # The reviewing workspace (workspace.py): the article page and its claim endpoints.
     path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
+    # Managing the article (article_pages.py): its details, archive, restore, delete.
+    path("articles/<int:pk>/edit/", article_pages.article_edit, name="article_edit"),
+    path("articles/<int:pk>/archive/", article_pages.article_archive, name="article_archive"),
+    path("articles/<int:pk>/restore/", article_pages.article_restore, name="article_restore"),
+    path("articles/<int:pk>/delete/", article_pages.article_delete, name="article_delete"),
     # Live updates (live.py): the article's Events as Server-Sent Events, and what the page
     # fetches after one.
     path("articles/<int:pk>/live/", live.article_live, name="article_live"),

@@ -71,6 +71,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
         articles = articles.filter(team=chosen["team"])
     if chosen.get("status"):
         articles = articles.filter(status=chosen["status"])
+    archived = bool(chosen.get("archived"))
+    articles = articles.filter(archived_at__isnull=not archived)
     filtering = bool(q or chosen.get("team") or chosen.get("status"))
     # The page's assignees in one query, whatever the number of rows.
     articles = articles.prefetch_related(
@@ -84,6 +86,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtering": filtering,
+        "archived": archived,
         "show_team": len(team_list) > 1,
         "user_teams": team_list,  # the header's team switcher reuses them
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from annotations import services
 from annotations.models import (
     AnchorState,
@@ -114,6 +116,13 @@ class Scene:
     def deleted_claim_of(self, owner: Any) -> dict[str, Any]:
         """The snapshot of a deleted claim of `owner`'s, as an undo sends it back."""
         return services.claim_delete(claim=self.claim_of(owner), user=self.desk.admin)
+
+    def archived_article(self) -> Article:
+        """Another article of the team, archived (directly: as if an editor had)."""
+        article = make_article(self.desk.team, "An older story.\n\nArchived since.")
+        Article.objects.filter(pk=article.pk).update(archived_at=timezone.now())
+        article.refresh_from_db()
+        return article
 
     def empty_team(self) -> Team:
         """A team without articles, where each persona has the same role as in the desk."""

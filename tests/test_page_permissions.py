@@ -231,6 +231,27 @@ RULES: dict[tuple[str, str], Page] = {
     # least roles are those for someone else's claim, as in the API's matrix.
     ("articles/<int:pk>/", "GET"): Page(Role.VIEWER),
     ("articles/<int:pk>/claims/new/", "GET"): Page(Role.REVIEWER),
+    # Managing the article (article_pages.py): editors edit details, archive and restore;
+    # admins delete after a confirmation page
+    ("articles/<int:pk>/edit/", "GET"): Page(Role.EDITOR),
+    ("articles/<int:pk>/edit/", "POST"): Page(
+        Role.EDITOR,
+        302,
+        data=lambda s, who: {
+            "title": f"Corrected by {who}",
+            "url": "https://example.org/kursk",
+            "publisher": "Example News",
+            "author": "",
+            "published_at": "2024-11-05",
+            "language": "en",
+        },
+    ),
+    ("articles/<int:pk>/archive/", "POST"): Page(Role.EDITOR, 302),
+    ("articles/<int:pk>/restore/", "POST"): Page(
+        Role.EDITOR, 302, kwargs=lambda s, who: {"pk": s.archived_article().pk}
+    ),
+    ("articles/<int:pk>/delete/", "GET"): Page(Role.ADMIN),
+    ("articles/<int:pk>/delete/", "POST"): Page(Role.ADMIN, 302),
     ("articles/<int:pk>/claims/", "POST"): Page(Role.REVIEWER, 302, data=_new_claim_form),
     ("articles/<int:pk>/claims/restore/", "POST"): Page(Role.EDITOR, 302, data=_deleted_claim),
     ("claims/<int:claim_id>/", "GET"): Page(Role.VIEWER, 302, notes="Without htmx: the page."),

@@ -33,7 +33,7 @@ from django.http import Http404
 from django.utils import timezone
 
 import annotations as app
-from annotations import assignments, comments, notifications, services, teams
+from annotations import articles, assignments, comments, notifications, services, teams
 from annotations.errors import Forbidden, NotFound
 from annotations.exports import ourjson
 from annotations.models import (
@@ -257,6 +257,21 @@ ACTIONS: dict[str, Action] = {
         services.article_revise,
         Role.REVIEWER,
         lambda s, who: {"article": s.article, "text": s.article.text + "\n\nAn update."},
+    ),
+    # Managing articles: editors correct metadata, archive and restore; admins delete
+    "article_update": Action(
+        articles.article_update,
+        Role.EDITOR,
+        lambda s, who: {"article": s.article, "title": f"Corrected by {who}"},
+    ),
+    "article_archive": Action(
+        articles.article_archive, Role.EDITOR, lambda s, who: {"article": s.article}
+    ),
+    "article_restore": Action(
+        articles.article_restore, Role.EDITOR, lambda s, who: {"article": s.archived_article()}
+    ),
+    "article_delete": Action(
+        articles.article_delete, Role.ADMIN, lambda s, who: {"article": s.article}
     ),
     # Claims
     "claim_create": Action(

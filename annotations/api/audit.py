@@ -60,7 +60,7 @@ class ActivityFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         field_name="actor__username", max_length=150, help_text="Username of who made the change."
     )
-    article = IdFilter(field_name="article_id", help_text="Article id.")
+    article = IdFilter(method="filter_article", help_text="Article id (deleted articles too).")
     claim = IdFilter(method="filter_claim", help_text="Claim id (deleted claims too).")
     kind = django_filters.ChoiceFilter(
         choices=audit.KIND_CHOICES, method="filter_kind", help_text="Kind of change."
@@ -80,6 +80,9 @@ class ActivityFilter(django_filters.FilterSet):
         # Not a `claim_id__exact` lookup: Claim has a field named `exact`, which Django would
         # follow instead (a join on the claim's quote).
         return queryset.filter(claim_id=value)
+
+    def filter_article(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return audit.about_article(queryset, value)
 
     def filter_kind(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(audit.kind_q(value))

@@ -85,6 +85,14 @@ def _article_for(team: Team, value: str | None) -> Article | None:
     return article
 
 
+def _flag(value: str | None) -> bool:
+    if value in (None, "", "0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise InvalidInput(f"include_archived must be 1 or 0, not {value!r}.", field="include_archived")
+
+
 FORMAT_NAMES = ", ".join(exports.FORMATS)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
@@ -107,7 +115,20 @@ class ExportView(APIView):
                 "format", str, required=True, enum=list(exports.FORMATS), description="Format."
             ),
             OpenApiParameter("team", str, required=True, description="The team's slug."),
-            OpenApiParameter("article", int, required=False, description="One article only."),
+            OpenApiParameter(
+                "article",
+                int,
+                required=False,
+                description="One article only (archived or not).",
+            ),
+            OpenApiParameter(
+                "include_archived",
+                str,
+                required=False,
+                enum=["0", "1"],
+                description="1: a team's export includes its archived articles (left out "
+                "otherwise).",
+            ),
         ],
         responses={
             (200, media_type): OpenApiResponse(
@@ -135,9 +156,12 @@ class ExportView(APIView):
             )
         team = _team_for(request, request.query_params.get("team"))
         article = _article_for(team, request.query_params.get("article"))
+        include_archived = _flag(request.query_params.get("include_archived"))
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
-        chunks = fmt.stream(team, article=article, base_url=base_url)
+        chunks = fmt.stream(
+            team, article=article, base_url=base_url, include_archived=include_archived
+        )
         if isinstance(request._request, ASGIRequest):
             chunks = _in_thread(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)

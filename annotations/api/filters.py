@@ -68,13 +68,25 @@ class ArticleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=200, help_text="Words in the title or publisher."
     )
+    archived = django_filters.ChoiceFilter(
+        choices=[("1", "1"), ("true", "true"), ("0", "0"), ("false", "false")],
+        method="filter_archived",
+        help_text="1: archived articles only. Without it (or 0) archived articles are left out.",
+    )
 
     class Meta:
         model = Article
-        fields = ["team", "status", "assignee", "q"]
+        fields = ["team", "status", "assignee", "q", "archived"]
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _search(queryset, ["title", "publisher"], value)
+
+    def filter_archived(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied in filter_queryset, also when the parameter is absent
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        archived = self.form.cleaned_data.get("archived") in ("1", "true")
+        return super().filter_queryset(queryset).filter(archived_at__isnull=not archived)
 
 
 class ClaimFilter(django_filters.FilterSet):

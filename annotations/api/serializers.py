@@ -102,7 +102,7 @@ class ArticleImportInputSerializer(InputSerializer):
 
 
 class RevisionInputSerializer(InputSerializer):
-    title = _text(max_length=500, help_text="Optional; taken from the text when empty.")
+    title = _text(max_length=500, help_text="Optional; the current title stays when empty.")
     text = _quote(help_text="Plain text.")
     markdown = _quote(help_text="Markdown text.")
     html = _quote(help_text="An HTML page; its main text is extracted.")
@@ -110,6 +110,55 @@ class RevisionInputSerializer(InputSerializer):
     file = serializers.FileField(
         required=False, help_text="Multipart upload: a .txt, .md or .html file."
     )
+
+
+# What an article's JSON shows but PATCH cannot change, and where each is changed instead.
+ARTICLE_READ_ONLY = {
+    "id": "it is fixed",
+    "team": "it is fixed",
+    "text": "load a new version (POST /revisions/)",
+    "blocks": "load a new version (POST /revisions/)",
+    "revision": "load a new version (POST /revisions/)",
+    "content_hash": "load a new version (POST /revisions/)",
+    "source_kind": "load a new version (POST /revisions/)",
+    "status": "it follows the claims' workflow",
+    "assignees": "use /assignments/",
+    "archived": "use /archive/ and /restore/",
+    "archived_at": "use /archive/ and /restore/",
+    "imported_by": "it is fixed",
+    "imported_at": "it is fixed",
+    "updated_at": "it is kept by the server",
+    "claim_count": "it is counted by the server",
+}
+
+
+class ArticleUpdateInputSerializer(InputSerializer):
+    """PATCH an article: only the metadata given changes. Fields the article's JSON shows but
+    that are not metadata are refused by name, saying where they change."""
+
+    title = serializers.CharField(max_length=500, help_text="Cannot be empty.")
+    url = _text(max_length=2000, help_text="The original address: http:// or https://.")
+    publisher = _text(max_length=200)
+    author = _text(max_length=300)
+    published_at = serializers.DateField(required=False, allow_null=True)
+    language = _text(max_length=16, help_text="A language code: en, uk, pt-BR…")
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, Mapping):
+            read_only = set(data) & set(ARTICLE_READ_ONLY)
+            if read_only:
+                allowed = ", ".join(self.fields)
+                unknown = set(data) - set(self.fields) - read_only - IGNORED_FORM_FIELDS
+                errors = {name: [f"Unknown field: this takes {allowed}."] for name in unknown}
+                errors |= {
+                    name: [f"Read-only field: {ARTICLE_READ_ONLY[name]}."] for name in read_only
+                }
+                raise serializers.ValidationError(dict(sorted(errors.items())), code="read_only")
+        return super().to_internal_value(data)
+
+
+class ArticleArchiveInputSerializer(InputSerializer):
+    note = _text(max_length=2000, help_text="Optional: why (kept with the event).")
 
 
 class ClaimCreateInputSerializer(InputSerializer):
@@ -240,6 +289,10 @@ class ArticleSerializer(serializers.Serializer):
     imported_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     claim_count = serializers.IntegerField()
+    archived = serializers.BooleanField(
+        source="is_archived", help_text="Archived: out of lists and queues, kept, restorable."
+    )
+    archived_at = serializers.DateTimeField(allow_null=True)
 
 
 class ArticleDetailSerializer(ArticleSerializer):

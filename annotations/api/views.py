@@ -21,27 +21,30 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import comments, services
+from annotations import articles, comments, services
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports import claim_review_for
-from annotations.models import Claim, Verdict
+from annotations.models import Claim, Role, Verdict
 
 from . import benchmark, queries
 from .errors import (
     ErrorSerializer,
+    PreconditionFailed,
     RequestTooLarge,
     error_responses,
     precondition_failed_from,
 )
-from .etags import article_etag, claim_etag, claim_version_from_if_match
+from .etags import article_etag, check_if_match, claim_etag, claim_version_from_if_match
 from .filters import ArticleFilter, ClaimFilter
 from .pagination import ApiCursorPagination, ApiOrderingFilter
 from .parsers import StrictJSONParser
 from .serializers import (
+    ArticleArchiveInputSerializer,
     ArticleDetailSerializer,
     ArticleImportInputSerializer,
     ArticleImportResultSerializer,
     ArticleSerializer,
+    ArticleUpdateInputSerializer,
     ClaimCreateInputSerializer,
     ClaimSerializer,
     ClaimUpdateInputSerializer,
@@ -245,16 +248,103 @@ class ArticleListView(FilteredListView):
         )
 
 
+def _article_response(request: Request, pk: int, **kwargs: Any) -> Response:
+    article = queries.article_for_user(request.user, pk)
+    return Response(
+        ArticleDetailSerializer(article).data, headers={"ETag": article_etag(article)}, **kwargs
+    )
+
+
 class ArticleDetailView(ApiView):
     @extend_schema(
         summary="An article with its text",
         responses=_ok(ArticleDetailSerializer, *READ, description=WITH_ETAG),
     )
     def get(self, request: Request, pk: int) -> Response:
+        return _article_response(request, pk)
+
+    @extend_schema(
+        summary="Correct an article's metadata (editors)",
+        description=(
+            "Only the fields given change: `title`, `url` (http/https), `publisher`, `author`, "
+            "`published_at` (YYYY-MM-DD or null), `language`. Each change is one "
+            "`article.updated` event with the changed fields' before and after. Other fields "
+            "of the article are refused by name (400). Send If-Match with the ETag you read to "
+            "refuse a stale write (412)."
+        ),
+        parameters=[IF_MATCH],
+        request=ArticleUpdateInputSerializer(partial=True),
+        responses=_ok(ArticleDetailSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
+    )
+    def patch(self, request: Request, pk: int) -> Response:
         article = queries.article_for_user(request.user, pk)
-        return Response(
-            ArticleDetailSerializer(article).data, headers={"ETag": article_etag(article)}
+        services.require_role(request.user, article.team, Role.EDITOR)
+        check_if_match(request, article_etag(article))
+        data = validated(ArticleUpdateInputSerializer, request.data, partial=True)
+        # With If-Match, the values read with the ETag are the ones expected: a change racing
+        # in between is refused by the service too.
+        expected = (
+            {name: getattr(article, name) for name in data}
+            if request.META.get("HTTP_IF_MATCH")
+            else None
         )
+        try:
+            articles.article_update(actor=request.user, article=article, expected=expected, **data)
+        except Conflict as error:
+            if error.code == "stale":
+                raise PreconditionFailed(error.message) from None
+            raise
+        return _article_response(request, pk)
+
+    @extend_schema(
+        summary="Delete an article for good (admins)",
+        description=(
+            "Deletes the article with its claims, verdicts, sources, comments, revisions and "
+            "assignments. The `article.deleted` event keeps its title, address and those counts; "
+            "earlier events stay. To keep it out of the way instead, archive it."
+        ),
+        parameters=[IF_MATCH],
+        request=None,
+        responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE, 412)},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        article = queries.article_for_user(request.user, pk)
+        services.require_role(request.user, article.team, Role.ADMIN)
+        check_if_match(request, article_etag(article))
+        articles.article_delete(actor=request.user, article=article)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ArticleArchiveView(ApiView):
+    @extend_schema(
+        summary="Archive an article (editors)",
+        description=(
+            "Out of the article list (unless `?archived=1`), of every queue and of team exports "
+            "(unless `include_archived=1`); kept whole and restorable. It takes no new claims "
+            "or versions while archived. 409 `already_archived`."
+        ),
+        request=ArticleArchiveInputSerializer,
+        responses=_ok(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        article = queries.article_ref_for_user(request.user, pk)
+        services.require_role(request.user, article.team, Role.EDITOR)
+        data = validated(ArticleArchiveInputSerializer, request.data or {})
+        articles.article_archive(actor=request.user, article=article, note=data.get("note", ""))
+        return _article_response(request, pk)
+
+
+class ArticleRestoreView(ApiView):
+    @extend_schema(
+        summary="Restore an archived article (editors)",
+        description="Back in the lists and queues. 409 `not_archived`.",
+        request=None,
+        responses=_ok(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        article = queries.article_ref_for_user(request.user, pk)
+        articles.article_restore(actor=request.user, article=article)
+        return _article_response(request, pk)
 
 
 class ArticleChildListView(ApiListView):
@@ -742,6 +832,8 @@ class ClaimReviewView(ApiView):
 urlpatterns = benchmark.urlpatterns + [
     path("articles/", ArticleListView.as_view(), name="api-article-list"),
     path("articles/<int:pk>/", ArticleDetailView.as_view(), name="api-article-detail"),
+    path("articles/<int:pk>/archive/", ArticleArchiveView.as_view(), name="api-article-archive"),
+    path("articles/<int:pk>/restore/", ArticleRestoreView.as_view(), name="api-article-restore"),
     path("articles/<int:pk>/revisions/", RevisionListView.as_view(), name="api-article-revisions"),
     path("articles/<int:pk>/claims/", ArticleClaimListView.as_view(), name="api-article-claims"),
     path("claims/", ClaimListView.as_view(), name="api-claim-list"),

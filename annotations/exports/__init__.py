@@ -1,6 +1,6 @@
 """Exports of a team's (or one article's) claims, one module per format, and their registry.
 
-    FORMATS["ndjson"].stream(team, article=None, base_url=...) -> Iterator[str]
+    FORMATS["ndjson"].stream(team, article=None, base_url=..., include_archived=False)
 
 Each entry is (content type, file extension, stream). A stream joins the read side
 (claims.py: sorted queries read in chunks and merged claim by claim) with a format's pure
@@ -31,7 +31,7 @@ W3C_MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld
 class ExportFormat(NamedTuple):
     content_type: str
     extension: str
-    # stream(team, *, article=None, base_url) -> text pieces
+    # stream(team, *, article=None, base_url, include_archived=False) -> text pieces
     stream: Callable[..., Iterator[str]]
 
 
@@ -50,25 +50,42 @@ def buffered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
         yield "".join(parts)
 
 
-def _claim_dicts(team: Any, article: Any) -> Iterator[dict[str, Any]]:
-    for claim in claims.iter_claims(team, article=article):
+def _claim_dicts(
+    team: Any, article: Any, include_archived: bool = False
+) -> Iterator[dict[str, Any]]:
+    for claim in claims.iter_claims(team, article=article, include_archived=include_archived):
         yield ourjson.claim_dict(claim)
 
 
-def stream_json(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+# Every stream takes `include_archived`: a team's export leaves archived articles out unless
+# it is True; the export of one article includes it, archived or not.
+
+
+def stream_json(
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+) -> Iterator[str]:
     head = ourjson.header(
         team=team, ratings=claims.ratings(team), exported_at=timezone.now(), article=article
     )
-    articles = (ourjson.article_dict(item) for item in claims.iter_articles(team, article=article))
-    yield from buffered(ourjson.document(head, articles, _claim_dicts(team, article)))
+    articles = (
+        ourjson.article_dict(item)
+        for item in claims.iter_articles(team, article=article, include_archived=include_archived)
+    )
+    yield from buffered(
+        ourjson.document(head, articles, _claim_dicts(team, article, include_archived))
+    )
 
 
-def stream_ndjson(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
-    yield from buffered(ndjson.document(_claim_dicts(team, article)))
+def stream_ndjson(
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+) -> Iterator[str]:
+    yield from buffered(ndjson.document(_claim_dicts(team, article, include_archived)))
 
 
-def stream_csv(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
-    yield from buffered(csv_export.document(_claim_dicts(team, article)))
+def stream_csv(
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+) -> Iterator[str]:
+    yield from buffered(csv_export.document(_claim_dicts(team, article, include_archived)))
 
 
 def export_url(base_url: str, fmt: str, team: Any, article: Any = None) -> str:
@@ -78,7 +95,9 @@ def export_url(base_url: str, fmt: str, team: Any, article: Any = None) -> str:
     return f"{base_url.rstrip('/')}/api/v1/export?{urlencode(query)}"
 
 
-def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+def stream_w3c(
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+) -> Iterator[str]:
     """An AnnotationCollection whose first (and only) page embeds every annotation.
 
     The collection's `total` comes from one COUNT before the items are streamed.
@@ -87,7 +106,7 @@ def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterato
 
     base_url = base_url or claims.base_url()
     collection_id = export_url(base_url, "w3c", team, article)
-    total = claims.count_claims(team, article=article)
+    total = claims.count_claims(team, article=article, include_archived=include_archived)
     scope = f"“{article.title}”" if article is not None else team.name
     collection: dict[str, Any] = {
         "@context": W3C_CONTEXT,
@@ -112,7 +131,7 @@ def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterato
         yield ourjson.dumps(collection)[:-1] + ',\n"first":' + ourjson.dumps(page_head)[:-1]
         yield ',"items":['
         separator = "\n"
-        for claim in claims.iter_claims(team, article=article):
+        for claim in claims.iter_claims(team, article=article, include_archived=include_archived):
             yield separator
             yield ourjson.dumps(w3c.annotation(claim, base_url=base_url, context=False))
             separator = ",\n"
@@ -135,13 +154,15 @@ def article_meta(article: Any) -> dict[str, Any]:
 
 
 def claim_reviews(
-    team: Any, *, article: Any = None, base_url: str = ""
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
 ) -> Iterator[dict[str, Any]]:
     """ClaimReview objects for the approved and published claims that have a final verdict."""
     base_url = base_url or claims.base_url()
     worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
     team_info = {"name": team.name, "slug": team.slug}
-    chunks = claims.iter_claim_chunks(team, article=article, statuses=claimreview.STATUSES)
+    chunks = claims.iter_claim_chunks(
+        team, article=article, statuses=claimreview.STATUSES, include_archived=include_archived
+    )
     for chunk in chunks:
         published = claims.publication_dates(chunk)
         for claim in chunk:
@@ -177,9 +198,13 @@ def claim_review_for(claim: Any, *, base_url: str) -> dict[str, Any] | None:
     )
 
 
-def stream_claimreview(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+def stream_claimreview(
+    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+) -> Iterator[str]:
     base_url = base_url or claims.base_url()
-    reviews = claim_reviews(team, article=article, base_url=base_url)
+    reviews = claim_reviews(
+        team, article=article, base_url=base_url, include_archived=include_archived
+    )
     team_info = {"name": team.name, "slug": team.slug}
     yield from buffered(
         claimreview.feed(reviews, team=team_info, base_url=base_url, date_modified=timezone.now())

@@ -285,20 +285,34 @@ class _People:
 # --- claims ---------------------------------------------------------------------------------------
 
 
-def _claims(team: Team, article: Article | None, statuses: tuple[str, ...] | None) -> Any:
+def _claims(
+    team: Team,
+    article: Article | None,
+    statuses: tuple[str, ...] | None,
+    include_archived: bool = False,
+) -> Any:
     claims = Claim.objects.filter(article__team=team)
     if article is not None:
         claims = claims.filter(article=article)
+    elif not include_archived:
+        claims = claims.filter(article__archived_at__isnull=True)
     if statuses is not None:
         claims = claims.filter(status__in=statuses)
     return claims
 
 
-def _claim_filter(team: Team, article: Article | None, statuses: tuple[str, ...] | None) -> Q:
+def _claim_filter(
+    team: Team,
+    article: Article | None,
+    statuses: tuple[str, ...] | None,
+    include_archived: bool = False,
+) -> Q:
     """The same claims as _claims, seen from a relation (a verdict's claim...)."""
     condition = Q(claim__article__team=team)
     if article is not None:
         condition &= Q(claim__article=article)
+    elif not include_archived:
+        condition &= Q(claim__article__archived_at__isnull=True)
     if statuses is not None:
         condition &= Q(claim__status__in=statuses)
     return condition
@@ -415,16 +429,20 @@ def iter_claims(
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
+    include_archived: bool = False,
 ) -> Iterator[ClaimRow]:
     """Yield the team's claims in text order, each with its verdicts (all, oldest first),
-    sources, comments and assignees: six queries in all (the ratings, then five streams)."""
+    sources, comments and assignees: six queries in all (the ratings, then five streams).
+
+    A team's export leaves archived articles out unless `include_archived`; one article's
+    export (`article`) includes it whether archived or not."""
     ratings = {rating.pk: rating for rating in Rating.objects.filter(team=team)}
     people = _People()
-    related = _claim_filter(team, article, statuses)
+    related = _claim_filter(team, article, statuses, include_archived)
     when = _Timestamps()
     at = when.value
     claims = (
-        _claims(team, article, statuses)
+        _claims(team, article, statuses, include_archived)
         .order_by(*_claim_order())
         .values_list(
             *CLAIM_FIELDS[:11],
@@ -540,13 +558,20 @@ def iter_claim_chunks(
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
+    include_archived: bool = False,
 ) -> Iterator[list[ClaimRow]]:
     """The same claims as iter_claims, in lists of up to `chunk_size`.
 
     For exports that ask one more thing per chunk (ClaimReview: publication dates).
     """
     chunk: list[ClaimRow] = []
-    for claim in iter_claims(team, article=article, statuses=statuses, chunk_size=chunk_size):
+    for claim in iter_claims(
+        team,
+        article=article,
+        statuses=statuses,
+        chunk_size=chunk_size,
+        include_archived=include_archived,
+    ):
         chunk.append(claim)
         if len(chunk) >= chunk_size:
             yield chunk
@@ -556,18 +581,29 @@ def iter_claim_chunks(
 
 
 def count_claims(
-    team: Team, *, article: Article | None = None, statuses: tuple[str, ...] | None = None
+    team: Team,
+    *,
+    article: Article | None = None,
+    statuses: tuple[str, ...] | None = None,
+    include_archived: bool = False,
 ) -> int:
-    return _claims(team, article, statuses).count()
+    return _claims(team, article, statuses, include_archived).count()
 
 
 def iter_articles(
-    team: Team, *, article: Article | None = None, chunk_size: int = ARTICLE_CHUNK_SIZE
+    team: Team,
+    *,
+    article: Article | None = None,
+    chunk_size: int = ARTICLE_CHUNK_SIZE,
+    include_archived: bool = False,
 ) -> Iterator[Article]:
-    """The team's articles (or just `article`) in import order, with revisions and assignees."""
+    """The team's articles (or just `article`) in import order, with revisions and assignees;
+    archived ones only with `include_archived` (or when asked for by `article`)."""
     articles = Article.objects.filter(team=team)
     if article is not None:
         articles = articles.filter(pk=article.pk)
+    elif not include_archived:
+        articles = articles.filter(archived_at__isnull=True)
     articles = (
         articles.select_related("imported_by")
         .prefetch_related(

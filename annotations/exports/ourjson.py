@@ -202,6 +202,7 @@ def article_dict(article: Any) -> dict[str, Any]:
         "updated_at": iso(article.updated_at),
         "assignees": sorted(username(user) for user in article.assignees.all()),
         "revisions": [revision_dict(revision) for revision in article.revisions.all()],
+        "archived_at": iso(article.archived_at),
     }
 
 
@@ -322,6 +323,7 @@ SCHEMA: dict[str, Any] = _object(
                     "imported_at": _DATETIME,
                     "updated_at": _DATETIME,
                     "assignees": {"type": "array", "items": _STR},
+                    "archived_at": {"type": ["string", "null"], "format": "date-time"},
                     "revisions": {
                         "type": "array",
                         "items": _object(
@@ -337,7 +339,9 @@ SCHEMA: dict[str, Any] = _object(
                             }
                         ),
                     },
-                }
+                },
+                # Exports made before articles could be archived do not have it.
+                optional=("archived_at",),
             ),
         },
         "claims": {

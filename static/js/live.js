@@ -291,7 +291,7 @@
     document.dispatchEvent(new CustomEvent("live:event", { detail: { type: event.type, data, at: now() } }));
     if (isOwn(data)) return;
     markOpenClaim(data);
-    if (data.verb === "claim.created" || data.verb === "claim.deleted" || data.verb === "claim.restored") {
+    if (data.verb === "claim.created" || data.verb === "claim.deleted" || data.verb === "claim.restored" || /^article\.(archived|restored|deleted)$/.test(data.verb)) {
       toast(data.summary);
     }
     scheduleRefresh();

@@ -76,6 +76,15 @@ def _assigned_to_claim(world: World, who: str) -> None:
     ClaimAssignment.objects.get_or_create(claim=world.claim, user=reviewer)
 
 
+def _archived(world: World, who: str) -> None:
+    """Archives the article (directly) for the restore; the request itself has no body."""
+    from django.utils import timezone
+
+    from annotations.models import Article
+
+    Article.objects.filter(pk=world.article.pk).update(archived_at=timezone.now())
+
+
 RULES: dict[tuple[str, str], Rule] = {
     # Assignments (annotations/api/assignments.py): members read, editors assign; the queue
     # is the caller's own, so an outsider gets theirs (empty of ours).
@@ -131,6 +140,13 @@ RULES: dict[tuple[str, str], Rule] = {
         body=lambda w, who: {"team": "verify", "text": f"A new story told by {who}.\n\nIt ends."},
     ),
     ("articles/<int:pk>/", "GET"): Rule(Role.VIEWER),
+    # Managing articles: editors correct metadata, archive and restore; admins delete.
+    ("articles/<int:pk>/", "PATCH"): Rule(
+        Role.EDITOR, body=lambda w, who: {"title": f"Corrected by {who}", "language": "en"}
+    ),
+    ("articles/<int:pk>/", "DELETE"): Rule(Role.ADMIN, ok=204),
+    ("articles/<int:pk>/archive/", "POST"): Rule(Role.EDITOR, body=lambda w, who: {}),
+    ("articles/<int:pk>/restore/", "POST"): Rule(Role.EDITOR, body=_archived),
     ("articles/<int:pk>/revisions/", "GET"): Rule(Role.VIEWER),
     ("articles/<int:pk>/revisions/", "POST"): Rule(
         Role.REVIEWER,

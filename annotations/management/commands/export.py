@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=list(exports.FORMATS))
         parser.add_argument("--article", type=int, help="Export only this article (its id).")
         parser.add_argument("--output", "-o", help="Write to this file instead of stdout.")
+        parser.add_argument(
+            "--include-archived",
+            action="store_true",
+            help="Include the team's archived articles (left out otherwise).",
+        )
 
     def handle(
         self,
@@ -30,6 +35,7 @@ class Command(BaseCommand):
         format: str,  # noqa: A002 - the option's public name
         article: int | None,
         output: str | None,
+        include_archived: bool = False,
         **options,
     ) -> None:
         team_obj = Team.objects.filter(slug=team).first()
@@ -40,7 +46,9 @@ class Command(BaseCommand):
             article_obj = Article.objects.filter(team=team_obj, pk=article).first()
             if article_obj is None:
                 raise CommandError(f"No article {article} in team {team!r}.")
-        chunks = exports.FORMATS[format].stream(team_obj, article=article_obj, base_url=base_url())
+        chunks = exports.FORMATS[format].stream(
+            team_obj, article=article_obj, base_url=base_url(), include_archived=include_archived
+        )
         if output is None:
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
