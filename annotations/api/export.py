@@ -86,6 +86,7 @@ def _article_for(team: Team, value: str | None) -> Article | None:
 
 
 FORMAT_NAMES = ", ".join(exports.FORMATS)
+WITHOUT_PUBLIC_URL = "X-Claims-Without-Public-URL"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
@@ -100,7 +101,9 @@ class ExportView(APIView):
             "`manage.py import_export`); `csv`: one row per claim, UTF-8 with BOM, "
             "formula cells neutralised; `ndjson`: one claim per line; `w3c`: a W3C Web "
             "Annotation AnnotationCollection; `claimreview`: a schema.org DataFeed of "
-            "ClaimReviews for approved and published claims."
+            "ClaimReviews for approved and published claims, with the header "
+            "`X-Claims-Without-Public-URL`: how many of them have no public URL (no `url`: "
+            "search engines ignore them)."
         ),
         parameters=[
             OpenApiParameter(
@@ -137,6 +140,8 @@ class ExportView(APIView):
         article = _article_for(team, request.query_params.get("article"))
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
+        # Counted before the body streams: a header cannot follow it.
+        missing = exports.without_public_url(team, article=article) if name == "claimreview" else 0
         chunks = fmt.stream(team, article=article, base_url=base_url)
         if isinstance(request._request, ASGIRequest):
             chunks = _in_thread(chunks)
@@ -146,6 +151,9 @@ class ExportView(APIView):
         # Proxies such as nginx buffer responses by default; an export is meant to flow.
         response["X-Accel-Buffering"] = "no"
         response["Cache-Control"] = "no-store"
+        if name == "claimreview":
+            # ClaimReviews without a public URL have no `url`: search engines ignore them.
+            response[WITHOUT_PUBLIC_URL] = str(missing)
         return response
 
 
