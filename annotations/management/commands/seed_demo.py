@@ -48,9 +48,7 @@ PUBLISHING = {
 }
 # The content hash of the demo text as seeded before it was cleaned: such an article gets
 # the cleaned text as a new revision.
-LEGACY_TEXT_HASHES = frozenset(
-    {"ab5dffa2010cb260c78115d9789858a889b1f1572675071c1cc06bf36a8324d0"}
-)
+LEGACY_TEXT_HASHES = frozenset({"ab5dffa2010cb260c78115d9789858a889b1f1572675071c1cc06bf36a8324d0"})
 
 
 class Command(BaseCommand):
