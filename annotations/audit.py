@@ -621,6 +621,26 @@ def _team_updated(c: Context) -> str:
     return "changed the team's settings"
 
 
+def _public_url_changed(c: Context) -> str:
+    before, after = c.before("public_url"), c.after("public_url")
+    if not after:
+        return "removed the claim's public URL"
+    if not before:
+        return f"set the claim's public URL to {after}"
+    return f"changed the claim's public URL from {before} to {after}"
+
+
+def _publishing_changed(c: Context) -> str:
+    labels = {
+        "organisation_name": "organisation name",
+        "site_url": "site URL",
+        "logo_url": "logo URL",
+        "public_url_pattern": "public URL pattern",
+    }
+    changed = [label for field, label in labels.items() if c.has(field)]
+    return "changed the publishing settings (" + ", ".join(changed) + ")"
+
+
 def _fixed(text: str) -> Callable[[Context], str]:
     return lambda c: text
 
@@ -703,6 +723,7 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "claim.unassigned": _unassigned,
     "claim.due_changed": _due_changed,
     "claim.withdrawn": _transition("took the claim back to draft"),
+    "claim.public_url_changed": _public_url_changed,
     # verdicts and sources
     "verdict.set": _verdict_set,
     "verdict.withdrawn": lambda c: f"withdrew the verdict {c.words('rating', c.before('rating'))}",
@@ -733,6 +754,7 @@ SENTENCES: dict[str, Callable[[Context], str]] = {
     "team.updated": _team_updated,
     "team.renamed": _team_updated,
     "team.imported": _team_imported,
+    "team.publishing_changed": _publishing_changed,
     "member.added": _member_added,
     "member.role_changed": _member_role,
     "member.removed": _member_removed,

@@ -190,7 +190,8 @@ def _card_html(claim: Claim) -> SafeString:
         f"</span>{escape(claim.verdict_label)}{STATE_NOTES.get(claim.verdict_state, '')}</span> "
         f'<span class="claim-card__sources">{count} source{"" if count == 1 else "s"}</span>'
         f"{_comment_count_html(claim)}"
-        f"</p>{fuzzy}{review_panel.correction_html(claim)}</li>"
+        f"</p>{fuzzy}{review_panel.public_url_html(claim)}{review_panel.correction_html(claim)}"
+        "</li>"
     )
 
 

@@ -120,6 +120,7 @@ PHRASES = {
     "claim.sent_back": "sent a claim back",
     "claim.withdrawn": "moved a claim back to draft",
     "claim.corrected": "corrected a claim",
+    "claim.public_url_changed": "changed a claim's public URL",
     "claim.reanchored": "re-placed a claim after a text change",
     "claim.moved": "flagged a moved claim",
     "claim.anchor_confirmed": "confirmed a claim's new place",

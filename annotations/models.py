@@ -34,6 +34,13 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
+    # Publishing settings (admins; annotations/publishing.py): who publishes the team's fact
+    # checks, for the ClaimReview `author`, and where they are published.
+    organisation_name = models.CharField(max_length=200, blank=True)
+    site_url = models.URLField(max_length=2000, blank=True)
+    logo_url = models.URLField(max_length=2000, blank=True)
+    # e.g. https://desk.example.org/fact-checks/{claim}; placeholders in publishing.PLACEHOLDERS.
+    public_url_pattern = models.CharField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -240,6 +247,8 @@ class Claim(models.Model):
     # The latest correction of a published claim (every one is also an Event with its note).
     correction_note = models.TextField(blank=True)
     corrected_at = models.DateTimeField(null=True, blank=True)
+    # Where the fact check is published (ClaimReview `url`); set at Publish, editable after.
+    public_url = models.URLField(max_length=2000, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -282,6 +291,12 @@ class Claim(models.Model):
                 condition=Q(anchor__in=AnchorState.values), name="claim_anchor_is_known"
             ),
             models.CheckConstraint(condition=~Q(exact=""), name="claim_exact_not_empty"),
+            models.CheckConstraint(
+                condition=Q(public_url="")
+                | Q(public_url__startswith="http://")
+                | Q(public_url__startswith="https://"),
+                name="claim_public_url_is_http",
+            ),
         ]
 
     def __str__(self) -> str:

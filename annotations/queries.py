@@ -424,18 +424,20 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             "final_verdict__rating__label",
             "correction_note",
             "corrected_at",
+            "public_url",
             "comment_total",
         )
     )
     result = []
     for row in claims:
-        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-1]
+        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-2]
         final = None
         if values[10] is not None:  # the approved verdict (it may no longer be current)
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
         claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
+        claim.public_url = row[-2]  # review_panel.public_url_html
         claim.comment_total = row[-1]
         result.append(claim)
     return result

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from . import services
+from . import publishing, services
 from .models import Claim, ClaimStatus, Membership, Role, Verdict
 
 # The kind of each move, by (from, to); "back" is a withdrawal when the claim is the user's
@@ -147,6 +147,7 @@ def context(
     approving = any(move.kind == "approve" for move in offered)
     verdicts = _verdict_views(ref, user_id) if (is_editor or approving) else []
     kept = data if (failed and data is not None) else {}
+    publishing_now = any(move.kind == "publish" for move in offered)
     return {
         "moves": offered,
         "side_by_side": is_editor and bool(verdicts),
@@ -156,6 +157,13 @@ def context(
         "final_checked": _default_final(verdicts, kept.get("final_verdict")) if approving else "",
         "note": kept.get("note", ""),
         "correction": correction(ref),
+        # Publish asks where the fact check is published: prefilled with the claim's own
+        # public URL, else the team's pattern (publishing.public_url_for).
+        "publishing": publishing_now,
+        "public_url": kept.get("public_url", ref.public_url or publishing.public_url_for(ref))
+        if publishing_now
+        else "",
+        "public_url_editable": is_editor and ref.status == ClaimStatus.PUBLISHED,
     }
 
 
@@ -163,6 +171,23 @@ def correction(claim: Any) -> dict[str, Any] | None:
     if not getattr(claim, "corrected_at", None):
         return None
     return {"note": claim.correction_note, "at": claim.corrected_at}
+
+
+NO_PUBLIC_URL = "Published without a public URL: search engines ignore this fact check."
+
+
+def public_url_html(claim: Any) -> str:
+    """The card's line for a published claim: where it is published, or a warning that it has
+    no public URL (its ClaimReview has no `url`). Empty for other claims."""
+    if claim.status != ClaimStatus.PUBLISHED:
+        return ""
+    url = getattr(claim, "public_url", "")
+    if not url:
+        return f'<p class="claim-card__warning" role="note">{escape(NO_PUBLIC_URL)}</p>'
+    return (
+        '<p class="claim-card__public">Published at '
+        f'<a href="{escape(url)}" rel="noopener noreferrer" class="break">{escape(url)}</a></p>'
+    )
 
 
 def correction_html(claim: Any) -> str:

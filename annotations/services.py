@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import anchoring, ingest
+from . import anchoring, ingest, publishing
 from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from .models import (
     AnchorState,
@@ -838,6 +838,7 @@ def claim_transition(
     own_rating: Rating | str | None = None,
     own_rationale: str = "",
     expected_version: int | str | None = None,
+    public_url: str | None = UNSET,
 ) -> Claim:
     """Move a claim along draft → in_review → approved → published (the table is TRANSITIONS).
 
@@ -846,6 +847,10 @@ def claim_transition(
     and correct published claims (a note is required: it is kept on the claim and the Event).
     Approving with `own_rating` (and `own_rationale`) first sets the approver's own verdict,
     which becomes the final one.
+
+    Publishing takes the fact check's `public_url` (its ClaimReview `url`). Not given: the URL
+    the claim already has (a republished correction), else the team's pattern
+    (publishing.public_url_for), else none. Given empty: published without one.
     """
     membership = require_role(user, claim.article.team, Role.REVIEWER)
     _check_version(claim, expected_version)
@@ -891,6 +896,15 @@ def claim_transition(
         claim.correction_note = note
         claim.corrected_at = timezone.now()
         fields += ["correction_note", "corrected_at"]
+    if to == ClaimStatus.PUBLISHED:
+        if public_url is UNSET:
+            wanted = claim.public_url or publishing.public_url_for(claim)
+        else:
+            wanted = publishing.check_url(public_url, field="public_url", label="The public URL")
+        if wanted != claim.public_url:
+            changes["public_url"] = (claim.public_url or None, wanted or None)
+            claim.public_url = wanted
+            fields.append("public_url")
     if to == ClaimStatus.APPROVED:
         if own_rating is not None:
             if not own_rating:
@@ -926,6 +940,46 @@ def claim_transition(
         note=note,
     )
     article_status_refresh(claim.article)
+    return claim
+
+
+@transaction.atomic
+def claim_public_url_set(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    public_url: str | None,
+    expected_version: int | str | None = None,
+) -> Claim:
+    """Set or change where a published claim's fact check is published (editors).
+
+    The only change a published claim takes without a correction: the address says where the
+    verdict is, not what it is. Empty clears it (the ClaimReview then has no `url`). Raises the
+    claim's version; a `claim.public_url_changed` Event has the old and new address.
+    """
+    require_role(user, claim.article.team, Role.EDITOR)
+    _check_version(claim, expected_version)
+    claim.refresh_from_db()
+    if claim.status != ClaimStatus.PUBLISHED:
+        raise Conflict(
+            "Only a published claim has a public URL: give it when publishing.",
+            code="not_published",
+        )
+    wanted = publishing.check_url(public_url, field="public_url", label="The public URL")
+    if wanted == claim.public_url:
+        return claim
+    before = claim.public_url
+    claim.public_url = wanted
+    claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
+    claim.save(update_fields=["public_url", "version", "updated_at"])
+    event_record(
+        team=claim.article.team,
+        verb="claim.public_url_changed",
+        actor=user,
+        article=claim.article,
+        claim=claim,
+        changes={"public_url": (before or None, wanted or None)},
+    )
     return claim
 
 
@@ -1241,6 +1295,28 @@ def _team_import(
     def who(name: str | None) -> Any:
         return people[name] if name else None
 
+    # Publishing settings (files written before them have none: the team keeps its own) -----
+    publishing_before = publishing.settings_of(team)
+    settings_in_file = data["team"].get("publishing")
+    if settings_in_file is not None:
+        try:
+            team.organisation_name = settings_in_file["organisation_name"].strip()[:200]
+            for field, label in (("site_url", "site URL"), ("logo_url", "logo URL")):
+                setattr(
+                    team,
+                    field,
+                    publishing.check_url(settings_in_file[field], field=field, label=label),
+                )
+            team.public_url_pattern = publishing.check_pattern(
+                settings_in_file["public_url_pattern"]
+            )
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"team.publishing.{error.field}: {error.message}", code="invalid_export"
+            ) from None
+        team.save(update_fields=list(publishing.SETTINGS_FIELDS))
+    publishing_after = publishing.settings_of(team)
+
     # The rating scale ------------------------------------------------------------------------
     Rating.objects.filter(team=team).delete()
     ratings: dict[str, Rating] = {}
@@ -1332,6 +1408,7 @@ def _team_import(
             version=item["version"],
             created_by=who(item["created_by"]),
         )
+        claim.public_url = item.get("public_url", "")
         if item.get("correction"):
             claim.correction_note = item["correction"]["note"]
             claim.corrected_at = _when(item["correction"]["at"])
@@ -1452,6 +1529,11 @@ def _team_import(
             "sources": (None, result.sources),
             "comments": (None, result.comments),
             "users_created": (None, created_users),
+            **{
+                field: (publishing_before[field], publishing_after[field])
+                for field in publishing.SETTINGS_FIELDS
+                if publishing_before[field] != publishing_after[field]
+            },
         },
         note=(
             f"From a {data['format']} file (version {data['version']}) of team "

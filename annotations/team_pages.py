@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import teams
+from . import publishing, teams
 from .claim_panel import STYLED_RATINGS
 from .errors import Forbidden, ServiceError
 from .models import Invite, Membership, Rating, Role, Team
@@ -99,6 +99,40 @@ class RatingForm(_Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["slug"]
+
+    def add_service_error(self, error: ServiceError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class PublishingForm(_Form):
+    organisation_name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        required=False,
+        help_text="Who publishes your fact checks (the ClaimReview author). Empty: the team's "
+        "name.",
+    )
+    site_url = forms.CharField(
+        label="Public site URL",
+        max_length=2000,
+        required=False,
+        help_text="Your organisation's public website, e.g. https://desk.example.org/.",
+    )
+    logo_url = forms.CharField(
+        label="Logo URL",
+        max_length=2000,
+        required=False,
+        help_text="An image of your logo, e.g. https://desk.example.org/logo.png.",
+    )
+    public_url_pattern = forms.CharField(
+        label="Fact-check URL pattern",
+        max_length=2000,
+        required=False,
+        help_text="Optional. The address of a published fact check, e.g. "
+        "https://desk.example.org/fact-checks/{claim}. {claim} (required) becomes the claim's "
+        "number, {article} the article's, {slug} the claim's wording in-lower-case-words. "
+        "Publish offers it as the claim's public URL.",
+    )
 
     def add_service_error(self, error: ServiceError) -> None:
         self.add_error(error.field if error.field in self.fields else None, error.message)
@@ -223,6 +257,7 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
         "invite_form": extra.pop("invite_form", None) or InviteForm(),
         "role_choices": Role.choices,
         "activity_url": _optional_url("team_activity", team.slug),
+        "publishing_url": reverse("team_publishing", args=[team.slug]),
         "agreement_url": _optional_url("team_agreement", team.slug),
         **extra,
     }
@@ -503,6 +538,57 @@ def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str
         return redirect("team_scale", slug=slug)
     messages.success(request, message.format(rating.label))
     return redirect("team_scale", slug=slug)
+
+
+# --- publishing settings -------------------------------------------------------------------------
+
+
+def _publishing_context(membership: Membership, form: PublishingForm | None) -> dict[str, Any]:
+    team = membership.team
+    is_admin = membership.has_role(Role.ADMIN)
+    if form is None and is_admin:
+        form = PublishingForm(initial=publishing.settings_of(team))
+    return {
+        "team": team,
+        "membership": membership,
+        "is_admin": is_admin,
+        "form": form,
+        "settings": publishing.settings_of(team),
+        "author": publishing.organisation(team),
+        "example_url": publishing.fill(
+            team.public_url_pattern, claim=123, article=45, slug="an-example-claim"
+        )
+        if team.public_url_pattern
+        else "",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who publishes the team's fact checks and where: every member reads, admins change."""
+    membership = _membership(request, slug)
+    template = "annotations/teams/publishing.html"
+    if request.method == "GET":
+        return render(request, template, _publishing_context(membership, None))
+    if not membership.has_role(Role.ADMIN):
+        return _refused(
+            request,
+            Forbidden("Only the team's admins change the publishing settings."),
+            membership.team,
+        )
+    form = PublishingForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _publishing_context(membership, form), status=400)
+    try:
+        teams.publishing_update(team=membership.team, actor=request.user, **form.cleaned_data)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        form.add_service_error(error)
+        return render(request, template, _publishing_context(membership, form), status=error.status)
+    messages.success(request, "Saved the publishing settings.")
+    return redirect("team_publishing", slug=slug)
 
 
 # --- the header's team switcher ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import services
+from . import publishing, services
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     ArticleAssignment,
@@ -88,6 +88,54 @@ def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team
             code="slug_taken",
             field="slug",
         ) from None
+
+
+# --- publishing settings ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publishing_update(
+    *,
+    team: Team,
+    actor: AbstractBaseUser,
+    organisation_name: Any = UNSET,
+    site_url: Any = UNSET,
+    logo_url: Any = UNSET,
+    public_url_pattern: Any = UNSET,
+) -> Team:
+    """Change who publishes the team's fact checks and where (admins). Only what is given
+    changes; one `team.publishing_changed` Event records each field's before and after.
+
+    URLs must be http(s); the pattern must contain {claim} and no unknown placeholder
+    (publishing.check_pattern). Empty values clear a setting.
+    """
+    services.require_role(actor, team, Role.ADMIN)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    before = publishing.settings_of(team)
+    if organisation_name is not UNSET:
+        name = (organisation_name or "").strip()
+        if len(name) > 200:
+            raise InvalidInput(
+                "Keep the organisation name under 200 characters.", field="organisation_name"
+            )
+        team.organisation_name = name
+    if site_url is not UNSET:
+        team.site_url = publishing.check_url(site_url, field="site_url", label="The site URL")
+    if logo_url is not UNSET:
+        team.logo_url = publishing.check_url(logo_url, field="logo_url", label="The logo URL")
+    if public_url_pattern is not UNSET:
+        team.public_url_pattern = publishing.check_pattern(public_url_pattern)
+    after = publishing.settings_of(team)
+    changed = [field for field in publishing.SETTINGS_FIELDS if before[field] != after[field]]
+    if changed:
+        team.save(update_fields=changed)
+        services.event_record(
+            team=team,
+            verb="team.publishing_changed",
+            actor=actor,
+            changes={field: (before[field], after[field]) for field in changed},
+        )
+    return team
 
 
 # --- invitations ----------------------------------------------------------------------------------
@@ -608,6 +656,7 @@ __all__ = [
     "invite_state",
     "member_remove",
     "member_role_set",
+    "publishing_update",
     "rating_create",
     "rating_delete",
     "rating_move",

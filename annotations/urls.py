@@ -40,6 +40,11 @@ urlpatterns = [
     path("claims/<int:claim_id>/verdict/", workspace.claim_verdict, name="claim_verdict"),
     path("claims/<int:claim_id>/sources/", workspace.claim_source_add, name="claim_source_add"),
     path("claims/<int:claim_id>/status/", workspace.claim_status, name="claim_status"),
+    path(
+        "claims/<int:claim_id>/public-url/",
+        workspace.claim_public_url,
+        name="claim_public_url",
+    ),
     path("claims/<int:claim_id>/delete/", workspace.claim_delete, name="claim_delete"),
     path("sources/<int:source_id>/remove/", workspace.source_remove, name="source_remove"),
     # Revisions (revision_pages.py): a new version, the list, one revision, a diff, attention.
@@ -83,6 +88,7 @@ urlpatterns = [
         name="member_remove",
     ),
     path("teams/<slug:slug>/scale/", team_pages.team_scale, name="team_scale"),
+    path("teams/<slug:slug>/publishing/", team_pages.team_publishing, name="team_publishing"),
     path("teams/<slug:slug>/ratings.css", team_pages.team_ratings_css, name="team_ratings_css"),
     path(
         "teams/<slug:slug>/scale/<slug:rating_slug>/edit/",

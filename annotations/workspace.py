@@ -413,6 +413,7 @@ def _editor_context(
     form: ClaimForm | None = None,
     rows: Any = None,
     notice: dict | None = None,
+    public_url_typed: str | None = None,
 ) -> dict[str, Any]:
     claim = found.claim
     if form is None:
@@ -442,6 +443,12 @@ def _editor_context(
         },
         "claim_assignment": queue_pages.claim_panel(claim, found.article, found.access),
         "review": review,
+        "public_url": {
+            "current": found.ref.public_url,
+            "typed": found.ref.public_url if public_url_typed is None else public_url_typed,
+            "editable": review["public_url_editable"],
+            "published": found.ref.status == ClaimStatus.PUBLISHED,
+        },
     }
 
 
@@ -792,6 +799,10 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
     final = request.POST.get("final_verdict") or None
     # "own": approve with the verdict typed into the form's Verdict and Rationale fields.
     own = final == "own" and target == ClaimStatus.APPROVED
+    # Publish sends the Public URL field (prefilled from the pattern); emptied: none.
+    where = {}
+    if target == ClaimStatus.PUBLISHED and "public_url" in request.POST:
+        where["public_url"] = request.POST["public_url"]
     try:
         services.claim_transition(
             claim=found.ref,
@@ -802,15 +813,50 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             own_rating=(request.POST.get("rating") or "") if own else None,
             own_rationale=request.POST.get("rationale", "") if own else "",
             expected_version=request.POST.get("version") or None,
+            **where,
         )
     except ServiceError as error:
         form = _editor_form(found, request.POST)
-        if error.field in ("note", "final_verdict", "to"):
+        if error.field in ("note", "final_verdict", "to", "public_url"):
             notice = {"kind": "error", "title": error.message, "text": ""}
             return _show_editor(request, found, form=form, notice=notice, status=error.status)
         return _editor_failed(request, found, error, form=form, rows=None)
     label = ClaimStatus(target).label.lower()
     return _after_inside_action(request, claim_id, f"Claim {{number}} is now {label}.", blocks=True)
+
+
+@login_required
+@require_POST
+def claim_public_url(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Set or change a published claim's public URL (editors), without a correction."""
+    found = _find(request, claim_id)
+    if not found.access.is_editor:
+        return _refused(
+            request, Forbidden("Only an editor can change where a fact check is published.")
+        )
+    try:
+        services.claim_public_url_set(
+            claim=found.ref,
+            user=request.user,
+            public_url=request.POST.get("public_url", ""),
+            expected_version=request.POST.get("version") or None,
+        )
+    except ServiceError as error:
+        if error.code == "stale" or isinstance(error, NotFound):
+            return _editor_failed(
+                request, found, error, form=_editor_form(found, request.POST), rows=None
+            )
+        notice = {"kind": "error", "title": error.message, "text": ""}
+        data = _kept_input(request.POST, found.claim, request.user)
+        return _show_editor(
+            request,
+            found,
+            form=_editor_form(found, data),
+            notice=notice,
+            status=error.status,
+            public_url_typed=request.POST.get("public_url", ""),
+        )
+    return _after_inside_action(request, claim_id, "Claim {number}: public URL saved.")
 
 
 # --- deleting and undoing ----------------------------------------------------------------------

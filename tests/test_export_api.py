@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations import exports, services
 
 from .conftest import PERSONAS
-from .test_exports import add_claims, seed
+from .test_exports import PUBLIC_URL, add_claims, seed
 
 URL = "/api/v1/export"
 CONTENT_TYPES = {
@@ -163,14 +163,38 @@ def test_article_of_another_team_is_404(desk, seeded):
     assert response.status_code == 404
 
 
-def test_claimreview_feed_links_to_the_host_the_client_used(desk, seeded):
+def test_claimreview_feed_links_to_the_public_fact_checks_not_to_the_tool(desk, seeded):
     response = client_for(desk.viewer).get(URL, {"format": "claimreview", "team": "verify"})
 
     feed = json.loads(body(response))
     assert feed["@type"] == "DataFeed"
-    urls = [element["url"] for element in feed["dataFeedElement"]]
-    assert len(urls) == 2
-    assert all(url.startswith("http://testserver/articles/") for url in urls)
+    assert feed["url"] == "https://verify.example.org/"
+    elements = feed["dataFeedElement"]
+    assert len(elements) == 2
+    # The published claim is at its public URL; the approved one has none yet.
+    assert [element.get("url") for element in elements] == [PUBLIC_URL, None]
+    assert "testserver" not in json.dumps(feed)
+
+
+def test_claimreview_export_counts_the_reviews_without_a_public_url(desk, seeded):
+    answer = client_for(desk.viewer).get(URL, {"format": "claimreview", "team": "verify"})
+    assert answer["X-Claims-Without-Public-URL"] == "1"  # the approved claim
+    body(answer)
+
+    services.claim_transition(claim=seeded["approved"], user=desk.editor, to="published")
+    again = client_for(desk.viewer).get(URL, {"format": "claimreview", "team": "verify"})
+    assert again["X-Claims-Without-Public-URL"] == "0"  # the team's pattern gave it one
+    assert all(element["url"] for element in json.loads(body(again))["dataFeedElement"])
+    # One article only: its own count. Other formats have no such header.
+    services.claim_public_url_set(claim=seeded["published"], user=desk.editor, public_url="")
+    one = client_for(desk.viewer).get(
+        URL, {"format": "claimreview", "team": "verify", "article": seeded["kursk"].pk}
+    )
+    assert one["X-Claims-Without-Public-URL"] == "1"
+    body(one)
+    ndjson = client_for(desk.viewer).get(URL, {"format": "ndjson", "team": "verify"})
+    assert "X-Claims-Without-Public-URL" not in ndjson
+    body(ndjson)
 
 
 def test_export_under_asgi_streams_from_an_async_iterator(desk, seeded):

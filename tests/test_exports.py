@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import exports, services
+from annotations import exports, services, teams
 from annotations.errors import Conflict, Forbidden, InvalidInput
 from annotations.exports import claimreview, csv_export, ndjson, ourjson
 from annotations.models import (
@@ -36,6 +36,13 @@ from .conftest import SHARED_DATA
 from .factories import SAMPLE_TEXT, make_article
 
 BASE = "http://testserver"
+ORGANISATION = {
+    "organisation_name": "Verification Desk Fact Check",
+    "site_url": "https://verify.example.org/",
+    "logo_url": "https://verify.example.org/logo.png",
+    "public_url_pattern": "https://verify.example.org/fact-checks/{claim}",
+}
+PUBLIC_URL = "https://verify.example.org/fact-checks/troops-in-kursk"
 UNICODE_TEXT = (
     "Zoë’s report 🙂\n\n"
     "Le ministre a déclaré que 40 % des troupes 🪖 avaient quitté la région lundi.\n\n"
@@ -88,7 +95,11 @@ def seed(desk) -> dict[str, Any]:
     )
     services.claim_transition(claim=published, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     services.claim_transition(claim=published, user=desk.editor, to=ClaimStatus.APPROVED)
-    services.claim_transition(claim=published, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    teams.publishing_update(team=team, actor=desk.admin, **ORGANISATION)
+    services.claim_transition(
+        claim=published, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url=PUBLIC_URL
+    )
+    team.refresh_from_db()
 
     disputed = services.claim_create(
         article=kursk,
@@ -175,7 +186,11 @@ def test_json_export_is_versioned_and_complete(desk, seeded):
 
     assert doc["format"] == "factcheck-export"
     assert doc["version"] == 1
-    assert doc["team"] == {"name": "Verification desk", "slug": "verify"}
+    assert doc["team"] == {
+        "name": "Verification desk",
+        "slug": "verify",
+        "publishing": ORGANISATION,
+    }
     assert doc["article"] is None
     assert [r["slug"] for r in doc["ratings"]] == [slug for slug, *_ in services.DEFAULT_SCALE]
     assert doc["ratings"][0] == {
@@ -427,15 +442,21 @@ def test_claimreview_feed_has_only_approved_and_published_claims(desk, seeded):
     assert doc["@context"] == "https://schema.org"
     assert doc["@type"] == "DataFeed"
     assert {element["@type"] for element in doc["dataFeedElement"]} == {"DataFeedItem"}
-    urls = {review["url"] for review in reviews(desk.team)}
-    assert urls == {
-        f"{BASE}/articles/{seeded['kursk'].pk}/#claim-{seeded['published'].pk}",
-        f"{BASE}/articles/{seeded['zoe'].pk}/#claim-{seeded['approved'].pk}",
-    }
+    assert doc["name"] == "Verification Desk Fact Check: fact checks"
+    assert doc["url"] == "https://verify.example.org/"
+    checked = {review["claimReviewed"] for review in reviews(desk.team)}
+    assert checked == {seeded["published"].summary, seeded["approved"].summary}
+    # The published claim is at its public URL; the approved one has none yet: no `url`.
+    assert [review.get("url") for review in reviews(desk.team)] == [PUBLIC_URL, None]
+    assert [element.get("url") for element in doc["dataFeedElement"]] == [PUBLIC_URL, None]
+
+
+def review_of(team: Team, claim: Claim) -> dict[str, Any]:
+    return next(r for r in reviews(team) if r["claimReviewed"] == claim.summary)
 
 
 def test_claimreview_of_a_published_claim(desk, seeded):
-    review = next(r for r in reviews(desk.team) if r["url"].endswith(f"-{seeded['published'].pk}"))
+    review = review_of(desk.team, seeded["published"])
     published_at = (
         Event.objects.filter(claim=seeded["published"], verb="claim.published").get().created_at
     )
@@ -463,14 +484,20 @@ def test_claimreview_of_a_published_claim(desk, seeded):
             }
         ],
     }
-    assert review["author"] == {"@type": "Organization", "name": "Verification desk", "url": BASE}
+    assert review["url"] == PUBLIC_URL
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Verification Desk Fact Check",
+        "url": "https://verify.example.org/",
+        "logo": {"@type": "ImageObject", "url": "https://verify.example.org/logo.png"},
+    }
     assert review["datePublished"] == published_at.isoformat()
     assert review["name"].startswith("False: 11,000")
     assert review["reviewBody"] == "The Pentagon counts 10,000."
 
 
 def test_claimreview_without_a_numeric_rating_gives_only_its_label(desk, seeded):
-    review = next(r for r in reviews(desk.team) if r["url"].endswith(f"-{seeded['approved'].pk}"))
+    review = review_of(desk.team, seeded["approved"])
 
     assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Misleading"}
     assert review["itemReviewed"]["appearance"][0]["@type"] == "CreativeWork"
@@ -495,8 +522,7 @@ def test_claimreview_datepublished_falls_back_to_updated_at():
     review = claimreview.claim_review(
         claim,
         article=article,
-        team={"name": "Desk"},
-        base_url=BASE,
+        publisher={"name": "Desk", "url": "", "logo": ""},
         worst=None,
         best=None,
         date_published="2024-05-02T10:00:00+00:00",
@@ -509,13 +535,13 @@ def test_claimreview_datepublished_falls_back_to_updated_at():
 
 
 def test_claim_review_for_one_claim_matches_the_feed(desk, seeded):
-    in_feed = {review["url"]: review for review in reviews(desk.team)}
+    in_feed = {review["claimReviewed"]: review for review in reviews(desk.team)}
     published = Claim.objects.get(pk=seeded["published"].pk)
 
-    review = exports.claim_review_for(published, base_url=BASE)
+    review = exports.claim_review_for(published)
 
-    assert review == in_feed[review["url"]]
-    assert exports.claim_review_for(seeded["disputed"], base_url=BASE) is None
+    assert review == in_feed[review["claimReviewed"]]
+    assert exports.claim_review_for(seeded["disputed"]) is None
 
 
 @pytest.mark.parametrize(
@@ -532,18 +558,26 @@ def test_claimant_author_type(claimant, kind):
     assert claimreview.author_type(claimant) == kind
 
 
-# The real objects, and what Google's guidelines require or recommend of them.
+# The real objects, and what Google's fact-check guidelines require or recommend of them
+# (developers.google.com/search/docs/appearance/structured-data/factcheck, as Full Fact's
+# markup notes tabulate it: ClaimReview claimReviewed, reviewRating, url required; author,
+# datePublished, itemReviewed recommended; Claim appearance, author, datePublished,
+# firstAppearance recommended; Rating alternateName required, ratingValue, bestRating,
+# worstRating recommended; the author an Organization with a name and url).
 EXTRACTED = SHARED_DATA / "claimreview" / "extracted"
-REQUIRED = ["claimReviewed", "reviewRating", "reviewRating.alternateName", "url", "author"]
-RECOMMENDED = [
+GOOGLE_REQUIRED = ["claimReviewed", "reviewRating", "reviewRating.alternateName", "url"]
+GOOGLE_RECOMMENDED = [
+    "author",
     "author.name",
+    "author.url",
+    "datePublished",
     "itemReviewed",
     "itemReviewed.@type",
     "itemReviewed.author",
     "itemReviewed.author.@type",
     "itemReviewed.author.name",
+    "itemReviewed.datePublished",
     "itemReviewed.appearance",
-    "datePublished",
 ]
 NUMERIC = ["reviewRating.ratingValue", "reviewRating.bestRating", "reviewRating.worstRating"]
 
@@ -586,39 +620,93 @@ def real_types(real: list[dict[str, Any]], dotted: str) -> Counter:
     )
 
 
-def test_claimreview_has_every_property_the_real_ones_have_with_the_same_json_types(desk, seeded):
-    real = real_claimreviews()
-    ours = reviews(desk.team)
-    numbered = next(review for review in ours if "ratingValue" in review["reviewRating"])
+def paths(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Every property path of a JSON-LD object (a list stands for its first element)."""
+    found: dict[str, Any] = {}
+    if isinstance(obj, list):
+        return paths(obj[0], prefix) if obj else found
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            where = f"{prefix}.{key}" if prefix else key
+            found[where] = value
+            found.update(paths(value, where))
+    return found
 
-    for dotted in REQUIRED + RECOMMENDED:
-        seen = real_types(real, dotted)
-        if dotted in REQUIRED:  # Google requires these: the real objects all carry them
-            assert sum(seen.values()) == len(real), (dotted, seen)
-        else:  # recommended: some real objects carry them (appearance only 3 of 68)
-            assert seen, dotted
-        for review in ours:
-            value = lookup(review, dotted)
-            assert value is not KeyError, f"our ClaimReview lacks {dotted}"
-            assert json_type(value) in seen, (dotted, json_type(value), seen)
-    for dotted in NUMERIC:
-        seen = real_types(real, dotted)
-        assert json_type(lookup(numbered, dotted)) in seen, (dotted, seen)
+
+@pytest.fixture
+def complete(desk, seeded) -> list[dict[str, Any]]:
+    """Our ClaimReviews when the desk has filled in everything Google asks for: both
+    reviewed claims published at a public URL, both articles with their original URL and date."""
+    for name, day in (("kursk", 4), ("zoe", 5)):
+        Article.objects.filter(pk=seeded[name].pk).update(
+            url=f"https://news.example.org/{name}", published_at=f"2024-11-0{day}"
+        )
+    services.claim_transition(
+        claim=seeded["approved"], user=desk.editor, to=ClaimStatus.PUBLISHED
+    )  # the team's pattern gives it its public URL
+    ours = reviews(desk.team)
+    assert len(ours) == 2
+    return ours
+
+
+def test_claimreview_has_what_google_requires_and_recommends(desk, seeded, complete):
+    numbered = [review for review in complete if "ratingValue" in review["reviewRating"]]
+    assert numbered, "a verdict with a number gives ratingValue, bestRating and worstRating"
+
+    for review in complete:
+        for dotted in GOOGLE_REQUIRED + GOOGLE_RECOMMENDED:
+            assert lookup(review, dotted) not in (KeyError, None, "", []), dotted
+        assert review["@context"] == "https://schema.org"
+        assert review["@type"] == "ClaimReview"
+        assert review["author"]["@type"] == "Organization"
+        assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["url"].startswith("https://verify.example.org/fact-checks/")
+        appearance = review["itemReviewed"]["appearance"][0]
+        assert appearance["@type"] == "NewsArticle"
+        assert appearance["url"].startswith("https://news.example.org/")
+        assert appearance["headline"] and appearance["datePublished"].startswith("2024-11-0")
+    for review in numbered:
+        for dotted in NUMERIC:
+            assert isinstance(lookup(review, dotted), (int, float)), dotted
+
+
+def test_claimreview_has_every_property_the_real_ones_have_with_the_same_json_types(
+    desk, seeded, complete
+):
+    real = real_claimreviews()
+    for dotted in GOOGLE_REQUIRED:
+        # Google requires these: the real objects all carry them.
+        assert sum(real_types(real, dotted).values()) == len(real), dotted
+    for dotted in GOOGLE_RECOMMENDED:
+        assert real_types(real, dotted), f"some real objects give {dotted}"
+    # Every property both have: ours has a JSON type the real ones use for it.
+    real_paths: dict[str, Counter] = {}
+    for item in real:
+        for dotted, value in paths(item).items():
+            real_paths.setdefault(dotted, Counter())[json_type(value)] += 1
+    shared = 0
+    for review in complete:
+        for dotted, value in paths(review).items():
+            if dotted in real_paths:
+                shared += 1
+                assert json_type(value) in real_paths[dotted], (dotted, real_paths[dotted])
+    assert shared >= 20 * len(complete)
     # The real ratings always name the verdict; so do ours, with the label.
     assert real_types(real, "reviewRating.alternateName") == Counter(string=len(real))
     # Types as the real ones use them.
     type_values = lambda dotted: {lookup(item, dotted) for item in real} - {KeyError}  # noqa: E731
-    for review in ours:
+    for review in complete:
         assert review["reviewRating"]["@type"] in type_values("reviewRating.@type")
         assert review["author"]["@type"] in type_values("author.@type")
+        assert review["author"]["logo"]["@type"] in type_values("author.logo.@type")
         assert review["itemReviewed"]["@type"] in type_values("itemReviewed.@type")
         assert review["itemReviewed"]["author"]["@type"] in type_values("itemReviewed.author.@type")
         assert review["@context"].removeprefix("https://") in {
             str(c).removeprefix("http://").removeprefix("https://") for c in type_values("@context")
         }
-    # Every property we send is one the real objects use too (at the top level).
+    # Every property we send at the top level is one the real objects use too.
     real_keys = {key for item in real for key in item}
-    for review in ours:
+    for review in complete:
         assert set(review) <= real_keys | {"inLanguage"}, set(review) - real_keys
 
 
@@ -634,6 +722,28 @@ def test_claimreview_appearance_is_shaped_like_the_real_ones(desk, seeded):
             "NewsArticle",
             "CreativeWork",
         )
+
+
+def test_claimreview_never_names_the_tool_itself(desk, seeded, complete, settings, client):
+    """Neither the host a request came to nor FACTCHECK_BASE_URL appears anywhere in a
+    ClaimReview: the export, the command's output, nor the single-claim endpoint."""
+    settings.FACTCHECK_BASE_URL = "https://factcheck-tool.internal.example"
+    client.force_login(desk.viewer)
+    over_http = b"".join(
+        client.get(
+            "/api/v1/export", {"format": "claimreview", "team": desk.team.slug}
+        ).streaming_content
+    ).decode()
+    one = client.get(f"/api/v1/claims/{seeded['published'].pk}/claimreview").content.decode()
+    out = io.StringIO()
+    call_command(
+        "export", team=desk.team.slug, format="claimreview", stdout=out, stderr=io.StringIO()
+    )
+    for text in (over_http, one, out.getvalue(), json.dumps(complete)):
+        assert "testserver" not in text
+        assert "factcheck-tool.internal" not in text
+        assert "/articles/" not in text and "127.0.0.1" not in text
+    assert PUBLIC_URL in over_http and PUBLIC_URL in one
 
 
 # --- W3C -------------------------------------------------------------------------------------
@@ -837,13 +947,51 @@ def test_json_export_import_export_is_lossless(desk, seeded):
     assert (result.articles, result.claims, result.comments) == (2, 7, 2)
     assert result.users_created == []
     again = export_json(copy_team)
-    assert again["team"] == {"name": "Copy desk", "slug": "copy"}
+    # The team keeps its name and slug and takes the file's publishing settings.
+    assert again["team"] == {"name": "Copy desk", "slug": "copy", "publishing": ORGANISATION}
+    published = next(c for c in again["claims"] if c["status"] == "published")
+    assert published["public_url"] == PUBLIC_URL
     assert normalise(again) == normalise(original)
     assert {a["id"] for a in again["articles"]}.isdisjoint({a["id"] for a in original["articles"]})
     # And the other formats agree, apart from ids.
     assert [r["quote"] for r in csv_rows(copy_team)] == [r["quote"] for r in csv_rows(desk.team)]
     event = Event.objects.get(team=copy_team, verb="team.imported")
     assert event.changes["claims"] == [None, 7]
+    assert event.changes["site_url"] == ["", "https://verify.example.org/"]
+
+
+def test_import_of_a_file_written_before_publishing_settings_still_works(desk, seeded):
+    data = export_json(desk.team)
+    del data["team"]["publishing"]
+    for claim in data["claims"]:
+        del claim["public_url"]
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+
+    result = services.team_import_json(team=copy_team, data=data)
+
+    assert result.claims == 7
+    copy_team.refresh_from_db()
+    assert copy_team.site_url == "" and copy_team.public_url_pattern == ""
+    assert not Claim.objects.filter(article__team=copy_team).exclude(public_url="").exists()
+
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        ("site_url", "ftp://example.org/", "team.publishing.site_url"),
+        ("public_url_pattern", "https://example.org/{id}", "unknown placeholder {id}"),
+    ],
+)
+def test_import_refuses_bad_publishing_settings(desk, seeded, where, value, message):
+    data = export_json(desk.team)
+    data["team"]["publishing"][where] = value
+    copy_team = services.team_create(name="Copy desk", slug="copy")
+
+    with pytest.raises(InvalidInput) as refused:
+        services.team_import_json(team=copy_team, data=data)
+
+    assert message in refused.value.message
+    assert not Article.objects.filter(team=copy_team).exists()
 
 
 def test_import_recreates_content_hashes_and_keeps_claims_anchored(desk, seeded):

@@ -274,6 +274,12 @@ RULES: dict[tuple[str, str], Page] = {
         kwargs=_someone_elses_claim,
         data=lambda s, who: {"to": ClaimStatus.IN_REVIEW},
     ),
+    # A published claim's public URL (publishing.py): editors, without a correction.
+    ("claims/<int:claim_id>/public-url/", "POST"): Page(
+        Role.EDITOR,
+        kwargs=lambda s, who: _someone_elses_claim(s, who, ClaimStatus.PUBLISHED),
+        data=lambda s, who: {"public_url": f"https://desk.example.org/fact-checks/{who}"},
+    ),
     ("claims/<int:claim_id>/delete/", "GET"): Page(Role.EDITOR),
     ("claims/<int:claim_id>/delete/", "POST"): Page(Role.EDITOR, 302, kwargs=_someone_elses_claim),
     ("sources/<int:source_id>/remove/", "POST"): Page(
@@ -384,6 +390,18 @@ RULES: dict[tuple[str, str], Page] = {
     ("invites/<str:token>/", "GET"): Page(Role.VIEWER, personal=True),
     ("invites/<str:token>/", "POST"): Page(Role.VIEWER, 302, personal=True),
     ("teams/<slug:slug>/ratings.css", "GET"): Page(Role.VIEWER),
+    # Publishing settings: members read them, admins change them.
+    ("teams/<slug:slug>/publishing/", "GET"): Page(Role.VIEWER),
+    ("teams/<slug:slug>/publishing/", "POST"): Page(
+        Role.ADMIN,
+        302,
+        data=lambda s, who: {
+            "organisation_name": f"Desk of {who}",
+            "site_url": "https://desk.example.org/",
+            "logo_url": "",
+            "public_url_pattern": "https://desk.example.org/fact-checks/{claim}",
+        },
+    ),
     # The audit trail (audit_pages.py)
     ("claims/<int:claim_id>/history/", "GET"): Page(Role.VIEWER),
     ("teams/<slug:slug>/activity/", "GET"): Page(Role.VIEWER),

@@ -420,6 +420,25 @@ ACTIONS: dict[str, Action] = {
     "claim_transition correct": _transition(
         ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW, Role.EDITOR, note="The number was wrong."
     ),
+    # Publishing: admins set where the team publishes; editors change a published claim's
+    # public URL (no correction needed: the verdict does not change).
+    "publishing_update": Action(
+        teams.publishing_update,
+        Role.ADMIN,
+        lambda s, who: {
+            "team": s.desk.team,
+            "organisation_name": f"Desk of {who}",
+            "public_url_pattern": "https://desk.example.org/fact-checks/{claim}",
+        },
+    ),
+    "claim_public_url_set": Action(
+        services.claim_public_url_set,
+        Role.EDITOR,
+        lambda s, who: {
+            "claim": s.claim_of(s.other_than(who), ClaimStatus.PUBLISHED),
+            "public_url": "https://desk.example.org/fact-checks/1",
+        },
+    ),
     # Comments: authors edit and delete their own; editors moderate (delete) anyone's
     "comment_add": Action(
         comments.comment_add, Role.REVIEWER, lambda s, who: {"claim": s.claim, "body": "Agreed."}

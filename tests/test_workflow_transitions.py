@@ -252,8 +252,7 @@ def test_a_correction_is_kept_on_the_claim_the_event_and_the_exports(desk, make_
     review = claim_review(
         row,
         article={"id": claim.article_id, "title": "Troops"},
-        team={"name": desk.team.name},
-        base_url="https://factcheck.example",
+        publisher={"name": desk.team.name},
         worst=1,
         best=5,
         date_published=timezone.now(),

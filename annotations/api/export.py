@@ -94,6 +94,7 @@ def _flag(value: str | None) -> bool:
 
 
 FORMAT_NAMES = ", ".join(exports.FORMATS)
+WITHOUT_PUBLIC_URL = "X-Claims-Without-Public-URL"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
@@ -108,7 +109,9 @@ class ExportView(APIView):
             "`manage.py import_export`); `csv`: one row per claim, UTF-8 with BOM, "
             "formula cells neutralised; `ndjson`: one claim per line; `w3c`: a W3C Web "
             "Annotation AnnotationCollection; `claimreview`: a schema.org DataFeed of "
-            "ClaimReviews for approved and published claims."
+            "ClaimReviews for approved and published claims, with the header "
+            "`X-Claims-Without-Public-URL`: how many of them have no public URL (no `url`: "
+            "search engines ignore them)."
         ),
         parameters=[
             OpenApiParameter(
@@ -159,6 +162,12 @@ class ExportView(APIView):
         include_archived = _flag(request.query_params.get("include_archived"))
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
+        # Counted before the body streams: a header cannot follow it.
+        missing = (
+            exports.without_public_url(team, article=article, include_archived=include_archived)
+            if name == "claimreview"
+            else 0
+        )
         chunks = fmt.stream(
             team, article=article, base_url=base_url, include_archived=include_archived
         )
@@ -170,6 +179,9 @@ class ExportView(APIView):
         # Proxies such as nginx buffer responses by default; an export is meant to flow.
         response["X-Accel-Buffering"] = "no"
         response["Cache-Control"] = "no-store"
+        if name == "claimreview":
+            # ClaimReviews without a public URL have no `url`: search engines ignore them.
+            response[WITHOUT_PUBLIC_URL] = str(missing)
         return response
 
 

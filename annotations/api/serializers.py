@@ -70,6 +70,13 @@ def _offset(help_text: str) -> serializers.IntegerField:
     )
 
 
+def _public_url(help_text: str) -> serializers.CharField:
+    """Checked by the services (http/https only, with a message naming the field)."""
+    return serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=2000, help_text=help_text
+    )
+
+
 def _version() -> serializers.IntegerField:
     return serializers.IntegerField(
         required=False,
@@ -191,6 +198,9 @@ class ClaimUpdateInputSerializer(InputSerializer):
     exact = _quote(allow_null=True, help_text="New quote.")
     prefix = _quote(max_length=1000)
     suffix = _quote(max_length=1000)
+    public_url = _public_url(
+        "Where the fact check is published (published claims only, editors); empty clears it."
+    )
     version = _version()
 
 
@@ -220,6 +230,10 @@ class TransitionInputSerializer(InputSerializer):
         min_value=1,
         max_value=MAX_ID,
         help_text="On approval: the id of the current verdict that becomes final.",
+    )
+    public_url = _public_url(
+        "On publishing: where the fact check is published (http/https). Left out: the "
+        "claim's current one or the team's pattern; null or empty: none."
     )
     version = _version()
 
@@ -453,6 +467,10 @@ class ClaimSerializer(serializers.Serializer):
     corrected_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="When it was last corrected, or null."
     )
+    public_url = serializers.CharField(
+        read_only=True,
+        help_text="Where the fact check is published (its ClaimReview url); empty if not given.",
+    )
     sources = SourceSerializer(many=True, source="sources.all")
 
     def to_representation(self, claim: Any) -> dict[str, Any]:
@@ -491,6 +509,7 @@ class ClaimSerializer(serializers.Serializer):
             "corrected_at": (
                 _iso_datetime(claim.corrected_at, zone) if claim.corrected_at else None
             ),
+            "public_url": claim.public_url,
             "sources": [source.to_representation(s) for s in _sources(claim)],
         }
 

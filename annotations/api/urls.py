@@ -7,6 +7,7 @@ from . import assignments as assignment_api
 from . import audit as audit_api
 from . import export, views, w3c
 from . import notifications as notification_api
+from . import publishing as publishing_api
 from . import teams as team_api
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     path("v1/", include(agreement_api.urlpatterns)),
     path("v1/", include(assignment_api.urlpatterns)),
     path("v1/", include(team_api.urlpatterns)),
+    path("v1/", include(publishing_api.urlpatterns)),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import path, reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -525,12 +526,26 @@ class ClaimDetailView(ApiView):
         if expected is None:
             expected = data.get("version")
         changes = {field: data[field] for field in CLAIM_FIELDS if field in data}
-        _conditional(
-            request,
-            lambda: services.claim_update(
-                claim=claim, user=request.user, expected_version=expected, **changes
-            ),
-        )
+
+        def write() -> None:
+            # A published claim's public URL changes without a correction (its own service);
+            # with other fields too, both happen or neither.
+            with transaction.atomic():
+                version = expected
+                if changes or "public_url" not in data:
+                    services.claim_update(
+                        claim=claim, user=request.user, expected_version=version, **changes
+                    )
+                    version = None
+                if "public_url" in data:
+                    services.claim_public_url_set(
+                        claim=claim,
+                        user=request.user,
+                        public_url=data["public_url"],
+                        expected_version=version,
+                    )
+
+        _conditional(request, write)
         return _claim_response(request, pk)
 
     @extend_schema(
@@ -543,7 +558,8 @@ class ClaimDetailView(ApiView):
     @extend_schema(
         summary="Change some of a claim's fields",
         description="Only the fields given change. Send If-Match (or `version`) to refuse a "
-        "stale write. Status changes go through /transition/, verdicts through /verdicts/.",
+        "stale write. Status changes go through /transition/, verdicts through /verdicts/. "
+        "`public_url` is the only field a published claim takes without a correction (editors).",
         parameters=[IF_MATCH],
         request=ClaimUpdateInputSerializer(partial=True),
         responses=_ok(ClaimSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
@@ -775,7 +791,9 @@ class ClaimTransitionView(ApiView):
         summary="Move the claim through the workflow",
         description=(
             "draft → in_review (reviewers, own claims) → approved (editors; `final_verdict` "
-            "chooses among disagreeing verdicts) → published (editors). Editors send back; a "
+            "chooses among disagreeing verdicts) → published (editors; `public_url` is where "
+            "the fact check is published: left out, the claim keeps the one it has or gets "
+            "the team's pattern; null or empty publishes without one). Editors send back; a "
             "published claim is corrected back to in_review with a `note`."
         ),
         parameters=[IF_MATCH],
@@ -797,6 +815,7 @@ class ClaimTransitionView(ApiView):
                 note=data.get("note", ""),
                 final_verdict=data.get("final_verdict"),
                 expected_version=expected,
+                **({"public_url": data["public_url"]} if "public_url" in data else {}),
             ),
         )
         return _claim_response(request, pk)
@@ -807,11 +826,19 @@ __all__ = ["ApiListView", "ApiView", "urlpatterns"]
 # benchmark.urlpatterns is empty unless FACTCHECK_BENCHMARK_VIEWS=1 (benchmarks only).
 
 
+WITHOUT_PUBLIC_URL = "X-Claims-Without-Public-URL"
+
+
 class ClaimReviewView(ApiView):
     """One approved or published claim as schema.org ClaimReview JSON-LD."""
 
     @extend_schema(
         summary="The claim as schema.org ClaimReview (approved or published claims)",
+        description=(
+            "`url` is the claim's public URL (left out when it has none: search engines "
+            "ignore such a review; the `X-Claims-Without-Public-URL` header is then 1); "
+            "`author` is the team's organisation (publishing settings)."
+        ),
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, "ClaimReview JSON-LD."),
             409: OpenApiResponse(ErrorSerializer, "Not approved or published yet."),
@@ -820,13 +847,15 @@ class ClaimReviewView(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         claim = queries.claim_ref_for_user(request.user, pk)
-        review = claim_review_for(claim, base_url=request.build_absolute_uri("/").rstrip("/"))
+        review = claim_review_for(claim)
         if review is None:
             raise Conflict(
                 "Only approved or published claims with a final verdict have a ClaimReview.",
                 code="not_reviewed",
             )
-        return Response(review, content_type="application/ld+json")
+        # As the export says it: a review without `url` is ignored by search engines.
+        headers = {WITHOUT_PUBLIC_URL: "0" if review.get("url") else "1"}
+        return Response(review, content_type="application/ld+json", headers=headers)
 
 
 urlpatterns = benchmark.urlpatterns + [

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
+from .. import publishing
 from . import claimreview, claims, csv_export, ndjson, ourjson
 
 BUFFER_SIZE = 64 * 1024
@@ -156,10 +157,13 @@ def article_meta(article: Any) -> dict[str, Any]:
 def claim_reviews(
     team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """ClaimReview objects for the approved and published claims that have a final verdict."""
-    base_url = base_url or claims.base_url()
+    """ClaimReview objects for the approved and published claims that have a final verdict.
+
+    `base_url` is not used: a ClaimReview names the public fact check and the team's
+    organisation, never the tool's own pages (kept for the streams' common signature).
+    """
     worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
-    team_info = {"name": team.name, "slug": team.slug}
+    publisher = publishing.organisation(team)
     chunks = claims.iter_claim_chunks(
         team, article=article, statuses=claimreview.STATUSES, include_archived=include_archived
     )
@@ -171,15 +175,14 @@ def claim_reviews(
             yield claimreview.claim_review(
                 ourjson.claim_dict(claim),
                 article=article_meta(claim.article),
-                team=team_info,
-                base_url=base_url,
+                publisher=publisher,
                 worst=worst,
                 best=best,
                 date_published=published.get(claim.pk, claim.updated_at),
             )
 
 
-def claim_review_for(claim: Any, *, base_url: str) -> dict[str, Any] | None:
+def claim_review_for(claim: Any, *, base_url: str = "") -> dict[str, Any] | None:
     """One claim's ClaimReview (a model Claim: a few queries), or None when the claim is not
     approved or published with a final verdict. For a single-claim endpoint."""
     if claim.status not in claimreview.STATUSES or claim.final_verdict_id is None:
@@ -190,24 +193,29 @@ def claim_review_for(claim: Any, *, base_url: str) -> dict[str, Any] | None:
     return claimreview.claim_review(
         ourjson.claim_dict(claim),
         article=article_meta(claim.article),
-        team={"name": team.name, "slug": team.slug},
-        base_url=base_url,
+        publisher=publishing.organisation(team),
         worst=worst,
         best=best,
         date_published=published,
     )
 
 
+def without_public_url(team: Any, *, article: Any = None, include_archived: bool = False) -> int:
+    """How many ClaimReviews of a `claimreview` export have no `url` (no public URL): search
+    engines ignore them. One COUNT, asked before the export streams (a response header)."""
+    return claims.count_without_public_url(
+        team, article=article, statuses=claimreview.STATUSES, include_archived=include_archived
+    )
+
+
 def stream_claimreview(
     team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
 ) -> Iterator[str]:
-    base_url = base_url or claims.base_url()
-    reviews = claim_reviews(
-        team, article=article, base_url=base_url, include_archived=include_archived
-    )
-    team_info = {"name": team.name, "slug": team.slug}
+    reviews = claim_reviews(team, article=article, include_archived=include_archived)
     yield from buffered(
-        claimreview.feed(reviews, team=team_info, base_url=base_url, date_modified=timezone.now())
+        claimreview.feed(
+            reviews, publisher=publishing.organisation(team), date_modified=timezone.now()
+        )
     )
 
 
@@ -232,4 +240,12 @@ def filename(fmt: str, team: Any, article: Any = None, today: date | None = None
     return "-".join(parts) + "." + FORMATS[fmt].extension
 
 
-__all__ = ["FORMATS", "ExportFormat", "buffered", "claim_review_for", "claim_reviews", "filename"]
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "buffered",
+    "claim_review_for",
+    "claim_reviews",
+    "filename",
+    "without_public_url",
+]

@@ -7,9 +7,16 @@ shape real fact-checkers publish (the objects in shared/data/claimreview/extract
 - required: claimReviewed (the claim as checked: our summary), reviewRating with
   alternateName (the verdict's label, always) and, where the team's scale has numbers,
   ratingValue, bestRating and worstRating (the largest and smallest value of the team's
-  active ratings), url (the claim on its article page), author (the team, an Organization);
-- recommended: itemReviewed, a Claim with its author (the claimant) and appearance (the
-  article: a NewsArticle with url, headline, datePublished and publisher), datePublished.
+  active ratings), url (the public fact check: the claim's public URL);
+- recommended: author (the organisation of the team's publishing settings: an Organization
+  with name, url and logo), itemReviewed, a Claim with its author (the claimant),
+  datePublished (the article's date) and appearance (the article: a NewsArticle with url,
+  headline, datePublished and publisher), datePublished (of the review).
+
+The tool's own address appears nowhere: `url` is the public fact check or is left out (a
+claim published without a public URL; search engines ignore such a review, and the export
+counts them), and the author's `url` is the organisation's site or is left out. Nothing
+outside schema.org's vocabulary is added to mark them, so validators accept every object.
 
 Rating numbers are JSON numbers (schema.org allows Number or Text; some publishers send "1").
 Claimants are free text: "the Pentagon" and "President Zelensky" are both claimants. A
@@ -51,9 +58,14 @@ def author_type(claimant: str) -> str:
     return "Organization" if words & ORGANISATION_WORDS else "Person"
 
 
-def claim_url(base_url: str, article_id: int, claim_id: int) -> str:
-    """The claim on its article page (the card with id="claim-<id>")."""
-    return f"{base_url.rstrip('/')}/articles/{article_id}/#claim-{claim_id}"
+def organization(publisher: Mapping[str, Any]) -> dict[str, Any]:
+    """The fact checker as an Organization: name, and url and logo when known."""
+    result: dict[str, Any] = {"@type": "Organization", "name": publisher["name"]}
+    if publisher.get("url"):
+        result["url"] = publisher["url"]
+    if publisher.get("logo"):
+        result["logo"] = {"@type": "ImageObject", "url": publisher["logo"]}
+    return result
 
 
 def review_rating(
@@ -85,14 +97,16 @@ def claim_review(
     claim: Mapping[str, Any],
     *,
     article: Mapping[str, Any],
-    team: Mapping[str, Any],
-    base_url: str,
+    publisher: Mapping[str, Any],
     worst: int | float | None,
     best: int | float | None,
     date_published: datetime | str,
     context: bool = True,
 ) -> dict[str, Any]:
-    """One claim (ourjson.claim_dict) as a ClaimReview. It must have a final verdict."""
+    """One claim (ourjson.claim_dict) as a ClaimReview. It must have a final verdict.
+
+    `publisher` is the team's organisation ({"name", "url", "logo"}: publishing.organisation).
+    """
     verdict = claim["final_verdict"]
     if verdict is None:
         raise ValueError(f"Claim {claim['id']} has no final verdict to publish.")
@@ -106,14 +120,15 @@ def claim_review(
         date_published.isoformat() if isinstance(date_published, datetime) else date_published
     )
     review: dict[str, Any] = {"@context": CONTEXT} if context else {}
+    review["@type"] = "ClaimReview"
+    if claim.get("public_url"):
+        review["url"] = claim["public_url"]
     review.update(
         {
-            "@type": "ClaimReview",
-            "url": claim_url(base_url, article["id"], claim["id"]),
             "name": f"{verdict['rating']['label']}: {claim['summary']}",
             "claimReviewed": claim["summary"],
             "itemReviewed": item,
-            "author": {"@type": "Organization", "name": team["name"], "url": base_url},
+            "author": organization(publisher),
             "reviewRating": review_rating(verdict, worst=worst, best=best),
             "datePublished": published,
         }
@@ -135,29 +150,28 @@ def claim_review(
 
 def feed_item(review: Mapping[str, Any]) -> dict[str, Any]:
     """A DataFeedItem wrapping one ClaimReview, as in Google's and Data Commons' feeds."""
-    return {
-        "@type": "DataFeedItem",
-        "dateCreated": review["datePublished"],
-        "url": review["url"],
-        "item": [dict(review)],
-    }
+    item: dict[str, Any] = {"@type": "DataFeedItem", "dateCreated": review["datePublished"]}
+    if review.get("url"):
+        item["url"] = review["url"]
+    item["item"] = [dict(review)]
+    return item
 
 
 def feed(
     reviews: Iterable[Mapping[str, Any]],
     *,
-    team: Mapping[str, Any],
-    base_url: str,
+    publisher: Mapping[str, Any],
     date_modified: datetime,
 ) -> Iterator[str]:
     """A schema.org DataFeed of the team's ClaimReviews, streamed one element per line."""
-    head = {
+    head: dict[str, Any] = {
         "@context": CONTEXT,
         "@type": "DataFeed",
-        "name": f"{team['name']}: fact checks",
-        "url": base_url,
-        "dateModified": date_modified.isoformat(),
+        "name": f"{publisher['name']}: fact checks",
     }
+    if publisher.get("url"):
+        head["url"] = publisher["url"]
+    head["dateModified"] = date_modified.isoformat()
     yield dumps(head)[:-1] + ',\n"dataFeedElement":['
     separator = "\n"
     for review in reviews:

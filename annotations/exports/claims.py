@@ -225,6 +225,7 @@ class ClaimRow:
         "updated_at",
         "correction_note",
         "corrected_at",
+        "public_url",
         "article_id",
         "article",
         "created_by",
@@ -255,6 +256,7 @@ class ClaimRow:
             self.updated_at,
             self.correction_note,
             self.corrected_at,
+            self.public_url,
         ) = fields
         self.id = self.pk
         self.article_id = article.pk
@@ -401,6 +403,7 @@ CLAIM_FIELDS = (
     "updated_at",
     "correction_note",
     "corrected_at",
+    "public_url",
 )
 ARTICLE_FIELDS = (
     "article_id",
@@ -453,6 +456,7 @@ def iter_claims(
             when.column("updated_at"),
             "correction_note",
             when.column("corrected_at"),
+            "public_url",
             *ARTICLE_FIELDS,
             *_person("created_by"),
         )
@@ -588,6 +592,19 @@ def count_claims(
     include_archived: bool = False,
 ) -> int:
     return _claims(team, article, statuses, include_archived).count()
+
+
+def count_without_public_url(
+    team: Team,
+    *,
+    article: Article | None = None,
+    statuses: tuple[str, ...] | None = None,
+    include_archived: bool = False,
+) -> int:
+    """Claims with a final verdict and no public URL: their ClaimReviews have no `url`."""
+    claims = _claims(team, article, statuses, include_archived)
+    claims = claims.filter(final_verdict__isnull=False, public_url="")
+    return claims.count()
 
 
 def iter_articles(

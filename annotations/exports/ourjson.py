@@ -29,6 +29,8 @@ import orjson
 
 FORMAT = "factcheck-export"
 VERSION = 1
+# The team's publishing settings (annotations/publishing.py), under "team": {"publishing": ...}.
+PUBLISHING_FIELDS = ("organisation_name", "site_url", "logo_url", "public_url_pattern")
 
 
 def _default(value: Any) -> Any:
@@ -164,6 +166,7 @@ def claim_dict(claim: Any) -> dict[str, Any]:
         "verdicts": verdicts,
         "final_verdict": final,
         "correction": correction_dict(claim),
+        "public_url": claim.public_url,
         "sources": [source_dict(source) for source in sources] if sources else [],
         "comments": [comment_dict(comment) for comment in comments] if comments else [],
     }
@@ -213,7 +216,11 @@ def header(
         "format": FORMAT,
         "version": VERSION,
         "exported_at": iso(exported_at),
-        "team": {"name": team.name, "slug": team.slug},
+        "team": {
+            "name": team.name,
+            "slug": team.slug,
+            "publishing": {field: getattr(team, field) for field in PUBLISHING_FIELDS},
+        },
         "article": article.pk if article is not None else None,
         "ratings": [rating_dict(rating) for rating in ratings],
     }
@@ -287,7 +294,15 @@ SCHEMA: dict[str, Any] = _object(
         "format": {"const": FORMAT},
         "version": {"const": VERSION},
         "exported_at": _DATETIME,
-        "team": _object({"name": _STR, "slug": _STR}),
+        # "publishing" is optional: files written before publishing settings lack it.
+        "team": _object(
+            {
+                "name": _STR,
+                "slug": _STR,
+                "publishing": _object({field: _STR for field in PUBLISHING_FIELDS}),
+            },
+            optional=("publishing",),
+        ),
         "article": {"type": ["integer", "null"]},
         "ratings": {
             "type": "array",
@@ -384,6 +399,8 @@ SCHEMA: dict[str, Any] = _object(
                             _object({"note": {"type": "string", "minLength": 1}, "at": _DATETIME}),
                         ]
                     },
+                    # Optional too: files written before public URLs lack it.
+                    "public_url": _STR,
                     "sources": {
                         "type": "array",
                         "items": _object(
@@ -418,7 +435,7 @@ SCHEMA: dict[str, Any] = _object(
                         ),
                     },
                 },
-                optional=("correction",),
+                optional=("correction", "public_url"),
             ),
         },
     }

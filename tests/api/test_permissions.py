@@ -25,6 +25,7 @@ import pytest
 from annotations.api import agreement as agreement_api
 from annotations.api import assignments as assignment_api
 from annotations.api import audit as audit_api
+from annotations.api import publishing as publishing_api
 from annotations.api import teams as team_api
 from annotations.api import views
 from annotations.models import Comment, Role
@@ -198,6 +199,15 @@ RULES: dict[tuple[str, str], Rule] = {
     # export (streamed, CSV when no format is given) is for editors and admins.
     ("teams/<slug:slug>/activity/", "GET"): Rule(Role.VIEWER),
     ("teams/<slug:slug>/audit", "GET"): Rule(Role.EDITOR),
+    # Publishing settings (annotations/api/publishing.py): members read, admins change.
+    ("teams/<slug:slug>/publishing/", "GET"): Rule(Role.VIEWER),
+    ("teams/<slug:slug>/publishing/", "PATCH"): Rule(
+        Role.ADMIN,
+        body=lambda w, who: {
+            "organisation_name": f"Desk of {who}",
+            "public_url_pattern": "https://desk.example.org/fact-checks/{claim}",
+        },
+    ),
 }
 
 
@@ -210,6 +220,7 @@ def api_endpoints() -> set[tuple[str, str]]:
         + audit_api.urlpatterns
         + assignment_api.urlpatterns
         + team_api.urlpatterns
+        + publishing_api.urlpatterns
     ):
         view_class = pattern.callback.view_class
         for method in ("get", "post", "put", "patch", "delete"):

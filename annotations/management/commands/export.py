@@ -53,6 +53,7 @@ class Command(BaseCommand):
             for chunk in chunks:
                 self.stdout.write(chunk, ending="")
             self.stdout.flush()
+            self._summary(format, team_obj, article_obj, include_archived)
             return
         target = Path(output)
         try:
@@ -63,3 +64,23 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror or error}.") from None
         self.stderr.write(f"Wrote {target} ({target.stat().st_size:,} bytes).")
+        self._summary(format, team_obj, article_obj, include_archived)
+
+    def _summary(
+        self, fmt: str, team: Team, article: Article | None, include_archived: bool
+    ) -> None:
+        """For ClaimReview: how many reviews lack a public URL (on stderr, beside the file)."""
+        if fmt != "claimreview":
+            return
+        missing = exports.without_public_url(
+            team, article=article, include_archived=include_archived
+        )
+        if missing:
+            self.stderr.write(
+                f"{missing} claim review{'s have' if missing != 1 else ' has'} no public URL "
+                "(no `url`): search engines ignore "
+                f"{'them' if missing != 1 else 'it'}. Set the public URL on the claim, or a "
+                "URL pattern in the team's publishing settings."
+            )
+        else:
+            self.stderr.write("Every claim review has a public URL.")

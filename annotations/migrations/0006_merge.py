@@ -1,0 +1,11 @@
+# Joins the migrations that were written side by side after 0004.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("annotations", "0005_article_archive"),
+        ("annotations", "0005_publishing"),
+    ]
+
+    operations = []
