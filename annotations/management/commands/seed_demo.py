@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import assignments, services, teams
+from annotations import articles, assignments, services, teams
 from annotations.models import Article, ArticleRevision, ClaimStatus, Role, Team
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -107,14 +107,14 @@ class Command(BaseCommand):
                 team=team, user=users["editor"], text=text, title=""
             ).article
         # Fill what is missing only: an edit made in the demo stays.
-        filled = []
-        for field, value in (("url", ARTICLE_URL), ("language", ARTICLE_LANGUAGE)):
-            if not getattr(article, field):
-                setattr(article, field, value)
-                filled.append(field)
-        if filled:
-            article.save(update_fields=filled)
-            if "url" in filled:
+        missing = {
+            field: value
+            for field, value in (("url", ARTICLE_URL), ("language", ARTICLE_LANGUAGE))
+            if not getattr(article, field)
+        }
+        if missing:
+            article = articles.article_update(actor=users["editor"], article=article, **missing)
+            if "url" in missing:
                 ArticleRevision.objects.filter(article=article, source_url="").update(
                     source_url=ARTICLE_URL
                 )
