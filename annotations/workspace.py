@@ -779,36 +779,108 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     return _after_inside_action(request, found.ref.pk, f"Source “{title}” removed.")
 
 
+# The fields of the claim's form that a workflow button posts with it (article_detail.html:
+# the buttons are inside the form). Their presence means "save these first".
+FORM_FIELDS = ("claimant", "summary", "rating", "rationale")
+
+
+def _form_changes(found: Found, form: ClaimForm, rows: Any) -> dict[str, Any]:
+    """What a valid claim form changes, as claim_revise takes it: the user's verdict always
+    (anyone who may rate), the wording and new sources for those who may edit the claim."""
+    data = form.cleaned_data
+    changes: dict[str, Any] = {"rating": data["rating"], "rationale": data["rationale"]}
+    if found.can_edit:
+        changes |= {
+            "claimant": data["claimant"],
+            "summary": data["summary"],
+            "sources": new_sources(rows) if rows is not None else [],
+        }
+    return changes
+
+
+def _move_options(post: QueryDict, target: str) -> dict[str, Any]:
+    """What a move takes besides its target, from the posted form: the note (send back,
+    correct) and the final-verdict pick (approve). A move that gains a field reads it here."""
+    return {"note": post.get("note", ""), "final_verdict": post.get("final_verdict") or None}
+
+
 @login_required
 @require_POST
 def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
-    """Move the claim along the workflow (`to`, with `note` and `final_verdict` when needed)."""
+    """Move the claim along the workflow (`to`, with `note` and `final_verdict` when needed).
+
+    Pressed inside the claim's form, the button posts the form too: what was typed is saved
+    first, at the version the form was opened with, and the claim moves only if that save
+    succeeds — one transaction (services.claim_revise_and_transition). A stale version gets the
+    usual conflict answer and an invalid field its error, the form as typed, nothing moved.
+    """
     found = _find(request, claim_id)
     if not found.access.can_create:
         return _refused(request, Forbidden(VIEWER_REFUSAL))
     target = request.POST.get("to", "")
-    final = request.POST.get("final_verdict") or None
-    # "own": approve with the verdict typed into the form's Verdict and Rationale fields.
-    own = final == "own" and target == ClaimStatus.APPROVED
-    try:
-        services.claim_transition(
-            claim=found.ref,
-            user=request.user,
-            to=target,
-            note=request.POST.get("note", ""),
-            final_verdict=int(final) if final and final.isdigit() else None,
-            own_rating=(request.POST.get("rating") or "") if own else None,
-            own_rationale=request.POST.get("rationale", "") if own else "",
-            expected_version=request.POST.get("version") or None,
+    options = _move_options(request.POST, target)
+    with_form = found.can_rate and any(name in request.POST for name in FORM_FIELDS)
+    # A field the post does not carry keeps its stored value (an API-like post of a few).
+    posted = request.POST.copy()
+    for name, value in _editor_initial(found.claim, request.user).items():
+        if name not in posted:
+            posted[name] = value
+    form = _editor_form(found, posted)
+    posts_rows = f"{SOURCES_PREFIX}-TOTAL_FORMS" in request.POST
+    rows = _editor_rows(found, request.POST) if found.can_edit and posts_rows else None
+    if with_form and not (form.is_valid() and (rows is None or rows.is_valid())):
+        notice = {
+            "kind": "error",
+            "title": "Nothing was saved and the claim did not move: see the messages below.",
+            "text": "",
+        }
+        return _show_editor(
+            request,
+            found,
+            form=form,
+            rows=rows,
+            notice=notice,
+            status=400,
+            announce="The claim was not saved and did not move: see the messages in the form.",
         )
+    try:
+        if with_form:
+            services.claim_revise_and_transition(
+                claim=found.ref,
+                user=request.user,
+                to=target,
+                expected_version=form.cleaned_data["version"],
+                changes=_form_changes(found, form, rows),
+                note=options.pop("note"),
+                final_verdict=options.pop("final_verdict"),
+                move=options,
+            )
+        else:
+            final = options.pop("final_verdict")
+            # "own": approve with the verdict typed into the form's Verdict and Rationale.
+            own = final == services.FINAL_OWN and target == ClaimStatus.APPROVED
+            services.claim_transition(
+                claim=found.ref,
+                user=request.user,
+                to=target,
+                final_verdict=int(final) if final and final.isdigit() else None,
+                own_rating=(request.POST.get("rating") or "") if own else None,
+                own_rationale=request.POST.get("rationale", "") if own else "",
+                expected_version=request.POST.get("version") or None,
+                **options,
+            )
     except ServiceError as error:
-        form = _editor_form(found, request.POST)
         if error.field in ("note", "final_verdict", "to"):
             notice = {"kind": "error", "title": error.message, "text": ""}
-            return _show_editor(request, found, form=form, notice=notice, status=error.status)
-        return _editor_failed(request, found, error, form=form, rows=None)
+            return _show_editor(
+                request, found, form=form, rows=rows, notice=notice, status=error.status
+            )
+        return _editor_failed(request, found, error, form=form, rows=rows)
     label = ClaimStatus(target).label.lower()
-    return _after_inside_action(request, claim_id, f"Claim {{number}} is now {label}.", blocks=True)
+    message = f"Claim {{number}} is now {label}."
+    if with_form:
+        message = f"Claim {{number}} saved and now {label}."
+    return _after_inside_action(request, claim_id, message, blocks=True)
 
 
 # --- deleting and undoing ----------------------------------------------------------------------
