@@ -206,6 +206,28 @@ def test_publish_saves_the_typed_wording_then_publishes(client, desk, claim, htm
     assert claim.summary == "11,000 North Korean soldiers arrived in Kursk."
 
 
+def test_publish_without_javascript_keeps_a_changed_verdict_as_a_proposal(client, desk, claim):
+    """Publish publishes the approved verdict; the page asks before dropping a changed one
+    (workspace.js). A plain post has not asked, so nothing is dropped: it is saved as the
+    editor's own verdict beside the approved one."""
+    at(claim, "approved")
+    approved = claim.final_verdict
+    client.force_login(desk.editor)
+    data = form(claim, to="published", rating="false", rationale="Lower, says the Pentagon.")
+    moved(press(client, claim, data, htmx=False), False)
+    claim.refresh_from_db()
+    assert (claim.status, claim.final_verdict) == (ClaimStatus.PUBLISHED, approved)
+    assert verdict_of(claim, desk.editor).rationale == "Lower, says the Pentagon."
+
+
+def test_the_publish_button_names_the_verdict_it_keeps(client, desk, claim):
+    at(claim, "approved")
+    client.force_login(desk.editor)
+    html = text(client.get(reverse("claim_edit", args=[claim.pk])))
+    assert 'data-keeps-final="Half true">Publish</button>' in html
+    assert "Changes typed above are saved first, then the claim moves" in html
+
+
 def test_publish_saves_a_typed_source_then_publishes(client, desk, claim):
     at(claim, "approved")
     client.force_login(desk.editor)
