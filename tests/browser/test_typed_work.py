@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 from annotations import services
 from annotations.models import Article, Claim, ClaimStatus, Comment, Verdict
 
+from ..factories import make_article
+from .conftest import log_in
 from .test_workspace import no_console_trouble, open_demo
 
 pytestmark = pytest.mark.browser
@@ -195,3 +197,64 @@ def test_leaving_the_page_with_typed_input_asks_first(open_page, demo):
     page.wait_for_url(re.compile(r"/revisions/$"))
     assert dialogs.unloads == 1
     no_console_trouble(console)
+
+
+def test_opening_another_claim_leaves_the_first_open_as_typed(open_page, demo):
+    page, console = open_demo(open_page, demo)
+    dialogs = Dialogs(page)
+    claim = Claim.objects.get(article=demo, exact__startswith=OTHER)
+    other = Claim.objects.get(article=demo, exact__startswith="about 8.000")
+    card, form = open_claim(page, claim)
+    form.get_by_label("Rationale").fill("Typed, not saved.")
+    open_claim(page, other)
+    expect(card.get_by_label("Rationale")).to_have_value("Typed, not saved.")
+    assert dialogs.messages == []
+    no_console_trouble(console)
+
+
+def test_the_reattach_page_asks_before_a_typed_quote_is_left(open_page, desk):
+    story = "Troops in Kursk\n\nPresident Zelensky said that 11.000 soldiers had arrived."
+    article = make_article(desk.team, story, title="Troops in Kursk")
+    claim = services.claim_create(
+        article=article, user=desk.reviewer, exact="11.000 soldiers had arrived"
+    )
+    services.article_revise(
+        article=article, user=desk.editor, text="Troops in Kursk\n\nSoldiers were seen."
+    )
+    page, console = open_page()
+    log_in(page, desk.reviewer.username)
+    page.goto(f"/claims/{claim.pk}/reattach/")
+    expect(page.locator("#reattach-form[data-selection-ready='true']")).to_have_count(1)
+    dialogs = Dialogs(page)
+    page.get_by_label("New quote").fill("Soldiers were seen")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url(re.compile(rf"/articles/{article.pk}/"))
+    expect(page.locator("#article-text")).to_be_visible()
+    assert dialogs.unloads == 1
+    assert console.csp_violations() == [] and console.errors() == []
+
+
+def test_without_javascript_a_workflow_button_saves_the_form_first(
+    browser, live_server, demo, artifacts
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        log_in(page, "reviewer", password="factcheck-demo")
+        claim = Claim.objects.get(article=demo, exact__startswith=OTHER)
+        page.goto(f"/claims/{claim.pk}/edit/")
+        form = page.locator("form[data-claim-form]")
+        form.get_by_label("Verdict", exact=True).select_option(label="Mostly false")
+        form.get_by_label("Rationale").fill("Typed without JavaScript.")
+        form.get_by_role("button", name="Submit for review").click()
+        expect(page.get_by_text("saved and now in review")).to_be_visible()
+        page.locator(f"#claim-{claim.pk}").screenshot(path=artifacts / "typed-work-no-js.png")
+        claim.refresh_from_db()
+        assert claim.status == ClaimStatus.IN_REVIEW
+        verdict = Verdict.objects.get(claim=claim, reviewer__username="reviewer", is_current=True)
+        assert (verdict.rating.slug, verdict.rationale) == (
+            "mostly-false",
+            "Typed without JavaScript.",
+        )
+    finally:
+        context.close()
