@@ -430,6 +430,7 @@ def _editor_context(
         "claim": claim,
         "open_claim": claim,
         "editor": {
+            "unsaved": _unsaved_fields(form, claim, found.access.user),
             "sources": list(Source.objects.filter(claim_id=claim.pk).order_by("created_at", "id")),
             "form": form,
             "rows": rows if rows is not None else _editor_rows(found),
@@ -441,6 +442,32 @@ def _editor_context(
         "claim_assignment": queue_pages.claim_panel(claim, found.article, found.access),
         "review": review,
     }
+
+
+def _unsaved_fields(form: ClaimForm, claim: Claim, user: AbstractBaseUser) -> str:
+    """The labels of the fields a form comes back with that differ from what is stored (after
+    a refused save, a conflict, or an action that saved only its own part), for the page's
+    question before they are thrown away (static/js/dirty.js reads `data-unsaved`): the page
+    shows them as the fields' values, so the browser alone would not know they are unsaved."""
+    if not form.is_bound:
+        return ""
+    stored = _editor_initial(claim, user)
+    names = []
+    for name in ("claimant", "summary", "rating", "rationale"):
+        if name not in form.fields or name not in form.data:
+            continue
+        typed = str(form.data.get(name) or "").replace("\r\n", "\n").strip()
+        if typed != str(stored.get(name) or "").strip():
+            names.append(str(form.fields[name].label))
+    rows_typed = any(
+        key.startswith(f"{SOURCES_PREFIX}-")
+        and key.endswith(("-url", "-title", "-excerpt"))
+        and value
+        for key, value in form.data.items()
+    )
+    if rows_typed:
+        names.append("New source")
+    return "|".join(names)
 
 
 def _show_editor(
@@ -798,10 +825,11 @@ def _form_changes(found: Found, form: ClaimForm, rows: Any) -> dict[str, Any]:
     return changes
 
 
-def _move_options(post: QueryDict, target: str) -> dict[str, Any]:
-    """What a move takes besides its target, from the posted form: the note (send back,
-    correct) and the final-verdict pick (approve). A move that gains a field reads it here."""
-    return {"note": post.get("note", ""), "final_verdict": post.get("final_verdict") or None}
+def _move_extra(post: QueryDict, target: str) -> dict[str, Any]:
+    """What a move takes besides its target, the note and the final-verdict pick, as
+    claim_transition's keywords: nothing yet. A move that gains a field (a published claim's
+    public address, say) reads it here, and both paths of claim_status pass it on."""
+    return {}
 
 
 @login_required
@@ -813,14 +841,17 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
     first, at the version the form was opened with, and the claim moves only if that save
     succeeds — one transaction (services.claim_revise_and_transition). A stale version gets the
     usual conflict answer and an invalid field its error, the form as typed, nothing moved.
+    (Publish asks in the page before it drops a changed verdict: workspace.js.)
     """
     found = _find(request, claim_id)
     if not found.access.can_create:
         return _refused(request, Forbidden(VIEWER_REFUSAL))
     target = request.POST.get("to", "")
-    options = _move_options(request.POST, target)
+    note = request.POST.get("note", "")
+    final = request.POST.get("final_verdict") or None
+    extra = _move_extra(request.POST, target)
     with_form = found.can_rate and any(name in request.POST for name in FORM_FIELDS)
-    # A field the post does not carry keeps its stored value (an API-like post of a few).
+    # A field the post does not carry keeps its stored value (a post of only a few fields).
     posted = request.POST.copy()
     for name, value in _editor_initial(found.claim, request.user).items():
         if name not in posted:
@@ -843,31 +874,32 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             status=400,
             announce="The claim was not saved and did not move: see the messages in the form.",
         )
+    version_before = found.ref.version
     try:
         if with_form:
-            services.claim_revise_and_transition(
+            moved = services.claim_revise_and_transition(
                 claim=found.ref,
                 user=request.user,
                 to=target,
                 expected_version=form.cleaned_data["version"],
                 changes=_form_changes(found, form, rows),
-                note=options.pop("note"),
-                final_verdict=options.pop("final_verdict"),
-                move=options,
+                note=note,
+                final_verdict=final,
+                move=extra,
             )
         else:
-            final = options.pop("final_verdict")
             # "own": approve with the verdict typed into the form's Verdict and Rationale.
             own = final == services.FINAL_OWN and target == ClaimStatus.APPROVED
-            services.claim_transition(
+            moved = services.claim_transition(
                 claim=found.ref,
                 user=request.user,
                 to=target,
+                note=note,
                 final_verdict=int(final) if final and final.isdigit() else None,
                 own_rating=(request.POST.get("rating") or "") if own else None,
                 own_rationale=request.POST.get("rationale", "") if own else "",
                 expected_version=request.POST.get("version") or None,
-                **options,
+                **extra,
             )
     except ServiceError as error:
         if error.field in ("note", "final_verdict", "to"):
@@ -877,10 +909,10 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
         return _editor_failed(request, found, error, form=form, rows=rows)
     label = ClaimStatus(target).label.lower()
-    message = f"Claim {{number}} is now {label}."
-    if with_form:
-        message = f"Claim {{number}} saved and now {label}."
-    return _after_inside_action(request, claim_id, message, blocks=True)
+    # A move alone adds one version; more means the typed changes were saved first.
+    saved = with_form and moved.version > version_before + 1
+    verb = "saved and now" if saved else "is now"
+    return _after_inside_action(request, claim_id, f"Claim {{number}} {verb} {label}.", blocks=True)
 
 
 # --- deleting and undoing ----------------------------------------------------------------------

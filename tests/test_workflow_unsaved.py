@@ -385,3 +385,37 @@ def test_own_final_verdict_needs_a_verdict(desk, claim):
         )
     assert refused.value.field == "final_verdict"
     assert status_of(claim) == ClaimStatus.IN_REVIEW
+
+
+# --- a form that comes back unsaved says which fields are unsaved (for the page's question) --
+
+
+def test_a_form_sent_back_with_errors_names_its_unsaved_fields(client, desk, claim):
+    client.force_login(desk.reviewer)
+    data = form(
+        claim, to="in_review", rationale="Typed but not saved.", **{"sources-0-url": "ftp://x"}
+    )
+    html = text(press(client, claim, data, htmx=True))
+    assert 'data-unsaved="Rationale|New source"' in html
+
+
+def test_a_stale_form_names_what_it_still_holds_unsaved(client, desk, claim):
+    stale = claim.version
+    services.claim_update(claim=claim, user=desk.admin, claimant="Changed by the admin")
+    client.force_login(desk.reviewer)
+    data = form(claim, to="in_review", version=stale, claimant="Mine")
+    html = text(press(client, claim, data, htmx=True))
+    assert 'data-unsaved="Claimant"' in html
+
+
+def test_a_form_that_was_saved_is_not_marked_unsaved(client, desk, claim):
+    client.force_login(desk.reviewer)
+    html = text(press(client, claim, form(claim, to="in_review", rating="false"), htmx=True))
+    assert "saved and now in review" in html
+    assert "data-unsaved" not in html
+
+
+def test_a_move_with_nothing_typed_says_only_that_it_moved(client, desk, claim):
+    client.force_login(desk.reviewer)
+    html = text(press(client, claim, form(claim, to="in_review"), htmx=True))
+    assert "Claim 1 is now in review." in html

@@ -29,6 +29,15 @@ export function fieldName(field) {
 export function dirtyFields(container, { except = null } = {}) {
   if (!container) return [];
   const names = [];
+  // A form the server sent back unsaved (after an error, a conflict, or an action that saved
+  // only its own part) shows the typed input as its values; it names those fields itself.
+  const returned = container.matches("form[data-unsaved]") ? [container] : [];
+  returned.concat(Array.from(container.querySelectorAll("form[data-unsaved]"))).forEach((form) => {
+    if (except && except.contains(form)) return;
+    form.dataset.unsaved.split("|").forEach((name) => {
+      if (name && !names.includes(name)) names.push(name);
+    });
+  });
   container.querySelectorAll("input, textarea, select").forEach((field) => {
     if (except && except.contains(field)) return;
     if (field.form && field.form.method === "get") return; // searches and filters are not work

@@ -258,3 +258,25 @@ def test_without_javascript_a_workflow_button_saves_the_form_first(
         )
     finally:
         context.close()
+
+
+def test_a_refused_move_keeps_the_form_and_closing_it_still_asks(open_page, demo, artifacts):
+    page, console = open_demo(open_page, demo)
+    dialogs = Dialogs(page)
+    claim = Claim.objects.get(article=demo, exact__startswith=OTHER)
+    card, form = open_claim(page, claim)
+    form.get_by_label("Rationale").fill("Typed, then refused.")
+    form.get_by_label("Source URL").fill("ftp://example.org/briefing")
+    form.get_by_role("button", name="Submit for review").click()
+    expect(card.get_by_role("alert").first).to_contain_text("did not move")
+    expect(card.get_by_label("Rationale")).to_have_value("Typed, then refused.")
+    expect(card.get_by_label("Source URL")).to_have_value("ftp://example.org/briefing")
+    page.screenshot(path=artifacts / "typed-work-refused-move.png", caret="initial")
+    assert Claim.objects.get(pk=claim.pk).status == ClaimStatus.DRAFT
+    # The page shows the typed input as the fields' values now; it still knows it is unsaved.
+    card.get_by_role("link", name="Close").click()
+    assert dialogs.messages == [
+        "Your unsaved changes to Rationale and New source will be lost.\n\nClose this claim anyway?"
+    ]
+    expect(card.get_by_label("Rationale")).to_have_value("Typed, then refused.")
+    no_console_trouble(console, answered=(400,))
