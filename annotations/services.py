@@ -1686,7 +1686,10 @@ def claim_revise(
 # is then thrown away. The one case that needs a rule is Approve: "Set my own verdict", or
 # picking one's own earlier verdict while the Verdict field says something new, approves the
 # verdict as typed (it is what the approver sees); picking a colleague's verdict saves the
-# approver's typed one beside it as a proposal.
+# approver's typed one beside it as a proposal. Publish publishes the verdict approved before,
+# so a changed Verdict would not be what goes out: the page asks first and drops it if told to
+# go on (workspace.js); a post that has not asked (no JavaScript) saves it as a proposal.
+# Correct has nothing to save: a published claim is frozen and its panel has only the note.
 FINAL_OWN = "own"
 
 

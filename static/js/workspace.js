@@ -442,9 +442,10 @@ document.body.addEventListener("htmx:confirm", (event) => {
 
 const keptOpen = new Map(); // open claims with typed input, carried across a new list
 
-function keepOpenClaims(list) {
+function keepOpenClaims(list, sender) {
   list.querySelectorAll(".claim-card.is-open[id]").forEach((card) => {
-    if (!isDirty(card)) return;
+    // The claim whose own form was sent (a deleted claim saved as a new one) is answered.
+    if (!isDirty(card) || (sender && card.contains(sender))) return;
     keptOpen.set(card.id, card);
     card.remove();
   });
@@ -483,7 +484,9 @@ document.body.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
   const target = event.detail.target;
-  if (event.detail.shouldSwap && target && target.id === "claim-list") keepOpenClaims(target);
+  if (event.detail.shouldSwap && target && target.id === "claim-list") {
+    keepOpenClaims(target, event.detail.requestConfig && event.detail.requestConfig.elt);
+  }
 });
 document.body.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
