@@ -1770,6 +1770,81 @@ def claim_revise(
     return claim
 
 
+# Which workflow moves save the open form first: all of them. The workflow buttons sit in the
+# claim's form (article_detail.html), so a press posts what the page shows; the page saves it
+# and then moves the claim, in one transaction, rather than moving a claim whose typed verdict
+# is then thrown away. The one case that needs a rule is Approve: "Set my own verdict", or
+# picking one's own earlier verdict while the Verdict field says something new, approves the
+# verdict as typed (it is what the approver sees); picking a colleague's verdict saves the
+# approver's typed one beside it as a proposal. Publish publishes the verdict approved before,
+# so a changed Verdict would not be what goes out: the page asks first and drops it if told to
+# go on (workspace.js); a post that has not asked (no JavaScript) saves it as a proposal.
+# Correct has nothing to save: a published claim is frozen and its panel has only the note.
+FINAL_OWN = "own"
+
+
+@transaction.atomic
+def claim_revise_and_transition(
+    *,
+    claim: Claim,
+    user: AbstractBaseUser,
+    to: str,
+    expected_version: int | str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+    final_verdict: Verdict | int | str | None = None,
+    move: Mapping[str, Any] | None = None,
+) -> Claim:
+    """Save the claim's form (`changes`: claim_revise's fields) and then move the claim `to`
+    a workflow status, all or nothing.
+
+    The version is checked once, before anything changes: a stale form saves nothing and
+    moves nothing; so does an invalid change or a refused move (the transaction rolls back).
+    `final_verdict` is a verdict id or FINAL_OWN (the user's verdict as saved by this call);
+    `move` carries any further options of claim_transition for the move.
+    """
+    require_role(user, claim.article.team, Role.REVIEWER)
+    _check_version(claim, expected_version)
+    own_before = (
+        Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    claim = claim_revise(claim=claim, user=user, **dict(changes or {}))
+    chosen: Any = final_verdict
+    if to == ClaimStatus.APPROVED and final_verdict is not None:
+        own_now = (
+            Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        picked_own = own_before is not None and str(final_verdict) == str(own_before)
+        if str(final_verdict) == FINAL_OWN or picked_own:
+            if own_now is None:
+                raise InvalidInput(
+                    "Choose your own verdict in the Verdict field, or pick one of the "
+                    "reviewers' verdicts as final.",
+                    field="final_verdict",
+                )
+            chosen = own_now
+        elif not str(final_verdict).isdigit():
+            raise InvalidInput("Pick one of the verdicts as final.", field="final_verdict")
+        else:
+            chosen = int(final_verdict)
+    return claim_transition(
+        claim=claim,
+        user=user,
+        to=to,
+        note=note,
+        final_verdict=chosen,
+        expected_version=claim.version,
+        **dict(move or {}),
+    )
+
+
+__all__.append("claim_revise_and_transition")
+
+
 def _restored_anchor(article: Article, snapshot: Mapping[str, Any]) -> tuple[Any, str]:
     """Where a restored claim goes: its old place when the text there is unchanged, else where
     its quote is found now (fuzzy), else nowhere (orphaned, kept with its quote)."""

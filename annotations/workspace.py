@@ -433,6 +433,7 @@ def _editor_context(
         "claim": claim,
         "open_claim": claim,
         "editor": {
+            "unsaved": _unsaved_fields(form, claim, found.access.user),
             "sources": list(Source.objects.filter(claim_id=claim.pk).order_by("created_at", "id")),
             "form": form,
             "rows": rows if rows is not None else _editor_rows(found),
@@ -450,6 +451,32 @@ def _editor_context(
             "published": found.ref.status == ClaimStatus.PUBLISHED,
         },
     }
+
+
+def _unsaved_fields(form: ClaimForm, claim: Claim, user: AbstractBaseUser) -> str:
+    """The labels of the fields a form comes back with that differ from what is stored (after
+    a refused save, a conflict, or an action that saved only its own part), for the page's
+    question before they are thrown away (static/js/dirty.js reads `data-unsaved`): the page
+    shows them as the fields' values, so the browser alone would not know they are unsaved."""
+    if not form.is_bound:
+        return ""
+    stored = _editor_initial(claim, user)
+    names = []
+    for name in ("claimant", "summary", "rating", "rationale"):
+        if name not in form.fields or name not in form.data:
+            continue
+        typed = str(form.data.get(name) or "").replace("\r\n", "\n").strip()
+        if typed != str(stored.get(name) or "").strip():
+            names.append(str(form.fields[name].label))
+    rows_typed = any(
+        key.startswith(f"{SOURCES_PREFIX}-")
+        and key.endswith(("-url", "-title", "-excerpt"))
+        and value
+        for key, value in form.data.items()
+    )
+    if rows_typed:
+        names.append("New source")
+    return "|".join(names)
 
 
 def _show_editor(
@@ -788,41 +815,116 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     return _after_inside_action(request, found.ref.pk, f"Source “{title}” removed.")
 
 
+# The fields of the claim's form that a workflow button posts with it (article_detail.html:
+# the buttons are inside the form). Their presence means "save these first".
+FORM_FIELDS = ("claimant", "summary", "rating", "rationale")
+
+
+def _form_changes(found: Found, form: ClaimForm, rows: Any) -> dict[str, Any]:
+    """What a valid claim form changes, as claim_revise takes it: the user's verdict always
+    (anyone who may rate), the wording and new sources for those who may edit the claim."""
+    data = form.cleaned_data
+    changes: dict[str, Any] = {"rating": data["rating"], "rationale": data["rationale"]}
+    if found.can_edit:
+        changes |= {
+            "claimant": data["claimant"],
+            "summary": data["summary"],
+            "sources": new_sources(rows) if rows is not None else [],
+        }
+    return changes
+
+
+def _move_extra(post: QueryDict, target: str) -> dict[str, Any]:
+    """What a move takes besides its target, the note and the final-verdict pick, as
+    claim_transition's keywords: Publish sends the Public URL field (prefilled from the team's
+    pattern; emptied, the claim is published without one). Both paths of claim_status pass
+    these on."""
+    if target == ClaimStatus.PUBLISHED and "public_url" in post:
+        return {"public_url": post["public_url"]}
+    return {}
+
+
 @login_required
 @require_POST
 def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
-    """Move the claim along the workflow (`to`, with `note` and `final_verdict` when needed)."""
+    """Move the claim along the workflow (`to`, with `note` and `final_verdict` when needed).
+
+    Pressed inside the claim's form, the button posts the form too: what was typed is saved
+    first, at the version the form was opened with, and the claim moves only if that save
+    succeeds — one transaction (services.claim_revise_and_transition). A stale version gets the
+    usual conflict answer and an invalid field its error, the form as typed, nothing moved.
+    (Publish asks in the page before it drops a changed verdict: workspace.js.)
+    """
     found = _find(request, claim_id)
     if not found.access.can_create:
         return _refused(request, Forbidden(VIEWER_REFUSAL))
     target = request.POST.get("to", "")
+    note = request.POST.get("note", "")
     final = request.POST.get("final_verdict") or None
-    # "own": approve with the verdict typed into the form's Verdict and Rationale fields.
-    own = final == "own" and target == ClaimStatus.APPROVED
-    # Publish sends the Public URL field (prefilled from the pattern); emptied: none.
-    where = {}
-    if target == ClaimStatus.PUBLISHED and "public_url" in request.POST:
-        where["public_url"] = request.POST["public_url"]
-    try:
-        services.claim_transition(
-            claim=found.ref,
-            user=request.user,
-            to=target,
-            note=request.POST.get("note", ""),
-            final_verdict=int(final) if final and final.isdigit() else None,
-            own_rating=(request.POST.get("rating") or "") if own else None,
-            own_rationale=request.POST.get("rationale", "") if own else "",
-            expected_version=request.POST.get("version") or None,
-            **where,
+    extra = _move_extra(request.POST, target)
+    with_form = found.can_rate and any(name in request.POST for name in FORM_FIELDS)
+    # A field the post does not carry keeps its stored value (a post of only a few fields).
+    posted = request.POST.copy()
+    for name, value in _editor_initial(found.claim, request.user).items():
+        if name not in posted:
+            posted[name] = value
+    form = _editor_form(found, posted)
+    posts_rows = f"{SOURCES_PREFIX}-TOTAL_FORMS" in request.POST
+    rows = _editor_rows(found, request.POST) if found.can_edit and posts_rows else None
+    if with_form and not (form.is_valid() and (rows is None or rows.is_valid())):
+        notice = {
+            "kind": "error",
+            "title": "Nothing was saved and the claim did not move: see the messages below.",
+            "text": "",
+        }
+        return _show_editor(
+            request,
+            found,
+            form=form,
+            rows=rows,
+            notice=notice,
+            status=400,
+            announce="The claim was not saved and did not move: see the messages in the form.",
         )
+    version_before = found.ref.version
+    try:
+        if with_form:
+            moved = services.claim_revise_and_transition(
+                claim=found.ref,
+                user=request.user,
+                to=target,
+                expected_version=form.cleaned_data["version"],
+                changes=_form_changes(found, form, rows),
+                note=note,
+                final_verdict=final,
+                move=extra,
+            )
+        else:
+            # "own": approve with the verdict typed into the form's Verdict and Rationale.
+            own = final == services.FINAL_OWN and target == ClaimStatus.APPROVED
+            moved = services.claim_transition(
+                claim=found.ref,
+                user=request.user,
+                to=target,
+                note=note,
+                final_verdict=int(final) if final and final.isdigit() else None,
+                own_rating=(request.POST.get("rating") or "") if own else None,
+                own_rationale=request.POST.get("rationale", "") if own else "",
+                expected_version=request.POST.get("version") or None,
+                **extra,
+            )
     except ServiceError as error:
-        form = _editor_form(found, request.POST)
         if error.field in ("note", "final_verdict", "to", "public_url"):
             notice = {"kind": "error", "title": error.message, "text": ""}
-            return _show_editor(request, found, form=form, notice=notice, status=error.status)
-        return _editor_failed(request, found, error, form=form, rows=None)
+            return _show_editor(
+                request, found, form=form, rows=rows, notice=notice, status=error.status
+            )
+        return _editor_failed(request, found, error, form=form, rows=rows)
     label = ClaimStatus(target).label.lower()
-    return _after_inside_action(request, claim_id, f"Claim {{number}} is now {label}.", blocks=True)
+    # A move alone adds one version; more means the typed changes were saved first.
+    saved = with_form and moved.version > version_before + 1
+    verb = "saved and now" if saved else "is now"
+    return _after_inside_action(request, claim_id, f"Claim {{number}} {verb} {label}.", blocks=True)
 
 
 @login_required

@@ -439,6 +439,35 @@ ACTIONS: dict[str, Action] = {
             "public_url": "https://desk.example.org/fact-checks/1",
         },
     ),
+    # The workflow buttons save the claim's form first, then move it (one transaction)
+    "claim_revise_and_transition submit own": Action(
+        services.claim_revise_and_transition,
+        Role.REVIEWER,
+        lambda s, who: {
+            "claim": s.claim_of(who, ClaimStatus.DRAFT),
+            "to": ClaimStatus.IN_REVIEW,
+            "changes": {"claimant": "The ministry"},
+        },
+    ),
+    "claim_revise_and_transition submit anyone's": Action(
+        services.claim_revise_and_transition,
+        Role.EDITOR,
+        lambda s, who: {
+            "claim": s.claim_of(s.other_than(who), ClaimStatus.DRAFT),
+            "to": ClaimStatus.IN_REVIEW,
+            "changes": {"claimant": "The ministry"},
+        },
+    ),
+    "claim_revise_and_transition approve with own verdict": Action(
+        services.claim_revise_and_transition,
+        Role.EDITOR,
+        lambda s, who: {
+            "claim": s.claim_of(s.other_than(who), ClaimStatus.IN_REVIEW),
+            "to": ClaimStatus.APPROVED,
+            "changes": {"rating": "false", "rationale": "The count is lower."},
+            "final_verdict": services.FINAL_OWN,
+        },
+    ),
     # Comments: authors edit and delete their own; editors moderate (delete) anyone's
     "comment_add": Action(
         comments.comment_add, Role.REVIEWER, lambda s, who: {"claim": s.claim, "body": "Agreed."}

@@ -847,13 +847,20 @@ def test_the_workflow_buttons_move_the_claim_and_an_editor_approves(client, desk
     client.force_login(desk.reviewer)
     response = client.post(
         reverse("claim_status", args=[claim.pk]),
-        editor_data(claim, to="in_review", claimant="Typed"),
+        editor_data(
+            claim,
+            to="in_review",
+            claimant="Typed",
+            rating="half-true",
+            rationale="Other estimates are lower.",
+        ),
     )
     assert response.status_code == 200
-    assert "is now in review" in html_of(response)
+    assert "saved and now in review" in html_of(response)
     assert 'value="Typed"' in html_of(response)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
+    assert claim.claimant == "Typed"  # the form was saved before the move
 
     client.force_login(desk.editor)
     page = html_of(client.get(reverse("claim_edit", args=[claim.pk])))

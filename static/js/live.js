@@ -7,8 +7,9 @@
 // edited stays as typed and gets a notice instead. EventSource reconnects by itself and sends
 // the id of the last Event it had (Last-Event-ID), so the server replays what was missed.
 
+import { approveNextSwap, confirmLoss, dirtyFields } from "./dirty.js";
+
 (function () {
-  "use strict";
 
   const live = document.getElementById("live");
   if (!live || !window.EventSource) return;
@@ -47,15 +48,6 @@
     toastRegion.append(item);
     if (seconds) window.setTimeout(() => item.remove(), seconds * 1000);
     return item;
-  }
-
-  function isDirty(container) {
-    return Array.from(container.querySelectorAll("input, textarea, select")).some((field) => {
-      if (["hidden", "submit", "button"].includes(field.type)) return false;
-      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
-      if (field.tagName === "SELECT") return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
-      return field.value !== field.defaultValue;
-    });
   }
 
   function claimEditUrl(id) {
@@ -143,7 +135,8 @@
     const button = event.target.closest("[data-live-reload-claim]");
     if (!button) return;
     const card = button.closest(".claim-card");
-    if (card && isDirty(card) && !window.confirm("Reload this claim and discard what you typed?")) return;
+    if (card && !confirmLoss(dirtyFields(card), "Reload this claim anyway?")) return;
+    if (card) approveNextSwap(card); // asked here; the workspace does not ask again
     window.htmx.ajax("GET", claimEditUrl(button.dataset.liveReloadClaim), {
       target: `#claim-${button.dataset.liveReloadClaim}`,
       swap: "outerHTML",

@@ -1,5 +1,6 @@
 // The re-attach page: a selection in the current text fills the form (start, end, quote and
 // its context). Without JavaScript the quote is typed instead.
+import { guardPageExit } from "./dirty.js";
 import { selectorFor } from "./selection.js";
 
 const root = document.getElementById("article-text");
@@ -19,6 +20,8 @@ if (root && form) {
   field("exact").addEventListener("input", () => {
     for (const name of ["start", "end", "prefix", "suffix"]) field(name).value = "";
   });
+  // A quote chosen but not re-attached: leaving the page asks first.
+  guardPageExit();
   // Lets tests (and anything else) know a selection will now be picked up.
   form.dataset.selectionReady = "true";
 }

@@ -5,6 +5,17 @@
 // sends back. No inline styles: state is shown by toggling classes, and the floating button
 // and popovers are placed by CSS anchor positioning.
 
+import {
+  approveNextSwap,
+  confirmLoss,
+  dirtyFields,
+  fieldName,
+  guardPageExit,
+  isChanged,
+  isDirty,
+  lossMessage,
+  takeApproval,
+} from "./dirty.js";
 import { rangeAt, selectorFor } from "./selection.js";
 
 const root = document.getElementById("article-text");
@@ -36,16 +47,6 @@ function announce(message) {
 
 function isTyping(target) {
   return Boolean(target.closest && target.closest("input, textarea, select, [contenteditable]"));
-}
-
-function isDirty(container) {
-  if (!container) return false;
-  return Array.from(container.querySelectorAll("input, textarea, select")).some((field) => {
-    if (field.type === "hidden" || field.type === "submit" || field.type === "button") return false;
-    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
-    if (field.tagName === "SELECT") return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
-    return field.value !== field.defaultValue;
-  });
 }
 
 function claimInfo(id) {
@@ -276,7 +277,7 @@ function startClaim() {
     announce("Select a passage of the article first, or press n to type the quote.");
     return;
   }
-  if (isDirty(composerOpen()) && !window.confirm("Replace the claim you started with this selection?")) return;
+  if (!confirmLoss(dirtyFields(composerOpen()), "Start a new claim from this selection anyway?")) return;
   const url = new URL(root.dataset.newClaimUrl, window.location.href);
   url.searchParams.set("start", selector.start);
   url.searchParams.set("end", selector.end);
@@ -289,6 +290,7 @@ function startClaim() {
   hideAdd();
   drawDraft(selector);
   document.getSelection().removeAllRanges();
+  approveNextSwap(document.getElementById("composer"));
   htmx.ajax("GET", url.pathname + url.search, { target: "#composer", swap: "innerHTML" }).then(() => {
     const composer = composerOpen();
     if (composer) composer.scrollIntoView({ block: "nearest" });
@@ -325,15 +327,17 @@ document.addEventListener("click", (event) => {
   const closer = event.target.closest("[data-close-composer]");
   if (closer) {
     event.preventDefault();
-    if (isDirty(composerOpen()) && !window.confirm("Discard the claim you started?")) return;
+    if (!confirmLoss(dirtyFields(composerOpen()), "Discard the claim you started?")) return;
     closeComposer();
     return;
   }
   const discard = event.target.closest("[data-discard]");
   if (discard) {
     event.preventDefault();
-    if (!window.confirm("Discard what you typed?")) return;
-    discard.closest(".claim-card").remove();
+    const card = discard.closest(".claim-card");
+    // The form holds what was typed into the deleted claim: it is saved nowhere else.
+    if (!window.confirm("Discard what you typed into the deleted claim? It is not saved anywhere else.")) return;
+    card.remove();
     return;
   }
   const show = event.target.closest("[data-show-in-text]");
@@ -386,24 +390,99 @@ panel.addEventListener("dblclick", (event) => {
   if (card && !event.target.closest("a, button")) card.querySelector("[data-open-claim]").click();
 });
 
-// Closing an open claim with typed changes asks first; so does leaving the page.
+// Typed input is never dropped without asking (dirty.js names what would be lost):
+//
+// * a request whose answer replaces a part of the page holding typed input (Close, Cancel,
+//   Delete…, a comment's Edit, a workflow button while a comment is half typed) asks first —
+//   except what the request itself sends, which the server saves (a workflow button posts the
+//   claim's form: services.claim_revise_and_transition saves it before moving the claim);
+// * Publish publishes the verdict approved earlier, so a changed Verdict or Rationale would not
+//   be published: the page asks, and drops them if told to go on (without JavaScript the
+//   server saves them as the editor's own proposal beside the approved one);
+// * a new claim list (a filter, a claim added or deleted) keeps the open claims that hold
+//   typed input, as live updates do (live.js);
+// * leaving the page asks the browser's own question (dirty.js guardPageExit).
+const VERDICT_FIELDS = ["rating", "rationale"];
+
+function question(source, submitter) {
+  if (source.matches && source.matches("[data-close]")) return "Close this claim anyway?";
+  const action = (submitter || source).textContent;
+  const label = action ? action.replace(/\s+/g, " ").replace(/…$/, "").trim() : "";
+  return label && label.length < 40 ? `${label} anyway?` : "Go on anyway?";
+}
+
 document.body.addEventListener("htmx:confirm", (event) => {
-  const source = event.detail.elt;
-  if (!source.matches("[data-close]")) return;
-  const container = source.closest(".claim-card.is-open");
-  if (isDirty(container) && !window.confirm("Close this claim and discard your changes?")) {
-    event.preventDefault();
+  const { target, elt, verb } = event.detail;
+  if (!target || takeApproval(target)) return;
+  const trigger = event.detail.triggeringEvent;
+  const submitter = trigger && trigger.submitter ? trigger.submitter : null;
+  const sent = verb !== "get" && elt.closest ? elt.closest("form") : null;
+  // The list's own swaps carry open claims with typed input over (keepOpenClaims).
+  let lost = target.id === "claim-list" ? [] : dirtyFields(target, { except: sent });
+  let ask = question(elt, submitter);
+  let dropped = [];
+  const keeps = submitter && submitter.dataset.keepsFinal;
+  if (keeps && sent) {
+    dropped = VERDICT_FIELDS.map((name) => sent.elements.namedItem(name)).filter((field) => field && isChanged(field));
+    if (dropped.length) {
+      lost = dropped.map(fieldName).concat(lost);
+      ask = `Publishing keeps the approved verdict (${keeps}). Publish anyway?`;
+    }
   }
+  if (!lost.length) return;
+  // One question, not two: an element's own hx-confirm question is asked with this one.
+  event.preventDefault();
+  if (!confirmLoss(lost, event.detail.question || ask)) return;
+  dropped.forEach((field) => {
+    if (field.tagName === "SELECT") Array.from(field.options).forEach((option) => (option.selected = option.defaultSelected));
+    else field.value = field.defaultValue;
+  });
+  event.detail.issueRequest(true);
 });
-window.addEventListener("beforeunload", (event) => {
-  const open = document.querySelectorAll("[data-claim-form]");
-  if (Array.from(open).some((form) => isDirty(form))) event.preventDefault();
-});
+
+const keptOpen = new Map(); // open claims with typed input, carried across a new list
+
+function keepOpenClaims(list, sender) {
+  list.querySelectorAll(".claim-card.is-open[id]").forEach((card) => {
+    // The claim whose own form was sent (a deleted claim saved as a new one) is answered.
+    if (!isDirty(card) || (sender && card.contains(sender))) return;
+    keptOpen.set(card.id, card);
+    card.remove();
+  });
+}
+
+function restoreOpenClaims() {
+  const list = document.getElementById("claim-list");
+  if (!keptOpen.size || !list) return;
+  keptOpen.forEach((card, id) => {
+    const fresh = document.getElementById(id);
+    if (fresh && list.contains(fresh)) {
+      fresh.replaceWith(card);
+      return;
+    }
+    let items = list.querySelector("ol.claim-list");
+    if (!items) {
+      items = document.createElement("ol");
+      items.className = "claim-list";
+      list.prepend(items);
+    }
+    items.prepend(card);
+  });
+  keptOpen.clear();
+}
+
+guardPageExit();
 
 // --- htmx: error fragments, focus after a swap, undo toast ----------------------------------
 
 // An error answer that says where it goes (HX-Retarget) is swapped in place by
 // js/htmx-errors.js, on every page; the others are announced here.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (event.detail.shouldSwap && target && target.id === "claim-list") {
+    keepOpenClaims(target, event.detail.requestConfig && event.detail.requestConfig.elt);
+  }
+});
 document.body.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
   const gone = status === 404 ? " It may have been deleted: reload the page." : "";
@@ -421,6 +500,7 @@ document.body.addEventListener("htmx:beforeRequest", (event) => {
 });
 
 function afterSwap() {
+  restoreOpenClaims();
   renumber();
   const invalid = document.querySelector("[data-claim-form] [aria-invalid='true']");
   const marked = document.querySelector("[data-focus-after-swap]");
@@ -490,9 +570,10 @@ document.addEventListener("keydown", (event) => {
     hideTip();
     const container = openContainer(target);
     if (container) {
-      if (isDirty(container) && Date.now() - escapeArmed > 4000) {
+      const typed = dirtyFields(container);
+      if (typed.length && Date.now() - escapeArmed > 4000) {
         escapeArmed = Date.now();
-        announce("You have typed changes. Press Esc again to discard them.");
+        announce(`${lossMessage(typed)} Press Esc again to discard them.`);
         container.classList.add("is-asking");
         window.setTimeout(() => container.classList.remove("is-asking"), 4000);
         return;

@@ -152,6 +152,10 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         reviewer_card, reviewer_form = open_claim_form(reviewer, claim.pk)
         reviewer_form.get_by_label("Claimant", exact=True).fill("Pentagon spokesman")
         reviewer_form.get_by_label("Claim", exact=True).fill("About 10,000 soldiers.")
+        half_typed = reviewer_card.locator(f"#discussion-{claim.pk}").get_by_label(
+            "Comment", exact=True
+        )
+        half_typed.fill("Which briefing was th")
         editor_form.get_by_label("Claimant", exact=True).fill("US Department of Defense")
         editor_form.get_by_role("button", name="Save claim").click()
         expect(editor_card.locator("form[data-claim-form]")).to_have_count(0)
@@ -162,7 +166,10 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         expect(reviewer_form.get_by_label("Claimant", exact=True)).to_have_value(
             "Pentagon spokesman"
         )
+        # So is a half-typed comment in the open claim's discussion.
+        expect(half_typed).to_have_value("Which briefing was th")
         reviewer.screenshot(path=artifacts / "live-changed-while-editing.png", caret="initial")
+        half_typed.fill("")  # (saving the claim would otherwise ask about the comment)
 
         reviewer_form.get_by_role("button", name="Save claim").click()
         alert = reviewer_card.get_by_role("alert")
