@@ -203,7 +203,7 @@ def test_opening_another_claim_leaves_the_first_open_as_typed(open_page, demo):
     page, console = open_demo(open_page, demo)
     dialogs = Dialogs(page)
     claim = Claim.objects.get(article=demo, exact__startswith=OTHER)
-    other = Claim.objects.get(article=demo, exact__startswith="about 8.000")
+    other = Claim.objects.get(article=demo, exact__startswith="the number of North Korean")
     card, form = open_claim(page, claim)
     form.get_by_label("Rationale").fill("Typed, not saved.")
     open_claim(page, other)
