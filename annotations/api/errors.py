@@ -140,6 +140,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         set_rollback()
         errors = {exc.field: [exc.message]} if exc.field and exc.status == 400 else None
         body = error_body(exc.code, exc.message, errors) | conflicts.api_details(exc)
+        body |= getattr(exc, "extra", {})  # e.g. a page that is not an article: its reasons
         return Response(body, status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         from django.conf import settings
