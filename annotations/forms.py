@@ -546,6 +546,7 @@ class ArticleRevisionForm(ArticleImportForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, teams=Team.objects.none(), **kwargs)
         del self.fields["team"]
+        del self.fields["force"]  # a new version is never refused as "not an article"
         self.fields["title"].help_text = "Optional: taken from the new version when left empty."
 
     def service_input(self) -> dict:
@@ -553,4 +554,5 @@ class ArticleRevisionForm(ArticleImportForm):
         self.cleaned_data.setdefault("team", None)
         kwargs = super().service_input()
         kwargs.pop("team")
+        kwargs.pop("force")
         return kwargs

@@ -1181,6 +1181,14 @@ class TeamImportResult:
 IMPORT_BATCH_SIZE = 500
 
 
+def _imported_links(item: Mapping[str, Any], where: str) -> list[dict]:
+    """An exported article's (or revision's) links, checked against its text."""
+    try:
+        return ingest.clean_links(item.get("links"), len(item["text"]))
+    except ValueError as error:
+        raise InvalidInput(f"{where}.{error}", code="invalid_export") from None
+
+
 def _import_fields(obj: Any, where: str, exclude: Iterable[str] = ()) -> None:
     """Field rules of the model (lengths, URLs, choices, slugs), as an error naming `where`.
 
@@ -1302,9 +1310,11 @@ def _team_import(
             publisher=item["publisher"],
             author=item["author"],
             published_at=_when(item["published_at"]),
+            published_at_guessed=bool(item.get("published_at_guessed")),
             language=item["language"],
             text=item["text"],
             blocks=item["blocks"],
+            links=_imported_links(item, f"articles[{index}]"),
             revision=item["revision"],
             status=item["status"],
             source_kind=item["source_kind"],
@@ -1333,6 +1343,7 @@ def _team_import(
                 title=revision_item["title"],
                 text=revision_item["text"],
                 blocks=revision_item["blocks"],
+                links=_imported_links(revision_item, f"articles[{index}].revisions[{number}]"),
                 source_kind=revision_item["source_kind"],
                 source_url=revision_item["source_url"],
                 content_hash=content_hash(revision_item["text"]),
