@@ -32,7 +32,8 @@ FILLER = (
 def article_page(title: str, extra: str = "") -> str:
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-        "<link rel='canonical' href='https://news.example.org/" + title.lower().replace(" ", "-")
+        "<link rel='canonical' href='https://news.example.org/"
+        + title.lower().replace(" ", "-")
         + f"'></head><body><article><h1>{title}</h1><p>{title}: {FILLER}</p>"
         f"<p>See <a href='https://stats.example.org/{len(title)}'>the statistics office</a> "
         f"for the figures. {extra}</p></article></body></html>"
@@ -100,7 +101,9 @@ def test_the_service_refuses_a_page_that_is_not_an_article_unless_forced(desk):
     assert refused.value.preview["words"] < 10
     assert counts() == (0, 0, 0)
 
-    result = services.article_import(team=desk.team, user=desk.reviewer, html=SHORT_PAGE, force=True)
+    result = services.article_import(
+        team=desk.team, user=desk.reviewer, html=SHORT_PAGE, force=True
+    )
     assert result.created
     event = Event.objects.get(verb="article.imported")
     assert "did not look like an article" in event.note
@@ -185,9 +188,7 @@ def test_a_batch_imports_each_item_on_its_own_and_reports_the_bad_ones(desk, cli
         SimpleUploadedFile("notes.txt", f"Notes from the meeting\n\n{FILLER}".encode()),
         SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0 not text"),
     ]
-    urls = "\n".join(
-        [f"{site}/budget.html", f"{site}/missing.html", f"{site}/gallery.html", f"{site}/roads.html"]
-    )
+    urls = "\n".join(f"{site}/{name}.html" for name in ("budget", "missing", "gallery", "roads"))
 
     response = client.post(
         reverse("article_import_batch"), {"team": desk.team.pk, "files": files, "urls": urls}
