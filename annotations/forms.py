@@ -207,13 +207,17 @@ class BulkImportForm(forms.Form):
     """Several articles at once: files, and web addresses one per line. Each is imported on
     its own; the form only checks the team, the number of items and the file sizes."""
 
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
-    files = MultipleFileField(label="Files", required=False)
+    # Labels differ from the single import form's ("Team", "File", "Web address"), so each
+    # field keeps a name of its own for screen readers (and tests) on the shared page.
+    team = forms.ModelChoiceField(
+        label="Import into", queryset=Team.objects.none(), empty_label=None
+    )
+    files = MultipleFileField(label="Documents", required=False)
     urls = forms.CharField(
-        label="Web addresses",
+        label="Addresses, one per line",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "https://…", "spellcheck": "false"}),
-        help_text="One address per line.",
+        help_text="http:// or https:// pages.",
     )
     force = forms.BooleanField(
         label="Also import pages that do not look like articles",

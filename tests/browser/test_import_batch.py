@@ -34,11 +34,11 @@ def test_a_reviewer_imports_files_and_addresses_at_once_with_a_row_per_item(
     page.goto("/articles/import/")
 
     bulk = page.locator("#bulk-form")
-    bulk.get_by_label("Files").set_input_files([str(council), str(photo)])
-    bulk.get_by_label("Web addresses").fill(
+    bulk.get_by_label("Documents").set_input_files([str(council), str(photo)])
+    bulk.get_by_label("Addresses, one per line").fill(
         "\n".join(f"{site}/{name}.html" for name in ("budget", "missing", "gallery"))
     )
-    bulk.get_by_role("button", name="Import all").click()
+    bulk.get_by_role("button", name="Load them all").click()
 
     rows = page.locator("#bulk-progress > li")
     expect(rows).to_have_count(5)
