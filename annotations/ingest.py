@@ -17,6 +17,7 @@ import codecs
 import datetime
 import html as html_lib
 import ipaddress
+import json
 import logging
 import re
 import socket
@@ -31,6 +32,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import charset_normalizer
 import trafilatura
 import urllib3
+from dateutil import parser as date_parser
 from lxml import etree
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -138,8 +140,21 @@ def _clean_block(raw: str) -> str:
 
 def _assemble(parts: Iterable[tuple[str, int, str]]) -> tuple[str, list[dict]]:
     """Join (kind, level, text) blocks with one blank line and record their ranges."""
-    text, blocks, _spans = _assemble_marked(parts)
-    return text, blocks
+    chunks: list[str] = []
+    blocks: list[dict] = []
+    position = 0
+    for kind, level, raw in parts:
+        chunk = _clean_block(raw)
+        if not chunk:
+            continue
+        if chunks:
+            position += 2  # the "\n\n" separator
+        blocks.append(
+            {"kind": kind, "start": position, "end": position + len(chunk), "level": level}
+        )
+        chunks.append(chunk)
+        position += len(chunk)
+    return "\n\n".join(chunks), blocks
 
 
 # Hyperlinks travel through the text pipeline as pairs of private-use code points around the
@@ -316,7 +331,7 @@ def count_words(text: str) -> int:
     return len(_WORD_RE.findall(_UNSPACED_RE.sub(" ", text))) + (unspaced + 1) // 2
 
 
-_detector: Any = None
+_detector_ready = False
 
 
 def detect_language(text: str) -> str:
@@ -325,21 +340,19 @@ def detect_language(text: str) -> str:
     langdetect (a pure-Python port of Google's language-detection, 55 languages) is seeded so
     the same text always gives the same answer; its profiles load once, on first use.
     """
-    global _detector
+    global _detector_ready
     sample = " ".join(text[:6000].split())
     if sum(character.isalpha() for character in sample) < 40:
         return ""
-    if _detector is None:
-        from langdetect import DetectorFactory, detector_factory
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
 
+    if not _detector_ready:
         DetectorFactory.seed = 0
-        detector_factory.init_factory()
-        _detector = detector_factory
+        _detector_ready = True
     try:
-        detector = _detector._factory.create()
-        detector.append(sample)
-        ranked = detector.get_probabilities()
-    except Exception:  # langdetect raises on text without any feature it knows
+        ranked = detect_langs(sample)
+    except LangDetectException:  # no feature it knows (digits, symbols only)
         return ""
     if not ranked or ranked[0].prob < 0.9:
         return ""
@@ -964,7 +977,7 @@ class _BlockWriter:
                 current.append(part)
                 continue
             # HTML source whitespace carries no meaning; only <br> (lb) breaks a line
-            cells.append(" ".join(_spaces_outside_marks("".join(current)).split()))
+            cells.append(" ".join("".join(current).split()))
             current = []
             if part is _CELL_BREAK:
                 continue
@@ -1519,8 +1532,6 @@ def _date_of(value: str) -> datetime.date | None:
         if match:
             found = datetime.date(*(int(group) for group in match.groups()))
         else:
-            from dateutil import parser as date_parser
-
             found = date_parser.parse(value, fuzzy=False).date()
     except (ValueError, OverflowError):
         return None
@@ -1542,8 +1553,6 @@ def _json_ld_dates(value: Any, found: list[str]) -> None:
 
 def _declared_dates(tree: Any) -> list[datetime.date]:
     """Publication dates the page states: JSON-LD, meta tags, itemprop, <time>; best first."""
-    import json
-
     values: list[str] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
