@@ -195,7 +195,13 @@ def article_update(
         return article
     for name, (_before, after) in changes.items():
         setattr(locked, name, after)
-    locked.save(update_fields=[*changes, "updated_at"])
+    fields = [*changes, "updated_at"]
+    if "published_at" in changes and locked.published_at_guessed:
+        # A date somebody typed is no longer the extractor's guess (the Event's date change
+        # says it all).
+        locked.published_at_guessed = False
+        fields.append("published_at_guessed")
+    locked.save(update_fields=fields)
     event_record(
         team=locked.team,
         verb="article.updated",
@@ -208,7 +214,13 @@ def article_update(
 
 
 def _refresh(target: Article, source: Article) -> None:
-    for name in (*METADATA_FIELDS, "archived_at", "archived_by_id", "updated_at"):
+    for name in (
+        *METADATA_FIELDS,
+        "published_at_guessed",
+        "archived_at",
+        "archived_by_id",
+        "updated_at",
+    ):
         setattr(target, name, getattr(source, name))
 
 

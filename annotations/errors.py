@@ -46,3 +46,23 @@ class Forbidden(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class NotAnArticle(ServiceError):
+    """A page that does not look like an article, refused unless the import is forced.
+
+    `reasons` are sentences for the user; `preview` is what was extracted (title, the first
+    lines, the word count), so the page can show it and ask to confirm.
+    """
+
+    status = 422
+    code = "not_an_article"
+
+    def __init__(self, message: str, *, reasons: list[str], preview: dict) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+        self.preview = preview
+
+    @property
+    def extra(self) -> dict:
+        return {"reasons": self.reasons, "preview": self.preview}

@@ -117,6 +117,9 @@ class ArticleImportForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
     )
 
+    # Sent by the "Import anyway" button after a page was found not to look like an article.
+    force = forms.BooleanField(required=False)
+
     def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
@@ -153,7 +156,11 @@ class ArticleImportForm(forms.Form):
         """The keyword arguments for services.article_import (after is_valid())."""
         data = self.cleaned_data
         source = data["source"]
-        kwargs: dict = {"team": data["team"], "title": data.get("title") or ""}
+        kwargs: dict = {
+            "team": data["team"],
+            "title": data.get("title") or "",
+            "force": bool(data.get("force")),
+        }
         if source == ImportSource.TEXT:
             kind = "markdown" if data.get("text_format") == "markdown" else "text"
             kwargs[kind] = data["text"]
@@ -178,6 +185,102 @@ class ArticleImportForm(forms.Form):
             # input the user chose.
             return self.cleaned_data.get("source")
         return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files (Django's documented pattern for <input multiple>)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": UPLOAD_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # noqa: ANN001, ANN201 - Django's signature
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class BulkImportForm(forms.Form):
+    """Several articles at once: files, and web addresses one per line. Each is imported on
+    its own; the form only checks the team, the number of items and the file sizes."""
+
+    # Labels differ from the single import form's ("Team", "File", "Web address"), so each
+    # field keeps a name of its own for screen readers (and tests) on the shared page.
+    team = forms.ModelChoiceField(
+        label="Import into", queryset=Team.objects.none(), empty_label=None
+    )
+    files = MultipleFileField(label="Documents", required=False)
+    urls = forms.CharField(
+        label="Addresses, one per line",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "https://…", "spellcheck": "false"}),
+        help_text="http:// or https:// pages.",
+    )
+    force = forms.BooleanField(
+        label="Also import pages that do not look like articles",
+        required=False,
+        help_text="Otherwise such pages are listed with the reason, to import one by one.",
+    )
+
+    def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "bulk_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        limit = size_text(settings.FACTCHECK_MAX_UPLOAD_BYTES)
+        most = settings.FACTCHECK_IMPORT_BATCH_MAX
+        self.fields[
+            "files"
+        ].help_text = (
+            f".txt, .md or .html files of at most {limit} each; up to {most} items in all."
+        )
+
+    def url_list(self) -> list[str]:
+        return [
+            line.strip() for line in self.cleaned_data.get("urls", "").splitlines() if line.strip()
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        count = len(cleaned.get("files") or []) + len(self.url_list())
+        most = settings.FACTCHECK_IMPORT_BATCH_MAX
+        if not count:
+            raise forms.ValidationError("Choose files or give web addresses to import.")
+        if count > most:
+            raise forms.ValidationError(
+                f"That is {count} items; import at most {most} at once, in several batches."
+            )
+        return cleaned
+
+
+class ImportItemForm(forms.Form):
+    """One item of a batch, posted on its own by the import page's script (or by an "Import
+    anyway" button): a file, an address, or a page's HTML kept from an earlier try."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    file = forms.FileField(required=False)
+    url = forms.CharField(required=False, max_length=2000)
+    html = forms.CharField(required=False, strip=False)
+    name = forms.CharField(required=False, max_length=500)
+    force = forms.BooleanField(required=False)
+
+    def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        given = [name for name in ("file", "url", "html") if cleaned.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError("Send one file, one web address or one page's HTML.")
+        return cleaned
 
 
 # --- the reviewing workspace -------------------------------------------------------------------
@@ -449,6 +552,7 @@ class ArticleRevisionForm(ArticleImportForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, teams=Team.objects.none(), **kwargs)
         del self.fields["team"]
+        del self.fields["force"]  # a new version is never refused as "not an article"
         self.fields["title"].help_text = "Optional: the current title stays when left empty."
 
     def service_input(self) -> dict:
@@ -456,4 +560,5 @@ class ArticleRevisionForm(ArticleImportForm):
         self.cleaned_data.setdefault("team", None)
         kwargs = super().service_input()
         kwargs.pop("team")
+        kwargs.pop("force")
         return kwargs

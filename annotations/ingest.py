@@ -17,6 +17,7 @@ import codecs
 import datetime
 import html as html_lib
 import ipaddress
+import json
 import logging
 import re
 import socket
@@ -31,6 +32,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import charset_normalizer
 import trafilatura
 import urllib3
+from dateutil import parser as date_parser
 from lxml import etree
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -80,6 +82,21 @@ class LoadedArticle:
     language: str = ""
     url: str = ""
     source_kind: str = "text"
+    # True when the date was only inferred (URL, copyright line, text), not declared by the page
+    published_at_guessed: bool = False
+    # hyperlinks over `text`: [{"start", "end", "href"}], code points, end exclusive, in order
+    links: list[dict] = field(default_factory=list)
+    # the page's own address (<link rel="canonical"> or og:url), when it names one
+    canonical_url: str = ""
+    # share of the main text that is link text, and the number of links (pages only)
+    link_share: float = 0.0
+    link_count: int = 0
+    has_password_field: bool = False
+    from_html: bool = False
+
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,6 +157,255 @@ def _assemble(parts: Iterable[tuple[str, int, str]]) -> tuple[str, list[dict]]:
     return "\n\n".join(chunks), blocks
 
 
+# Hyperlinks travel through the text pipeline as pairs of private-use code points around the
+# link text: LINK_OPEN + n opens link n, LINK_CLOSE + n closes it. Whitespace, block splitting
+# and normalisation then treat links like any other text, and _assemble_marked turns the marks
+# into offsets of the final text. Pages that already contain such code points get no links.
+LINK_OPEN = 0xF0000
+LINK_CLOSE = 0x100000
+_LINK_LIMIT = 0xFFFD
+_MARK_RE = re.compile("[\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+_SPACE_INTO_OPEN_RE = re.compile("([\U000f0000-\U000ffffd])(\\s+)")
+_SPACE_BEFORE_CLOSE_RE = re.compile("(\\s+)([\U00100000-\U0010fffd])")
+
+
+def link_open(index: int) -> str:
+    return chr(LINK_OPEN + index)
+
+
+def link_close(index: int) -> str:
+    return chr(LINK_CLOSE + index)
+
+
+def has_link_marks(value: str) -> bool:
+    return bool(_MARK_RE.search(value))
+
+
+def strip_link_marks(value: str) -> str:
+    return _MARK_RE.sub("", value)
+
+
+def _spaces_outside_marks(value: str) -> str:
+    """Move white space out of link marks, so marks never keep two spaces apart."""
+    previous = None
+    while previous != value:
+        previous = value
+        value = _SPACE_INTO_OPEN_RE.sub(r"\2\1", value)
+        value = _SPACE_BEFORE_CLOSE_RE.sub(r"\2\1", value)
+    return value
+
+
+def _unmark(chunk: str, offset: int, spans: list[tuple[int, int, int]]) -> str:
+    """Remove the link marks of one block, appending (start, end, link index) to `spans`."""
+    if not has_link_marks(chunk):
+        return chunk
+    out: list[str] = []
+    position = offset
+    opened: dict[int, int] = {}
+    for character in chunk:
+        code = ord(character)
+        if LINK_OPEN <= code <= LINK_OPEN + _LINK_LIMIT:
+            opened[code - LINK_OPEN] = position
+        elif LINK_CLOSE <= code <= LINK_CLOSE + _LINK_LIMIT:
+            index = code - LINK_CLOSE
+            if index in opened:
+                spans.append((opened.pop(index), position, index))
+        else:
+            out.append(character)
+            position += 1
+    for index, start in opened.items():  # a link cut by a block break ends with its block
+        spans.append((start, position, index))
+    return "".join(out)
+
+
+def _assemble_marked(
+    parts: Iterable[tuple[str, int, str]],
+) -> tuple[str, list[dict], list[tuple[int, int, int]]]:
+    """`_assemble`, also giving the spans (start, end, link index) of marked link text."""
+    chunks: list[str] = []
+    blocks: list[dict] = []
+    spans: list[tuple[int, int, int]] = []
+    position = 0
+    for kind, level, raw in parts:
+        chunk = _clean_block(_spaces_outside_marks(raw))
+        if not strip_link_marks(chunk).strip():
+            continue
+        if chunks:
+            position += 2  # the "\n\n" separator
+        chunk = _unmark(chunk, position, spans)
+        blocks.append(
+            {"kind": kind, "start": position, "end": position + len(chunk), "level": level}
+        )
+        chunks.append(chunk)
+        position += len(chunk)
+    return "\n\n".join(chunks), blocks, spans
+
+
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def clean_href(href: str, base: str = "") -> str:
+    """An absolute http(s) or mailto address, or "" for anything else (javascript:, data:…).
+
+    Relative addresses are resolved against `base` (the page's address) when there is one.
+    """
+    href = "".join(character for character in href.strip() if character >= " ")
+    if not href or len(href) > 2000 or href.startswith("#"):
+        return ""
+    scheme = urlsplit(href).scheme.lower() if ":" in href else ""
+    if not scheme and base:
+        try:
+            href = urljoin(base, href)
+        except ValueError:
+            return ""
+        scheme = urlsplit(href).scheme.lower()
+    if scheme not in LINK_SCHEMES:
+        return ""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return ""
+    if scheme == "mailto":
+        return href if len(href) > len("mailto:") else ""
+    if not parts.hostname or any(character.isspace() for character in href):
+        return ""
+    return href
+
+
+def link_spans(spans: Iterable[tuple[int, int, int]], hrefs: list[str], text: str) -> list[dict]:
+    """Spans with their address, sorted; empty, unsafe and overlapping links are dropped."""
+    links: list[dict] = []
+    for start, end, index in sorted(spans):
+        href = hrefs[index] if 0 <= index < len(hrefs) else ""
+        if not href:
+            continue
+        # trim white space the link text began or ended with
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end or (links and start < links[-1]["end"]):
+            continue
+        links.append({"start": start, "end": end, "href": href})
+    return links
+
+
+def clean_links(value: Any, text_length: int) -> list[dict]:
+    """Stored or imported link spans, checked: in range, ordered, not overlapping, safe.
+
+    Raises ValueError naming the first problem.
+    """
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValueError("links must be a list of {start, end, href}.")
+    cleaned: list[dict] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) != {"start", "end", "href"}:
+            raise ValueError(f"links[{index}] must have exactly start, end and href.")
+        start, end, href = item["start"], item["end"], item["href"]
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise ValueError(f"links[{index}]: start and end must be integers.")
+        if not 0 <= start < end <= text_length:
+            raise ValueError(f"links[{index}]: {start}–{end} is not a range of the text.")
+        if not isinstance(href, str) or clean_href(href) != href.strip() or not href.strip():
+            raise ValueError(f"links[{index}]: only http, https and mailto addresses are kept.")
+        if cleaned and start < cleaned[-1]["end"]:
+            raise ValueError(f"links[{index}] overlaps the link before it (or is out of order).")
+        cleaned.append({"start": start, "end": end, "href": href.strip()})
+    return cleaned
+
+
+# --------------------------------------------------------------------------------------------
+# Words, language, and whether a page looks like an article
+# --------------------------------------------------------------------------------------------
+
+# Scripts written without spaces between words: each character is counted as half a word,
+# about the length of a word in Chinese and Japanese.
+_UNSPACED_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+_WORD_RE = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    unspaced = len(_UNSPACED_RE.findall(text))
+    return len(_WORD_RE.findall(_UNSPACED_RE.sub(" ", text))) + (unspaced + 1) // 2
+
+
+_detector_ready = False
+
+
+def detect_language(text: str) -> str:
+    """The language of `text` as an ISO 639-1 code, or "" when unsure or too short.
+
+    langdetect (a pure-Python port of Google's language-detection, 55 languages) is seeded so
+    the same text always gives the same answer; its profiles load once, on first use.
+    """
+    global _detector_ready
+    sample = " ".join(text[:6000].split())
+    if sum(character.isalpha() for character in sample) < 40:
+        return ""
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    if not _detector_ready:
+        DetectorFactory.seed = 0
+        _detector_ready = True
+    try:
+        ranked = detect_langs(sample)
+    except LangDetectException:  # no feature it knows (digits, symbols only)
+        return ""
+    if not ranked or ranked[0].prob < 0.9:
+        return ""
+    return str(ranked[0].lang).split("-")[0].lower()
+
+
+MIN_ARTICLE_WORDS = 40
+LOGIN_PAGE_MAX_WORDS = 100
+_LOGIN_WORDS_RE = re.compile(
+    r"\b(log ?in|sign ?in|anmelden|connexion|iniciar sesi[oó]n|accedi|entrar|войти)\b",
+    re.IGNORECASE,
+)
+LISTING_MIN_LINKS = 8
+LISTING_LINK_SHARE = 0.5
+_LISTING_TITLE_RE = re.compile(r"^\s*(index of\b|directory listing\b|listing of\b)", re.IGNORECASE)
+
+
+def article_doubts(article: LoadedArticle) -> list[str]:
+    """Why a loaded web page may not be an article (empty when it looks like one).
+
+    Only pages are judged: pasted plain text and Markdown are taken as the user gave them.
+    The rules, each a sentence the user reads:
+    * fewer than MIN_ARTICLE_WORDS words of main text;
+    * a password field on a page with little text (a login or paywall form);
+    * a directory listing ("Index of /…") or a text that is mostly link labels.
+    """
+    if not article.from_html:
+        return []
+    reasons: list[str] = []
+    words = article.word_count
+    if words < MIN_ARTICLE_WORDS:
+        reasons.append(
+            f"Only {words} word{'s' if words != 1 else ''} of text were found; an article has "
+            f"at least {MIN_ARTICLE_WORDS}."
+        )
+    if article.has_password_field and (
+        words < LOGIN_PAGE_MAX_WORDS or _LOGIN_WORDS_RE.search(article.title or "")
+    ):
+        reasons.append(
+            "The page asks for a password and has little text: it looks like a login form."
+        )
+    if _LISTING_TITLE_RE.match(article.title or ""):
+        reasons.append(
+            f"The page is titled “{article.title[:80]}”: it looks like a directory listing."
+        )
+    elif article.link_count >= LISTING_MIN_LINKS and article.link_share >= LISTING_LINK_SHARE:
+        reasons.append(
+            f"{round(article.link_share * 100)}% of the text is links ({article.link_count} "
+            "links): it looks like an index or a list of pages, not an article."
+        )
+    return reasons
+
+
 # --------------------------------------------------------------------------------------------
 # Plain text
 # --------------------------------------------------------------------------------------------
@@ -169,7 +435,13 @@ def load_text(raw: str, *, title: str = "") -> LoadedArticle:
                 paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
     parts.extend(("paragraph", 0, paragraph) for paragraph in paragraphs)
     text, blocks = _assemble(parts)
-    return LoadedArticle(text=text, blocks=blocks, title=title, source_kind="text")
+    return LoadedArticle(
+        text=text,
+        blocks=blocks,
+        title=title,
+        language=detect_language(text),
+        source_kind="text",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,7 +648,8 @@ _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _LINK_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
 _IMAGE_RE = re.compile(r"!\[[^\]]*\](?:" + _LINK_TARGET + r"|\[[^\]]*\])")
 _LINK_RE = re.compile(r"\[([^\]]*)\]" + _LINK_TARGET)
-_REF_LINK_RE = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_REF_LINK_RE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
+_REFDEF_TARGET_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)>?")
 _EMPHASIS_RES = [
     re.compile(r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*", re.DOTALL),
     re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL),
@@ -389,8 +662,39 @@ _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 _HARD_BREAK_RE = re.compile(r"\\$", re.MULTILINE)
 
 
-def _markdown_inline(source: str) -> str:
-    """Drop inline Markdown markup, keeping the words a reader sees."""
+def _link_destination(match: re.Match[str]) -> str:
+    """The address of an inline link `[text](address "title")`."""
+    target = match.group(0)[len(match.group(1)) + 3 : -1].strip()
+    if target.startswith("<"):
+        return target[1:].split(">", 1)[0]
+    return target.split()[0] if target else ""
+
+
+def _markdown_inline(
+    source: str, hrefs: list[str] | None = None, references: dict[str, str] | None = None
+) -> str:
+    """Drop inline Markdown markup, keeping the words a reader sees.
+
+    With `hrefs`, the text of each link is wrapped in link marks and its address appended to
+    `hrefs` ("" for one that cannot be kept); `references` resolves `[text][label]` links.
+    """
+
+    def linked(label: str, href: str) -> str:
+        if hrefs is None:
+            return label
+        hrefs.append(clean_href(href))
+        index = len(hrefs) - 1
+        return link_open(index) + label + link_close(index)
+
+    def autolink(match: re.Match[str]) -> str:
+        target = match.group(1)
+        href = target if ":" in target else f"mailto:{target}"
+        return park(linked(target, href))
+
+    def reference(match: re.Match[str]) -> str:
+        label = (match.group(2) or match.group(1)).strip().lower()
+        return linked(match.group(1), (references or {}).get(label, ""))
+
     # Code spans and escaped characters are literal: park them behind NUL placeholders
     # (normalise_text has already removed every real NUL from the input).
     protected: list[str] = []
@@ -407,14 +711,14 @@ def _markdown_inline(source: str) -> str:
 
     text = _CODE_SPAN_RE.sub(code_span, source)
     text = _ESCAPE_RE.sub(lambda m: park(m.group(1)), text)
-    text = _AUTOLINK_RE.sub(lambda m: park(m.group(1)), text)
+    text = _AUTOLINK_RE.sub(autolink, text)
     text = _HTML_COMMENT_RE.sub("", text)
     text = _HTML_BREAK_RE.sub("\n", text)
     text = _HTML_TAG_RE.sub("", text)
     text = _IMAGE_RE.sub("", text)
     for _ in range(3):  # links can wrap emphasis and vice versa
-        text = _LINK_RE.sub(lambda m: m.group(1), text)
-        text = _REF_LINK_RE.sub(lambda m: m.group(1), text)
+        text = _LINK_RE.sub(lambda m: linked(m.group(1), _link_destination(m)), text)
+        text = _REF_LINK_RE.sub(reference, text)
         for pattern in _EMPHASIS_RES:
             text = pattern.sub(lambda m: m.group(1), text)
     text = _ENTITY_RE.sub(lambda m: html_lib.unescape(m.group(0)), text)
@@ -433,11 +737,21 @@ def _table_row(line: str) -> str:
 
 
 def load_markdown(raw: str, *, title: str = "") -> LoadedArticle:
-    """Markdown: headings, list items and quotes become blocks; markup characters are dropped."""
+    """Markdown: headings, list items and quotes become blocks; markup characters are dropped.
+
+    Links (`[text](url)`, `[text][label]`, `<url>`) become link spans over their text.
+    """
     text = normalise_text(raw)
     if not text:
         raise IngestError("The Markdown text is empty.", code="empty")
+    marked = has_link_marks(text)  # private-use text that would read as marks: no links
     front_title, lines = _split_front_matter(text.split("\n"))
+    references: dict[str, str] = {}
+    for line in lines:
+        definition = _REFDEF_TARGET_RE.match(line)
+        if definition:
+            references.setdefault(definition.group(1).strip().lower(), definition.group(2))
+    hrefs: list[str] | None = None if marked else []
     parts: list[tuple[str, int, str]] = []
     first_heading = ""
     for kind, level, source, is_code in _parse_markdown_lines(lines):
@@ -448,15 +762,26 @@ def load_markdown(raw: str, *, title: str = "") -> LoadedArticle:
                 _table_row(line) if line.lstrip().startswith("|") else line
                 for line in source.split("\n")
             ]
-            content = _markdown_inline("\n".join(rows))
+            content = _markdown_inline("\n".join(rows), hrefs, references)
         if kind == "heading" and not first_heading and content.strip():
-            first_heading = " ".join(content.split())
+            first_heading = " ".join(strip_link_marks(content).split())
         parts.append((kind, level, content))
-    text, blocks = _assemble(parts)
+    if marked:
+        text, blocks = _assemble(parts)
+        spans: list[tuple[int, int, int]] = []
+    else:
+        text, blocks, spans = _assemble_marked(parts)
     if not text:
         raise IngestError("The Markdown file has no text once the markup is removed.", code="empty")
     title = " ".join(title.split()) or front_title or first_heading
-    return LoadedArticle(text=text, blocks=blocks, title=title[:500], source_kind="markdown")
+    return LoadedArticle(
+        text=text,
+        blocks=blocks,
+        title=title[:500],
+        language=detect_language(text),
+        links=link_spans(spans, hrefs or [], text),
+        source_kind="markdown",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -815,10 +1140,10 @@ def _rescue_lead(parts: list[tuple[str, int, str]], tree: Any) -> list[tuple[str
     description = _meta_description(tree)
     if not description:
         return parts
-    extracted = " ".join(" ".join(text for _kind, _level, text in parts).split())
+    extracted = strip_link_marks(" ".join(" ".join(text for _kind, _level, text in parts).split()))
     if description in extracted:
         return parts
-    if description not in _visible_text(tree):
+    if description not in strip_link_marks(_visible_text(tree)):
         return parts
     position = 0
     while position < len(parts) and parts[position][0] == "heading":
@@ -842,7 +1167,9 @@ def _only_link_text(text: str, tree: Any) -> bool:
     if len(text) > 600:
         return False  # an article is never this short and still all links
     remainder = " ".join(text.split())
-    labels = {" ".join(anchor.text_content().split()) for anchor in tree.iter("a")}
+    labels = {
+        " ".join(strip_link_marks(anchor.text_content()).split()) for anchor in tree.iter("a")
+    }
     for label in sorted(labels, key=len, reverse=True):
         if label:
             remainder = remainder.replace(label, " ")
@@ -988,8 +1315,12 @@ def _load_html(
         raise IngestError("The HTML could not be read.", code="no_article_text", status=422)
 
     language = _document_language(tree)
+    canonical = canonical_url(tree)
+    declared_dates = _declared_dates(tree)
+    has_password = bool(tree.xpath("//input[translate(@type,'PASSWORD','password')='password']"))
     _drop_noscript(tree)
     _promote_text_divs(tree)
+    page_links = _page_links(tree, url or canonical)
     document = _extract_document(tree, url)
     if document is None:
         raise IngestError(
@@ -1009,28 +1340,266 @@ def _load_html(
             status=422,
         )
 
-    published = _parse_date(document.date)
-    if published is None:
-        try:
-            from htmldate import find_date
-
-            published = _parse_date(find_date(tree, url=url or None, **_date_params(True)))
-        except Exception:  # a missing date is not worth failing the import
-            logger.debug("date search failed for %s", url, exc_info=True)
+    published, guessed = _publication_date(document, tree, url, declared_dates)
+    spans = _place_links(page_links, text)
+    hrefs = [link.href for link in page_links]
+    link_chars = sum(end - start for start, end, _index in spans)
     return LoadedArticle(
         text=text,
         blocks=blocks,
         title=" ".join(title.split())[:500]
         or _clean_title(
-            document.title or "", document.sitename or "", getattr(document, "hostname", "") or ""
+            strip_link_marks(document.title or ""),
+            strip_link_marks(document.sitename or ""),
+            getattr(document, "hostname", "") or "",
         )[:500],
-        author=" ".join((document.author or "").split())[:300],
-        publisher=" ".join((document.sitename or "").split())[:300],
+        author=" ".join(strip_link_marks(document.author or "").split())[:300],
+        publisher=" ".join(strip_link_marks(document.sitename or "").split())[:300],
         published_at=published,
-        language=(document.language or language or "")[:16],
-        url=url,
+        published_at_guessed=guessed,
+        language=(document.language or language or detect_language(text))[:16],
+        url=url or canonical,
+        canonical_url=canonical,
+        links=link_spans(spans, hrefs, text),
+        link_share=link_chars / max(1, len(text)),
+        link_count=len(spans),
+        has_password_field=has_password,
+        from_html=True,
         source_kind="html",
     )
+
+
+def _http_address(value: str) -> str:
+    """`value` when it is an absolute http(s) address with a host, else ""."""
+    value = value.strip()
+    if not value or len(value) > 2000 or any(character.isspace() for character in value):
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return value
+
+
+def canonical_url(tree: Any) -> str:
+    """The page's own address: <link rel="canonical">, else og:url (absolute http(s) only)."""
+    candidates = [
+        *tree.xpath(
+            "//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONICAL', "
+            "'canonical')), ' '), ' canonical ')]/@href"
+        ),
+        *tree.xpath("//meta[@property='og:url' or @name='og:url']/@content"),
+    ]
+    for candidate in candidates:
+        address = _http_address(candidate)
+        if address:
+            return address
+    return ""
+
+
+_LINK_BLOCKS = {
+    "p",
+    "li",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "blockquote",
+    "figcaption",
+    "pre",
+    "caption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "div",
+    "section",
+    "article",
+    "body",
+}
+_CONTEXT_CHARS = 24
+_SENTINEL = "\U0010fffd"  # a private-use character marks where a link starts in its block
+
+
+@dataclass
+class _PageLink:
+    href: str  # "" when the address cannot be kept (javascript:, relative without a base)
+    label: str  # the link text, white space collapsed
+    before: str  # up to _CONTEXT_CHARS of its block's text just before it
+    after: str  # and just after it
+
+
+def _collapse(value: str) -> str:
+    return re.sub(r"\s+", " ", value)
+
+
+def _page_links(tree: Any, base: str) -> list[_PageLink]:
+    """Every <a href> with text, in document order, with the text around it in its block.
+
+    The extractor drops the markup, so the links are found again in the extracted text by
+    their label and its context (_place_links); a link whose surroundings were dropped as
+    boilerplate is simply not found.
+    """
+    bases = tree.xpath("//base/@href")
+    if not base and bases:
+        base = _http_address(bases[0])
+    found: list[_PageLink] = []
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        label = " ".join(anchor.text_content().split())
+        if href is None or not label:
+            continue
+        block = anchor.getparent()
+        while block is not None and block.tag not in _LINK_BLOCKS:
+            block = block.getparent()
+        before = after = ""
+        if block is not None:
+            saved = anchor.text
+            anchor.text = _SENTINEL + (saved or "")
+            content = block.text_content()
+            anchor.text = saved
+            cut = content.find(_SENTINEL)
+            if cut >= 0:
+                inner = len(anchor.text_content())
+                before = _collapse(content[:cut]).lstrip()[-_CONTEXT_CHARS:]
+                after = _collapse(content[cut + 1 + inner :]).rstrip()[:_CONTEXT_CHARS]
+        found.append(_PageLink(clean_href(href, base), label, before, after))
+    return found
+
+
+def _place_links(links: list[_PageLink], text: str) -> list[tuple[int, int, int]]:
+    """(start, end, index) of each page link found in the extracted text by its context."""
+    flat = re.sub(r"\s", " ", text)  # same length: offsets stay those of `text`
+    spans: list[tuple[int, int, int]] = []
+    cursor = 0
+    for index, link in enumerate(links):
+        start = -1
+        for needle, lead in (
+            (link.before + link.label + link.after, len(link.before)),
+            (link.before + link.label, len(link.before)),
+            (link.label + link.after, 0),
+        ):
+            if len(needle) - len(link.label) < 3 and len(link.label) < 40:
+                continue  # too little context to be sure which occurrence this is
+            position = flat.find(needle, cursor)
+            if position < 0:
+                position = flat.find(needle)
+            if position >= 0:
+                start = position + lead
+                break
+        if start < 0:
+            continue
+        spans.append((start, start + len(link.label), index))
+        cursor = start + len(link.label)
+    return spans
+
+
+# Meta names (lower case) whose content is the date a page was published.
+_PUBLISHED_META = {
+    "article:published_time",
+    "article:published",
+    "og:published_time",
+    "og:pubdate",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "datepublished",
+    "datecreated",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "date",
+    "parsely-pub-date",
+    "article.published",
+    "citation_publication_date",
+}
+_JSON_LD_DATE_RE = re.compile(r'"(?:datePublished|dateCreated)"\s*:\s*"([^"]{6,40})"')
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-?(\d{2})-?(\d{2})")
+
+
+def _date_of(value: str) -> datetime.date | None:
+    """The calendar date a metadata value names, as written (its own time zone)."""
+    value = (value or "").strip()
+    match = _ISO_DATE_RE.match(value)
+    try:
+        if match:
+            found = datetime.date(*(int(group) for group in match.groups()))
+        else:
+            found = date_parser.parse(value, fuzzy=False).date()
+    except (ValueError, OverflowError):
+        return None
+    today = datetime.date.today()
+    return found if datetime.date(1990, 1, 1) <= found <= today + datetime.timedelta(1) else None
+
+
+def _json_ld_dates(value: Any, found: list[str]) -> None:
+    if isinstance(value, dict):
+        for key in ("datePublished", "dateCreated"):
+            if isinstance(value.get(key), str):
+                found.append(value[key])
+        for item in value.values():
+            _json_ld_dates(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _json_ld_dates(item, found)
+
+
+def _declared_dates(tree: Any) -> list[datetime.date]:
+    """Publication dates the page states: JSON-LD, meta tags, itemprop, <time>; best first."""
+    values: list[str] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            _json_ld_dates(json.loads(script.text or ""), values)
+        except ValueError:  # broken JSON-LD is common: read its dates as text
+            values.extend(_JSON_LD_DATE_RE.findall(script.text or ""))
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _PUBLISHED_META and meta.get("content"):
+            values.append(meta.get("content"))
+    for element in tree.xpath("//*[@itemprop='datePublished']"):
+        values.append(element.get("content") or element.get("datetime") or element.text_content())
+    values.extend(tree.xpath("//time[@pubdate]/@datetime"))
+    values.extend(tree.xpath("//article//time/@datetime")[:1])
+    values.extend(tree.xpath("//time/@datetime")[:1])
+    dates: list[datetime.date] = []
+    for value in values:
+        found = _date_of(value)
+        if found is not None and found not in dates:
+            dates.append(found)
+    return dates
+
+
+def _publication_date(
+    document: Any, tree: Any, url: str, declared: list[datetime.date]
+) -> tuple[datetime.date | None, bool]:
+    """(date, guessed): the extractor's date when the page declares it, else the page's first
+    declared date; a date found only elsewhere (the address, a copyright line, the text) is
+    returned as a guess."""
+    found = _parse_date(document.date)
+    if found is not None and found in declared:
+        return found, False
+    if declared:
+        return declared[0], False
+    if found is None:
+        try:
+            from htmldate import find_date
+
+            found = _parse_date(find_date(tree, url=url or None, **_date_params(True)))
+        except Exception:  # a missing date is not worth failing the import
+            logger.debug("date search failed for %s", url, exc_info=True)
+    return found, found is not None
+
+
+def decode_html(data: bytes) -> str:
+    """An uploaded page's bytes as text, decoded as its import would decode them."""
+    return _decode_html_bytes(data)
 
 
 def load_html(html: str | bytes, *, url: str = "", title: str = "") -> LoadedArticle:

@@ -694,7 +694,7 @@ def article_live_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     access = access_for(request, article)
     claims = load_claims(article, access)
     context = list_context(request, article, access, claims, from_page_url=False)
-    text = groups_html(layout(article.text, article.blocks, claims))
+    text = groups_html(layout(article.text, article.blocks, claims, links=article.links))
     listing = render_to_string(f"{TEMPLATE}#claim-list", context, request=request)
     body = (
         f'<div data-live-part="text" data-claim-total="{len(claims)}">{text}</div>'

@@ -118,11 +118,17 @@ class Article(models.Model):
     publisher = models.CharField(max_length=200, blank=True)
     author = models.CharField(max_length=300, blank=True)
     published_at = models.DateField(null=True, blank=True)
+    # True when the page did not state the date and the extractor inferred it (from the
+    # address, a copyright line, the text): shown as a guess.
+    published_at_guessed = models.BooleanField(default=False)
     language = models.CharField(max_length=16, blank=True)
     # The canonical plain text every offset refers to; paragraphs separated by a blank line.
     text = models.TextField()
     # [{"kind": "heading"|"paragraph"|"quote"|"list_item", "start": int, "end": int, "level": int}]
     blocks = models.JSONField(default=list)
+    # The article's hyperlinks: [{"start": int, "end": int, "href": str}] over `text` (code
+    # points, end exclusive, ordered, not overlapping; http, https and mailto only).
+    links = models.JSONField(default=list, blank=True)
     revision = models.PositiveIntegerField(default=1)
     status = models.CharField(
         max_length=16, choices=ArticleStatus.choices, default=ArticleStatus.NEW
@@ -180,6 +186,7 @@ class ArticleRevision(models.Model):
     number = models.PositiveIntegerField()
     text = models.TextField()
     blocks = models.JSONField(default=list)
+    links = models.JSONField(default=list, blank=True)  # as Article.links, over this text
     title = models.CharField(max_length=500)
     source_kind = models.CharField(max_length=16, choices=SourceKind.choices)
     source_url = models.URLField(max_length=2000, blank=True)

@@ -61,7 +61,7 @@ def articles_for(user: AbstractBaseUser) -> QuerySet[Article]:
         Article.objects.filter(team__in=teams_for(user))
         .select_related("team")
         .annotate(claim_count=Coalesce(Subquery(claim_count), 0))
-        .defer("text", "blocks")
+        .defer("text", "blocks", "links")
     )
 
 
@@ -231,7 +231,7 @@ def claims_needing_attention_for(
         with_attention(Claim.objects.filter(article__team__in=teams))
         .exclude(attention="")
         .select_related("article__team", "created_by")
-        .defer("article__text", "article__blocks")
+        .defer("article__text", "article__blocks", "article__links")
         .order_by("-updated_at", "-id")
     )
 

@@ -83,7 +83,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
     revisions = list(
         ArticleRevision.objects.filter(article=article)
         .select_related("created_by")
-        .defer("text", "blocks")
+        .defer("text", "blocks", "links")
         .order_by("-number")
     )
     context = {"article": article, "access": access, "revisions": revisions}
@@ -95,7 +95,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
 def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     revision = queries.article_revision(article, number)
-    text_html = groups_html(layout(revision.text, revision.blocks, []))
+    text_html = groups_html(layout(revision.text, revision.blocks, [], links=revision.links))
     context = {"article": article, "revision": revision, "text_html": text_html}
     return render(request, "annotations/revision_detail.html", context)
 
@@ -220,6 +220,6 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         "comparison": comparison,
         "values": values,
         "error_message": error_message,
-        "text_html": groups_html(layout(article.text, article.blocks, [])),
+        "text_html": groups_html(layout(article.text, article.blocks, [], links=article.links)),
     }
     return render(request, "annotations/claim_reattach.html", context, status=status)

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from . import anchoring, ingest, publishing
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
+from .errors import Conflict, Forbidden, InvalidInput, NotAnArticle, NotFound, ServiceError
 from .models import (
     AnchorState,
     ApiToken,
@@ -299,7 +299,30 @@ def _check_size(value: str, limit: int) -> None:
         )
 
 
-@transaction.atomic
+PREVIEW_LINES = 5
+
+
+def article_preview(loaded: ingest.LoadedArticle) -> dict[str, Any]:
+    """What was extracted, for a person deciding whether it is the article: the title, the
+    first lines of text and the number of words."""
+    lines = [line for line in loaded.text.split("\n") if line.strip()][:PREVIEW_LINES]
+    return {
+        "title": loaded.title,
+        "first_lines": [line[:300] for line in lines],
+        "words": loaded.word_count,
+    }
+
+
+def _keepable_url(loaded: ingest.LoadedArticle) -> str:
+    """The article's address, when the model accepts it (a page's canonical may not be)."""
+    address = (loaded.url or "")[:2000]
+    try:
+        _http_url(address)
+    except ValidationError:
+        return ""
+    return address
+
+
 def article_import(
     *,
     team: Team,
@@ -311,10 +334,15 @@ def article_import(
     file_name: str | None = None,
     file_data: bytes | None = None,
     title: str = "",
+    force: bool = False,
 ) -> ImportResult:
     """Load an article into `team`, or give back the one that already has the same text.
 
-    `user=None` is the command line acting on the team's behalf.
+    `user=None` is the command line acting on the team's behalf. A web page that does not
+    look like an article (ingest.article_doubts: too short, a login form, a list of links)
+    raises NotAnArticle with the reasons and a preview, unless `force`. The input is loaded
+    before the transaction, so a slow fetch holds no lock; the article, its first revision
+    and its Event are written together or not at all.
     """
     if user is not None:
         require_role(user, team, Role.REVIEWER)
@@ -327,6 +355,13 @@ def article_import(
         file_data=file_data,
         title=title,
     )
+    return _article_import_apply(team=team, user=user, loaded=loaded, force=force)
+
+
+@transaction.atomic
+def _article_import_apply(
+    *, team: Team, user: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
+) -> ImportResult:
     digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
     if existing is not None:
@@ -336,16 +371,26 @@ def article_import(
         if existing.archived_at is not None:
             message += " That article is archived: restore it from its page to work on it."
         return ImportResult(article=existing, created=False, message=message)
+    doubts = ingest.article_doubts(loaded)
+    if doubts and not force:
+        raise NotAnArticle(
+            "This does not look like an article: " + " ".join(doubts) + " Nothing was "
+            "imported; import it anyway if it is the text you want to check.",
+            reasons=doubts,
+            preview=article_preview(loaded),
+        )
     article = Article(
         team=team,
         title=loaded.title[:500],
-        url=(loaded.url or "")[:2000],
+        url=_keepable_url(loaded),
         publisher=loaded.publisher[:200],
         author=loaded.author[:300],
         published_at=loaded.published_at,
+        published_at_guessed=bool(loaded.published_at and loaded.published_at_guessed),
         language=loaded.language[:16],
         text=loaded.text,
         blocks=loaded.blocks,
+        links=loaded.links,
         source_kind=loaded.source_kind,
         imported_by=user,
         content_hash=digest,
@@ -357,6 +402,7 @@ def article_import(
         number=1,
         text=article.text,
         blocks=article.blocks,
+        links=article.links,
         title=article.title,
         source_kind=article.source_kind,
         source_url=article.url,
@@ -369,6 +415,9 @@ def article_import(
         actor=user,
         article=article,
         changes=_created(article, ["title", "url", "source_kind"]),
+        note="Imported although it did not look like an article: " + " ".join(doubts)
+        if doubts
+        else "",
     )
     return ImportResult(article=article, created=True, message=f"Imported “{article.title}”.")
 
@@ -1193,6 +1242,14 @@ class TeamImportResult:
 IMPORT_BATCH_SIZE = 500
 
 
+def _imported_links(item: Mapping[str, Any], where: str) -> list[dict]:
+    """An exported article's (or revision's) links, checked against its text."""
+    try:
+        return ingest.clean_links(item.get("links"), len(item["text"]))
+    except ValueError as error:
+        raise InvalidInput(f"{where}.{error}", code="invalid_export") from None
+
+
 def _import_fields(obj: Any, where: str, exclude: Iterable[str] = ()) -> None:
     """Field rules of the model (lengths, URLs, choices, slugs), as an error naming `where`.
 
@@ -1336,9 +1393,11 @@ def _team_import(
             publisher=item["publisher"],
             author=item["author"],
             published_at=_when(item["published_at"]),
+            published_at_guessed=bool(item.get("published_at_guessed")),
             language=item["language"],
             text=item["text"],
             blocks=item["blocks"],
+            links=_imported_links(item, f"articles[{index}]"),
             revision=item["revision"],
             status=item["status"],
             source_kind=item["source_kind"],
@@ -1368,6 +1427,7 @@ def _team_import(
                 title=revision_item["title"],
                 text=revision_item["text"],
                 blocks=revision_item["blocks"],
+                links=_imported_links(revision_item, f"articles[{index}].revisions[{number}]"),
                 source_kind=revision_item["source_kind"],
                 source_url=revision_item["source_url"],
                 content_hash=content_hash(revision_item["text"]),
@@ -2099,6 +2159,7 @@ def _article_revise_apply(
     before = {field: getattr(locked, field) for field in _REVISED_ARTICLE_FIELDS}
     locked.text = loaded.text
     locked.blocks = loaded.blocks
+    locked.links = loaded.links
     locked.content_hash = digest
     locked.revision = number
     locked.source_kind = loaded.source_kind
@@ -2107,7 +2168,7 @@ def _article_revise_apply(
     if title_given:
         locked.title = loaded.title[:500]
     for field, value, limit in (
-        ("url", loaded.url, 2000),
+        ("url", _keepable_url(loaded), 2000),
         ("publisher", loaded.publisher, 200),
         ("author", loaded.author, 300),
         ("language", loaded.language, 16),
@@ -2116,6 +2177,7 @@ def _article_revise_apply(
             setattr(locked, field, value[:limit])
     if loaded.published_at:
         locked.published_at = loaded.published_at
+        locked.published_at_guessed = loaded.published_at_guessed
     _full_clean(locked, exclude=["assignees", "team", "imported_by"])
     locked.save()
     revision = ArticleRevision.objects.create(
@@ -2123,9 +2185,10 @@ def _article_revise_apply(
         number=number,
         text=locked.text,
         blocks=locked.blocks,
+        links=locked.links,
         title=locked.title,
         source_kind=locked.source_kind,
-        source_url=(loaded.url or "")[:2000],
+        source_url=_keepable_url(loaded),
         content_hash=digest,
         created_by=user if user is not None and user.is_authenticated else None,
     )
@@ -2170,6 +2233,7 @@ _REVISED_ARTICLE_FIELDS = (
     "publisher",
     "author",
     "published_at",
+    "published_at_guessed",
     "language",
     "source_kind",
 )

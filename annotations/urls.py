@@ -17,6 +17,8 @@ from . import (
 urlpatterns = [
     path("", views.article_list, name="article_list"),
     path("articles/import/", views.article_import, name="article_import"),
+    path("articles/import/batch/", views.article_import_batch, name="article_import_batch"),
+    path("articles/import/item/", views.article_import_item, name="article_import_item"),
     # The reviewing workspace (workspace.py): the article page and its claim endpoints.
     path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),

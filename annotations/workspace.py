@@ -87,7 +87,9 @@ def _page(
             extra[key].panel_mode = mode
     context = list_context(request, article, access, claims, from_page_url=False)
     context |= {
-        "article_html": groups_html(layout(article.text, article.blocks, claims)),
+        "article_html": groups_html(
+            layout(article.text, article.blocks, claims, links=article.links)
+        ),
         "composer": None,
         "attention": revision_pages.attention_items(article),
         "live_after": live_after,
@@ -108,7 +110,7 @@ def _changed_blocks(article: Article, claims: list[Claim], ranges: Iterable[tupl
         wanted |= blocks_touching(article.text, article.blocks, start, end)
     if not wanted:
         return []
-    groups = layout(article.text, article.blocks, claims, only=wanted)
+    groups = layout(article.text, article.blocks, claims, only=wanted, links=article.links)
     return [block for group in groups for block in group.blocks if block.start in wanted]
 
 

@@ -176,6 +176,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FACTCHECK_MAX_BODY_BYTES", 6 * 1024 * 102
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_UPLOAD_BYTES + 1024 * 1024
 # URL import refuses private, loopback, link-local and reserved addresses unless this is on.
 FACTCHECK_ALLOW_PRIVATE_URLS = env_bool("FACTCHECK_ALLOW_PRIVATE_URLS", False)
+# The import page's "several at once": at most this many files and addresses per batch.
+FACTCHECK_IMPORT_BATCH_MAX = env_int("FACTCHECK_IMPORT_BATCH_MAX", 50)
 FACTCHECK_URL_CONNECT_TIMEOUT = 5.0
 FACTCHECK_URL_READ_TIMEOUT = 15.0
 

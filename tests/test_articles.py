@@ -556,3 +556,20 @@ def test_the_scene_article_can_be_archived_and_deleted_in_the_permission_world(d
     assert Claim.objects.filter(pk=scene.claim.pk).exists()
     contents = articles.article_delete(actor=desk.admin, article=scene.article)
     assert (contents.claims, contents.verdicts, contents.sources, contents.comments) == (1, 1, 1, 1)
+
+
+def test_a_date_typed_by_an_editor_is_no_longer_shown_as_a_guess(desk, article):
+    Article.objects.filter(pk=article.pk).update(
+        published_at=date(2019, 1, 1), published_at_guessed=True
+    )
+    article.refresh_from_db()
+    articles.article_update(actor=desk.editor, article=article, title="Renamed only")
+    article.refresh_from_db()
+    assert article.published_at_guessed  # the date was not touched: still the extractor's guess
+    articles.article_update(actor=desk.editor, article=article, published_at="2024-11-05")
+    article.refresh_from_db()
+    assert article.published_at == date(2024, 11, 5)
+    assert not article.published_at_guessed
+    assert sentences(article.pk)[-1] == (
+        "editor-user changed the article's published date from “2019-01-01” to “2024-11-05”"
+    )

@@ -31,6 +31,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, reverse
 
@@ -226,6 +227,28 @@ RULES: dict[tuple[str, str], Page] = {
         personal=True,
         outsider=400,
         notes="The form offers an outsider only their own teams: ours is an invalid choice.",
+    ),
+    ("articles/import/batch/", "POST"): Page(
+        Role.REVIEWER,
+        200,
+        data=lambda s, who: {
+            "team": s.desk.team.pk,
+            "files": SimpleUploadedFile("story.txt", f"A story by {who}.\n\nIt ends.".encode()),
+        },
+        personal=True,
+        outsider=400,
+        notes="Several at once without JavaScript: the results list.",
+    ),
+    ("articles/import/item/", "POST"): Page(
+        Role.REVIEWER,
+        200,
+        data=lambda s, who: {
+            "team": s.desk.team.pk,
+            "file": SimpleUploadedFile("story.txt", f"A tale by {who}.\n\nThe end.".encode()),
+        },
+        personal=True,
+        outsider=400,
+        notes="One item of a batch (the page's script posts each on its own).",
     ),
     # The reviewing workspace (workspace.py). The scene's claim is the admin's draft, so the
     # least roles are those for someone else's claim, as in the API's matrix.

@@ -140,6 +140,7 @@ def api_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Respons
         set_rollback()
         errors = {exc.field: [exc.message]} if exc.field and exc.status == 400 else None
         body = error_body(exc.code, exc.message, errors) | conflicts.api_details(exc)
+        body |= getattr(exc, "extra", {})  # e.g. a page that is not an article: its reasons
         return Response(body, status=exc.status)
     if isinstance(exc, RequestDataTooBig):
         from django.conf import settings
@@ -178,6 +179,15 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="A stable machine-readable code.")
 
 
+class NotAnArticleErrorSerializer(ErrorSerializer):
+    reasons = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Why, one sentence each."
+    )
+    preview = serializers.DictField(
+        required=False, help_text="What was extracted: `title`, `first_lines`, `words`."
+    )
+
+
 class ValidationErrorSerializer(ErrorSerializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -197,6 +207,8 @@ ERROR_DESCRIPTIONS = {
     412: "If-Match does not match the current ETag.",
     413: "The request body (or an uploaded file) is too large.",
     415: "Unsupported media type.",
+    422: "No article text was found (`no_article_text`), or the page does not look like an "
+    "article (`not_an_article`, with `reasons` and a `preview`; send `force` to import it).",
     429: "Too many requests; retry after `Retry-After` seconds.",
 }
 
@@ -205,7 +217,9 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     """{status: OpenApiResponse} for extend_schema(responses=...), 400 with field errors."""
     return {
         code: OpenApiResponse(
-            ValidationErrorSerializer if code == 400 else ErrorSerializer,
+            {400: ValidationErrorSerializer, 422: NotAnArticleErrorSerializer}.get(
+                code, ErrorSerializer
+            ),
             description=ERROR_DESCRIPTIONS[code],
         )
         for code in statuses

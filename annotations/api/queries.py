@@ -89,7 +89,7 @@ def api_articles_for(user: AbstractBaseUser) -> QuerySet[Article]:
         .select_related("team", "imported_by")
         .prefetch_related("assignees")
         .annotate(claim_count=_claim_count())
-        .defer("text", "blocks")
+        .defer("text", "blocks", "links")
     )
 
 

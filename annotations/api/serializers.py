@@ -106,6 +106,12 @@ class ArticleImportInputSerializer(InputSerializer):
     file = serializers.FileField(
         required=False, help_text="Multipart upload: a .txt, .md or .html file."
     )
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import a web page even when it does not look like an article (else 422 "
+        "`not_an_article` with the reasons and a preview).",
+    )
 
 
 class RevisionInputSerializer(InputSerializer):
@@ -294,6 +300,9 @@ class ArticleSerializer(serializers.Serializer):
     publisher = serializers.CharField()
     author = serializers.CharField()
     published_at = serializers.DateField(allow_null=True)
+    published_at_guessed = serializers.BooleanField(
+        help_text="True when the page did not state the date and it was inferred."
+    )
     language = serializers.CharField()
     status = serializers.ChoiceField(choices=ArticleStatus.choices)
     revision = serializers.IntegerField()
@@ -315,6 +324,11 @@ class ArticleDetailSerializer(ArticleSerializer):
         child=serializers.DictField(),
         help_text='[{"kind", "start", "end", "level"}]: headings, paragraphs, quotes, list items.',
     )
+    links = serializers.ListField(
+        child=serializers.DictField(),
+        help_text='[{"start", "end", "href"}]: the article\'s hyperlinks over `text` (code '
+        "points, end exclusive).",
+    )
     content_hash = serializers.CharField()
 
 
@@ -331,6 +345,7 @@ class RevisionSerializer(serializers.Serializer):
     content_hash = serializers.CharField()
     text = serializers.CharField()
     blocks = serializers.ListField(child=serializers.DictField())
+    links = serializers.ListField(child=serializers.DictField())
     created_by = _username("created_by")
     created_at = serializers.DateTimeField()
 

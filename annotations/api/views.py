@@ -219,7 +219,7 @@ class ArticleListView(FilteredListView):
         responses={
             201: OpenApiResponse(ArticleImportResultSerializer, "Imported (Location, ETag)."),
             200: OpenApiResponse(ArticleImportResultSerializer, "Already there: nothing new."),
-            **error_responses(*WRITE),
+            **error_responses(*WRITE, 422),
         },
     )
     def post(self, request: Request) -> Response:

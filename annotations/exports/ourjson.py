@@ -178,6 +178,7 @@ def revision_dict(revision: Any) -> dict[str, Any]:
         "title": revision.title,
         "text": revision.text,
         "blocks": revision.blocks,
+        "links": revision.links,
         "source_kind": revision.source_kind,
         "source_url": revision.source_url,
         "created_by": username(revision.created_by),
@@ -194,9 +195,11 @@ def article_dict(article: Any) -> dict[str, Any]:
         "publisher": article.publisher,
         "author": article.author,
         "published_at": iso(article.published_at),
+        "published_at_guessed": article.published_at_guessed,
         "language": article.language,
         "text": article.text,
         "blocks": article.blocks,
+        "links": article.links,
         "revision": article.revision,
         "status": article.status,
         "source_kind": article.source_kind,
@@ -261,6 +264,20 @@ _STR_OR_NULL = {"type": ["string", "null"]}
 _INT_OR_NULL = {"type": ["integer", "null"], "minimum": 0}
 _DATETIME = {"type": "string", "format": "date-time"}
 _DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+# An article's (or a revision's) hyperlinks; their ranges and addresses are checked on import.
+_LINKS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 1},
+            "href": {"type": "string", "minLength": 1},
+        },
+        "required": ["start", "end", "href"],
+        "additionalProperties": False,
+    },
+}
 _ID = {"type": "integer"}
 
 
@@ -328,9 +345,11 @@ SCHEMA: dict[str, Any] = _object(
                     "publisher": _STR,
                     "author": _STR,
                     "published_at": _DATE_OR_NULL,
+                    "published_at_guessed": {"type": "boolean"},
                     "language": _STR,
                     "text": {"type": "string", "minLength": 1},
                     "blocks": {"type": "array", "items": {"type": "object"}},
+                    "links": _LINKS,
                     "revision": {"type": "integer", "minimum": 1},
                     "status": _STR,
                     "source_kind": _STR,
@@ -347,16 +366,18 @@ SCHEMA: dict[str, Any] = _object(
                                 "title": _STR,
                                 "text": _STR,
                                 "blocks": {"type": "array", "items": {"type": "object"}},
+                                "links": _LINKS,
                                 "source_kind": _STR,
                                 "source_url": _STR,
                                 "created_by": _STR_OR_NULL,
                                 "created_at": _DATETIME,
-                            }
+                            },
+                            optional=("links",),
                         ),
                     },
                 },
-                # Exports made before articles could be archived do not have it.
-                optional=("archived_at",),
+                # Exports made before these existed do not have them.
+                optional=("archived_at", "published_at_guessed", "links"),
             ),
         },
         "claims": {

@@ -6,6 +6,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("annotations", "0005_article_archive"),
         ("annotations", "0005_publishing"),
+        ("annotations", "0005_article_ingest"),
     ]
 
     operations = []

@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 HEADING_TAGS = ["h2", "h3", "h4", "h5", "h6"]
+LINK_SCHEMES = ("http://", "https://", "mailto:")
 BLOCK_GAP = "\n\n"
 
 
@@ -125,19 +126,41 @@ def _badge(pk: int, mark_class: str, number: Any, label: str) -> str:
     )
 
 
+def _usable_links(links: Sequence[Any] | None, length: int) -> list[tuple[int, int, str]]:
+    """Stored link spans that can be drawn: in range, ordered, not overlapping, safe."""
+    found: list[tuple[int, int, str]] = []
+    for link in links or []:
+        if not isinstance(link, dict):
+            continue
+        start, end, href = link.get("start"), link.get("end"), link.get("href")
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(href, str)):
+            continue
+        if not 0 <= start < end <= length or not href.lower().startswith(LINK_SCHEMES):
+            continue
+        if found and start < found[-1][1]:
+            continue
+        found.append((start, end, href))
+    return found
+
+
 def layout(
     text: str,
     blocks: Sequence[dict[str, Any]] | None,
     claims: Sequence[Any],
     *,
     only: Collection[int] | None = None,
+    links: Sequence[Any] | None = None,
 ) -> list[BlockGroup]:
     """The article's blocks with their highlighted HTML, grouped for list elements.
 
     `claims` need `pk`, `start`, `end` (None for orphans, which are skipped), `mark_class`, and
     optionally `number` and `ref_label` (the accessible name of the link to the claim). With
     `only` (a set of block starts), just those blocks get HTML, for out-of-band updates.
+    `links` are the article's hyperlinks ({start, end, href}), drawn as links around the text
+    (and its highlights) they cover.
     """
+    spans = sorted(_usable_links(links, len(text)))
+    next_link = 0
     anchored = sorted(
         (c for c in claims if c.start is not None and c.end is not None and c.start < c.end),
         key=lambda c: (c.start, c.end, c.pk),
@@ -162,6 +185,13 @@ def layout(
             end=block_end,
             gap=None if gap is None or gap == BLOCK_GAP else gap,
         )
+        while next_link < len(spans) and spans[next_link][1] <= block_start:
+            next_link += 1
+        block_links = []
+        for link_start, link_end, href in spans[next_link:]:
+            if link_start >= block_end:
+                break
+            block_links.append((max(link_start, block_start), min(link_end, block_end), href))
         if only is None or block_start in only:
             block.inner = _block_html(
                 text[block_start:block_end],
@@ -178,6 +208,7 @@ def layout(
                     )
                     for c in touching
                 ),
+                tuple(block_links),
             )
         badged.update(c.pk for c in touching)
         list_tag = ("ol" if meta.get("ordered") else "ul") if block.tag == "li" else None
@@ -188,36 +219,75 @@ def layout(
     return groups
 
 
-@functools.lru_cache(maxsize=8192)
-def _block_html(block_text: str, block_start: int, claims: tuple[tuple, ...]) -> str:
-    """The inner HTML of one block, from its text and the claims touching it.
+def _link_tag(href: str) -> str:
+    # draggable="false": pressing on a link and moving selects its text (to quote it in a
+    # claim) instead of dragging the address away
+    return (
+        f'<a class="article-link" href="{escape(href)}" rel="noopener noreferrer nofollow" '
+        'target="_blank" draggable="false">'
+    )
 
-    `claims` are (id, start, end, mark class, number, link label, link here?) in list order.
+
+@functools.lru_cache(maxsize=8192)
+def _block_html(
+    block_text: str,
+    block_start: int,
+    claims: tuple[tuple, ...],
+    links: tuple[tuple[int, int, str], ...] = (),
+) -> str:
+    """The inner HTML of one block, from its text, the claims touching it and its links.
+
+    `claims` are (id, start, end, mark class, number, link label, link here?) in list order;
+    `links` are (start, end, href), clipped to the block, ordered and not overlapping.
     A pure function of its arguments, so it is cached: after a change to one claim, only the
     blocks that claim touches are built again, in any process that rendered the page before.
+
+    A hyperlink is the outer element and the claims' marks sit inside it, segment by segment
+    (marks are already cut at every boundary), so the two nest correctly however they
+    overlap. A claim's own link to the list (`a.claim-ref`) cannot sit inside another link:
+    the hyperlink is closed before it and opened again after it.
     """
-    if not claims:
+    if not claims and not links:
         return escape(block_text)
     block_end = block_start + len(block_text)
     cuts = {block_start, block_end}
     for _, start, end, *_ in claims:
         cuts.add(start if start > block_start else block_start)
         cuts.add(end if end < block_end else block_end)
+    for start, end, _href in links:
+        cuts.add(start)
+        cuts.add(end)
     points = sorted(cuts)
+    pending_links = list(links)
+    open_link: tuple[int, int, str] | None = None
     # Outermost first; filtering keeps this order, so no segment needs sorting.
     nested = sorted(claims, key=lambda c: (c[1], -c[2], c[0]))
     waiting = {c[0] for c in claims if c[6]}  # claims whose link goes in this block
     parts: list[str] = []
     for lo, hi in zip(points, points[1:], strict=False):
         active = [c for c in nested if c[1] <= lo and hi <= c[2]]
+        while pending_links and pending_links[0][1] <= lo:
+            pending_links.pop(0)
+        link = pending_links[0] if pending_links and pending_links[0][0] <= lo else None
+        badges = (
+            [pk for pk, *_ in claims if pk in waiting and any(c[0] == pk for c in active)]
+            if waiting
+            else []
+        )
+        if open_link is not None and (link is not open_link or badges):
+            parts.append("</a>")
+            open_link = None
         first: set[int] = set()
-        if waiting:
+        if badges:
             # `claims` is in list order (start, end, id): so are the links.
             for pk, _, _, mark_class, number, label, _ in claims:
-                if pk in waiting and any(c[0] == pk for c in active):
+                if pk in badges:
                     parts.append(_badge(pk, mark_class, number, label))
                     first.add(pk)
             waiting -= first
+        if link is not None and open_link is None:
+            parts.append(_link_tag(link[2]))
+            open_link = link
         segment = escape(block_text[lo - block_start : hi - block_start])
         if not active:
             parts.append(segment)
@@ -232,6 +302,8 @@ def _block_html(block_text: str, block_start: int, claims: tuple[tuple, ...]) ->
             parts.append(tag + ">")
         parts.append(segment)
         parts.append("</mark>" * len(active))
+    if open_link is not None:
+        parts.append("</a>")
     return "".join(parts)
 
 
@@ -250,4 +322,4 @@ def groups_html(groups: Sequence[BlockGroup]) -> SafeString:
 @register.simple_tag
 def article_blocks(article: Any, claims: Sequence[Any]) -> list[BlockGroup]:
     """Template access to `layout` for pages that have not laid the text out in the view."""
-    return layout(article.text, article.blocks, claims)
+    return layout(article.text, article.blocks, claims, links=getattr(article, "links", None))

@@ -176,6 +176,9 @@ root.addEventListener("focusin", (event) => {
 root.addEventListener("focusout", hideTip);
 
 root.addEventListener("click", (event) => {
+  // A link kept from the article opens (in a new tab), even inside a highlight: it is the
+  // article's evidence trail. The highlight's claim is one click beside the link, or in the list.
+  if (event.target.closest("a.article-link")) return;
   const ref = event.target.closest("a.claim-ref");
   if (ref) {
     event.preventDefault();

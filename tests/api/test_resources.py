@@ -111,7 +111,9 @@ def test_importing_a_multipart_file(name, content, title, desk, reviewer):
     upload = SimpleUploadedFile(name, content)
 
     response = reviewer.post(
-        "/api/v1/articles/", {"team": "verify", "file": upload}, format="multipart"
+        "/api/v1/articles/",
+        {"team": "verify", "file": upload, "force": "true"},
+        format="multipart",
     )
 
     assert response.status_code == 201, response.content
@@ -124,7 +126,7 @@ def test_importing_markdown_and_html_in_json(desk, reviewer):
     )
     html = reviewer.post(
         "/api/v1/articles/",
-        {"team": "verify", "html": "<h1>Other</h1><p>Another body of text.</p>"},
+        {"team": "verify", "html": "<h1>Other</h1><p>Another body of text.</p>", "force": True},
         format="json",
     )
 

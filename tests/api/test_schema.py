@@ -58,7 +58,11 @@ def test_every_operation_documents_its_errors_in_the_error_format(schema):
         for status, response in responses.items():
             if int(status) >= 400:
                 ref = response["content"]["application/json"]["schema"]["$ref"]
-                assert ref.endswith(("/Error", "/ValidationError")), (route, method, status)
+                assert ref.endswith(("/Error", "/ValidationError", "/NotAnArticleError")), (
+                    route,
+                    method,
+                    status,
+                )
 
 
 def test_conditional_writes_document_if_match_and_412(schema):

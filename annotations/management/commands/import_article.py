@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import services
-from annotations.errors import ServiceError
+from annotations.errors import NotAnArticle, ServiceError
 from annotations.models import Article, Team
 
 
@@ -27,8 +27,22 @@ class Command(BaseCommand):
         parser.add_argument("sources", nargs="+", metavar="PATH_OR_URL")
         parser.add_argument("--team", required=True, help="Team slug.")
         parser.add_argument("--user", help="Import as this user (checks their role).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Import pages that do not look like articles (too short, a login form, a "
+            "list of links) instead of reporting them as failures.",
+        )
 
-    def handle(self, *args, sources: list[str], team: str, user: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        sources: list[str],
+        team: str,
+        user: str | None,
+        force: bool = False,
+        **options,
+    ) -> None:
         team_obj = Team.objects.filter(slug=team).first()
         if team_obj is None:
             raise CommandError(f"No team {team!r}. Create it with add_member.")
@@ -43,9 +57,11 @@ class Command(BaseCommand):
         for index, source in enumerate(sources, start=1):
             self._progress(index - 1, len(sources), source)
             try:
-                result = self._import(team_obj, importer, source)
+                result = self._import(team_obj, importer, source, force=force)
             except (ServiceError, OSError) as error:
                 message = getattr(error, "message", None) or str(error)
+                if isinstance(error, NotAnArticle):
+                    message = "not an article: " + " ".join(error.reasons) + " (--force imports it)"
                 failures.append(source)
                 self._clear_progress()
                 self.stderr.write(f"FAILED {source}: {message}")
@@ -75,18 +91,18 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _import(  # noqa: ANN001
-        self, team: Team, user, source: str
+        self, team: Team, user, source: str, *, force: bool
     ) -> services.ImportResult | services.RevisionResult:
         if _is_url(source):
             article = Article.objects.filter(team=team, url=source.strip()).order_by("id").first()
             if article is not None:
                 return services.article_revise(article=article, user=user, url=source)
-            return services.article_import(team=team, user=user, url=source)
+            return services.article_import(team=team, user=user, url=source, force=force)
         path = Path(source)
         if not path.is_file():
             raise ServiceError(f"No such file: {source}", code="not_found")
         return services.article_import(
-            team=team, user=user, file_name=path.name, file_data=path.read_bytes()
+            team=team, user=user, file_name=path.name, file_data=path.read_bytes(), force=force
         )
 
     def _progress(self, done: int, total: int, current: str) -> None:
