@@ -88,7 +88,7 @@ def test_an_editor_corrects_the_details_and_one_event_keeps_only_what_changed(de
         "title": ["Troops in Kursk", "Troops in Kursk, checked"],
         "url": ["", "https://example.org/kursk"],
         "published_at": [None, "2024-11-05"],
-        "language": ["", "en-gb"],
+        "language": ["en", "en-gb"],  # detected at import
     }
     assert sentences(article.pk)[-1] == (
         "editor-user changed the article's title, address, published date and language"

@@ -38,7 +38,7 @@ def test_an_editor_patches_metadata_and_gets_the_article_back_with_one_event(api
             "title": "Troops in Kursk, checked",
             "url": "https://example.org/kursk",
             "published_at": "2024-11-05",
-            "language": "en",
+            "language": "en-gb",
         },
     )
     assert response.status_code == 200, response.content
