@@ -124,6 +124,20 @@ def claim_for_user(user: AbstractBaseUser, pk: int) -> Claim:
     return claim
 
 
+def claim_by_number(user: AbstractBaseUser, slug: str, number: int) -> Claim:
+    """The claim with this number (#123) in a team of the user's; anything else is a 404."""
+    claim = (
+        Claim.objects.filter(team__slug=slug, number=number, team__memberships__user=user)
+        .only("id", "article_id", "start")
+        .first()
+        if user.is_authenticated and 0 < number < 2**31
+        else None
+    )
+    if claim is None:
+        raise Http404(f"No claim #{number} in this team.")
+    return claim
+
+
 def claim_deletion(user: AbstractBaseUser, claim_id: int) -> Event | None:
     """The latest deletion Event of a claim in one of the user's teams (None if there is none).
 
@@ -424,18 +438,20 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             "final_verdict__rating__label",
             "correction_note",
             "corrected_at",
+            "number",
             "comment_total",
         )
     )
     result = []
     for row in claims:
-        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-1]
+        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-2]
         final = None
         if values[10] is not None:  # the approved verdict (it may no longer be current)
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
         claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
+        claim.number = row[-2]  # the permanent number in the team (#123)
         claim.comment_total = row[-1]
         result.append(claim)
     return result
