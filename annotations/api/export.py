@@ -1,5 +1,8 @@
 """GET /api/v1/export?format=json|csv|ndjson|w3c|claimreview&team=SLUG[&article=ID] — streamed.
 
+A team export may be narrowed as the article list is: `status` (the article's), `q` (words in
+the title or publisher), `assignee` (a username).
+
 Any member of the team may export (viewers included: it is a read); a team the caller is not in
 is a 404, like every object outside their teams. The body is produced while it is sent, a chunk
 of claims at a time, so the server's memory stays flat however large the team is.
@@ -23,7 +26,7 @@ from rest_framework.views import APIView
 from annotations import exports, services
 from annotations.api.errors import error_responses
 from annotations.errors import InvalidInput, NotFound
-from annotations.models import Article, Role, Team
+from annotations.models import Article, ArticleStatus, Role, Team
 
 
 class IgnoreFormatParameter(DefaultContentNegotiation):
@@ -85,6 +88,24 @@ def _article_for(team: Team, value: str | None) -> Article | None:
     return article
 
 
+def _within(request: Request) -> exports.ArticleFilter:
+    """The article list's filters, checked: an unknown status is a 400, not an empty file."""
+    params = request.query_params
+    status = params.get("status") or ""
+    if status and status not in ArticleStatus.values:
+        raise InvalidInput(
+            f"Unknown article status {status!r}: use one of {', '.join(ArticleStatus.values)}.",
+            field="status",
+        )
+    q = (params.get("q") or "").strip()
+    if len(q) > 200:
+        raise InvalidInput("q is at most 200 characters.", field="q")
+    assignee = (params.get("assignee") or "").strip()
+    if len(assignee) > 150:
+        raise InvalidInput("assignee is a username of at most 150 characters.", field="assignee")
+    return exports.ArticleFilter(status=status, q=q, assignee=assignee)
+
+
 FORMAT_NAMES = ", ".join(exports.FORMATS)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
@@ -108,6 +129,25 @@ class ExportView(APIView):
             ),
             OpenApiParameter("team", str, required=True, description="The team's slug."),
             OpenApiParameter("article", int, required=False, description="One article only."),
+            OpenApiParameter(
+                "status",
+                str,
+                required=False,
+                enum=ArticleStatus.values,
+                description="Only articles with this status.",
+            ),
+            OpenApiParameter(
+                "q",
+                str,
+                required=False,
+                description="Only articles with these words in the title or publisher.",
+            ),
+            OpenApiParameter(
+                "assignee",
+                str,
+                required=False,
+                description="Only articles assigned to this username.",
+            ),
         ],
         responses={
             (200, media_type): OpenApiResponse(
@@ -137,7 +177,8 @@ class ExportView(APIView):
         article = _article_for(team, request.query_params.get("article"))
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
-        chunks = fmt.stream(team, article=article, base_url=base_url)
+        within = _within(request)
+        chunks = fmt.stream(team, article=article, base_url=base_url, within=within)
         if isinstance(request._request, ASGIRequest):
             chunks = _in_thread(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)

@@ -1,6 +1,6 @@
 """Exports of a team's (or one article's) claims, one module per format, and their registry.
 
-    FORMATS["ndjson"].stream(team, article=None, base_url=...) -> Iterator[str]
+    FORMATS["ndjson"].stream(team, article=None, base_url=..., within=None) -> Iterator[str]
 
 Each entry is (content type, file extension, stream). A stream joins the read side
 (claims.py: sorted queries read in chunks and merged claim by claim) with a format's pure
@@ -50,35 +50,60 @@ def buffered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
         yield "".join(parts)
 
 
-def _claim_dicts(team: Any, article: Any) -> Iterator[dict[str, Any]]:
-    for claim in claims.iter_claims(team, article=article):
+# Which articles a team export covers (the article list's filters): claims.ArticleFilter.
+ArticleFilter = claims.ArticleFilter
+
+
+def _claim_dicts(
+    team: Any, article: Any, within: ArticleFilter | None = None
+) -> Iterator[dict[str, Any]]:
+    for claim in claims.iter_claims(team, article=article, within=within):
         yield ourjson.claim_dict(claim)
 
 
-def stream_json(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+def stream_json(
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
+) -> Iterator[str]:
     head = ourjson.header(
         team=team, ratings=claims.ratings(team), exported_at=timezone.now(), article=article
     )
-    articles = (ourjson.article_dict(item) for item in claims.iter_articles(team, article=article))
-    yield from buffered(ourjson.document(head, articles, _claim_dicts(team, article)))
+    articles = (
+        ourjson.article_dict(item)
+        for item in claims.iter_articles(team, article=article, within=within)
+    )
+    yield from buffered(ourjson.document(head, articles, _claim_dicts(team, article, within)))
 
 
-def stream_ndjson(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
-    yield from buffered(ndjson.document(_claim_dicts(team, article)))
+def stream_ndjson(
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
+) -> Iterator[str]:
+    yield from buffered(ndjson.document(_claim_dicts(team, article, within)))
 
 
-def stream_csv(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
-    yield from buffered(csv_export.document(_claim_dicts(team, article)))
+def stream_csv(
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
+) -> Iterator[str]:
+    # The reviewer columns are known before the first row: one query, then the stream.
+    reviewers = claims.reviewers(team, article=article, within=within)
+    yield from buffered(
+        csv_export.document(_claim_dicts(team, article, within), reviewers=reviewers)
+    )
 
 
-def export_url(base_url: str, fmt: str, team: Any, article: Any = None) -> str:
-    query = {"format": fmt, "team": team.slug}
+def export_url(
+    base_url: str, fmt: str, team: Any, article: Any = None, within: ArticleFilter | None = None
+) -> str:
+    query: dict[str, Any] = {"format": fmt, "team": team.slug}
     if article is not None:
         query["article"] = article.pk
+    if within:
+        query |= within.query()
     return f"{base_url.rstrip('/')}/api/v1/export?{urlencode(query)}"
 
 
-def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+def stream_w3c(
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
+) -> Iterator[str]:
     """An AnnotationCollection whose first (and only) page embeds every annotation.
 
     The collection's `total` comes from one COUNT before the items are streamed.
@@ -86,8 +111,8 @@ def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterato
     from . import w3c  # the W3C mapping, shared with the annotation protocol views
 
     base_url = base_url or claims.base_url()
-    collection_id = export_url(base_url, "w3c", team, article)
-    total = claims.count_claims(team, article=article)
+    collection_id = export_url(base_url, "w3c", team, article, within)
+    total = claims.count_claims(team, article=article, within=within)
     scope = f"“{article.title}”" if article is not None else team.name
     collection: dict[str, Any] = {
         "@context": W3C_CONTEXT,
@@ -112,7 +137,7 @@ def stream_w3c(team: Any, *, article: Any = None, base_url: str = "") -> Iterato
         yield ourjson.dumps(collection)[:-1] + ',\n"first":' + ourjson.dumps(page_head)[:-1]
         yield ',"items":['
         separator = "\n"
-        for claim in claims.iter_claims(team, article=article):
+        for claim in claims.iter_claims(team, article=article, within=within):
             yield separator
             yield ourjson.dumps(w3c.annotation(claim, base_url=base_url, context=False))
             separator = ",\n"
@@ -135,13 +160,15 @@ def article_meta(article: Any) -> dict[str, Any]:
 
 
 def claim_reviews(
-    team: Any, *, article: Any = None, base_url: str = ""
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
 ) -> Iterator[dict[str, Any]]:
     """ClaimReview objects for the approved and published claims that have a final verdict."""
     base_url = base_url or claims.base_url()
     worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
     team_info = {"name": team.name, "slug": team.slug}
-    chunks = claims.iter_claim_chunks(team, article=article, statuses=claimreview.STATUSES)
+    chunks = claims.iter_claim_chunks(
+        team, article=article, statuses=claimreview.STATUSES, within=within
+    )
     for chunk in chunks:
         published = claims.publication_dates(chunk)
         for claim in chunk:
@@ -177,9 +204,11 @@ def claim_review_for(claim: Any, *, base_url: str) -> dict[str, Any] | None:
     )
 
 
-def stream_claimreview(team: Any, *, article: Any = None, base_url: str = "") -> Iterator[str]:
+def stream_claimreview(
+    team: Any, *, article: Any = None, base_url: str = "", within: ArticleFilter | None = None
+) -> Iterator[str]:
     base_url = base_url or claims.base_url()
-    reviews = claim_reviews(team, article=article, base_url=base_url)
+    reviews = claim_reviews(team, article=article, base_url=base_url, within=within)
     team_info = {"name": team.name, "slug": team.slug}
     yield from buffered(
         claimreview.feed(reviews, team=team_info, base_url=base_url, date_modified=timezone.now())
@@ -207,4 +236,12 @@ def filename(fmt: str, team: Any, article: Any = None, today: date | None = None
     return "-".join(parts) + "." + FORMATS[fmt].extension
 
 
-__all__ = ["FORMATS", "ExportFormat", "buffered", "claim_review_for", "claim_reviews", "filename"]
+__all__ = [
+    "FORMATS",
+    "ArticleFilter",
+    "ExportFormat",
+    "buffered",
+    "claim_review_for",
+    "claim_reviews",
+    "filename",
+]

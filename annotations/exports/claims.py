@@ -21,6 +21,7 @@ queries.current_verdicts() sets): every format's mapping, the W3C one included, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, TextField
+from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from ..models import (
@@ -225,6 +226,7 @@ class ClaimRow:
         "updated_at",
         "correction_note",
         "corrected_at",
+        "number",
         "article_id",
         "article",
         "created_by",
@@ -255,6 +257,7 @@ class ClaimRow:
             self.updated_at,
             self.correction_note,
             self.corrected_at,
+            self.number,
         ) = fields
         self.id = self.pk
         self.article_id = article.pk
@@ -285,23 +288,82 @@ class _People:
 # --- claims ---------------------------------------------------------------------------------------
 
 
-def _claims(team: Team, article: Article | None, statuses: tuple[str, ...] | None) -> Any:
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which of a team's articles an export covers, as the article list filters them: the
+    article's status, words in its title or publisher, someone assigned to it (a username).
+    Applied as a subquery, so it adds no query of its own."""
+
+    status: str = ""
+    q: str = ""
+    assignee: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.status or self.q.strip() or self.assignee)
+
+    def articles(self, team: Team) -> QuerySet[Article]:
+        articles = Article.objects.filter(team=team)
+        if self.status:
+            articles = articles.filter(status=self.status)
+        q = self.q.strip()
+        if q:
+            articles = articles.filter(Q(title__icontains=q) | Q(publisher__icontains=q))
+        if self.assignee:
+            name = get_user_model().USERNAME_FIELD
+            articles = articles.filter(**{f"assignees__{name}": self.assignee})
+        return articles.values("pk")
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (those that are set)."""
+        wanted = {"status": self.status, "q": self.q.strip(), "assignee": self.assignee}
+        return {name: value for name, value in wanted.items() if value}
+
+
+def _claims(
+    team: Team,
+    article: Article | None,
+    statuses: tuple[str, ...] | None,
+    within: ArticleFilter | None = None,
+) -> Any:
     claims = Claim.objects.filter(article__team=team)
     if article is not None:
         claims = claims.filter(article=article)
     if statuses is not None:
         claims = claims.filter(status__in=statuses)
+    if within:
+        claims = claims.filter(article__in=within.articles(team))
     return claims
 
 
-def _claim_filter(team: Team, article: Article | None, statuses: tuple[str, ...] | None) -> Q:
+def _claim_filter(
+    team: Team,
+    article: Article | None,
+    statuses: tuple[str, ...] | None,
+    within: ArticleFilter | None = None,
+) -> Q:
     """The same claims as _claims, seen from a relation (a verdict's claim...)."""
     condition = Q(claim__article__team=team)
     if article is not None:
         condition &= Q(claim__article=article)
     if statuses is not None:
         condition &= Q(claim__status__in=statuses)
+    if within:
+        condition &= Q(claim__article__in=within.articles(team))
     return condition
+
+
+def reviewers(
+    team: Team, *, article: Article | None = None, within: ArticleFilter | None = None
+) -> list[str]:
+    """The usernames of everyone with a current verdict on the exported claims, sorted: the
+    CSV's verdict columns, known before its first row (one query)."""
+    name = get_user_model().USERNAME_FIELD
+    rows = (
+        Verdict.objects.filter(_claim_filter(team, article, None, within), is_current=True)
+        .values_list(f"reviewer__{name}", flat=True)
+        .distinct()
+    )
+    return sorted(set(rows), key=lambda username: (username.casefold(), username))
 
 
 # The claims' order, also the order of every related stream. Orphaned claims (no start) come
@@ -387,6 +449,7 @@ CLAIM_FIELDS = (
     "updated_at",
     "correction_note",
     "corrected_at",
+    "number",
 )
 ARTICLE_FIELDS = (
     "article_id",
@@ -414,17 +477,18 @@ def iter_claims(
     *,
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
+    within: ArticleFilter | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
 ) -> Iterator[ClaimRow]:
     """Yield the team's claims in text order, each with its verdicts (all, oldest first),
     sources, comments and assignees: six queries in all (the ratings, then five streams)."""
     ratings = {rating.pk: rating for rating in Rating.objects.filter(team=team)}
     people = _People()
-    related = _claim_filter(team, article, statuses)
+    related = _claim_filter(team, article, statuses, within)
     when = _Timestamps()
     at = when.value
     claims = (
-        _claims(team, article, statuses)
+        _claims(team, article, statuses, within)
         .order_by(*_claim_order())
         .values_list(
             *CLAIM_FIELDS[:11],
@@ -435,6 +499,7 @@ def iter_claims(
             when.column("updated_at"),
             "correction_note",
             when.column("corrected_at"),
+            "number",
             *ARTICLE_FIELDS,
             *_person("created_by"),
         )
@@ -539,6 +604,7 @@ def iter_claim_chunks(
     *,
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
+    within: ArticleFilter | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
 ) -> Iterator[list[ClaimRow]]:
     """The same claims as iter_claims, in lists of up to `chunk_size`.
@@ -546,7 +612,10 @@ def iter_claim_chunks(
     For exports that ask one more thing per chunk (ClaimReview: publication dates).
     """
     chunk: list[ClaimRow] = []
-    for claim in iter_claims(team, article=article, statuses=statuses, chunk_size=chunk_size):
+    claims = iter_claims(
+        team, article=article, statuses=statuses, within=within, chunk_size=chunk_size
+    )
+    for claim in claims:
         chunk.append(claim)
         if len(chunk) >= chunk_size:
             yield chunk
@@ -556,18 +625,28 @@ def iter_claim_chunks(
 
 
 def count_claims(
-    team: Team, *, article: Article | None = None, statuses: tuple[str, ...] | None = None
+    team: Team,
+    *,
+    article: Article | None = None,
+    statuses: tuple[str, ...] | None = None,
+    within: ArticleFilter | None = None,
 ) -> int:
-    return _claims(team, article, statuses).count()
+    return _claims(team, article, statuses, within).count()
 
 
 def iter_articles(
-    team: Team, *, article: Article | None = None, chunk_size: int = ARTICLE_CHUNK_SIZE
+    team: Team,
+    *,
+    article: Article | None = None,
+    within: ArticleFilter | None = None,
+    chunk_size: int = ARTICLE_CHUNK_SIZE,
 ) -> Iterator[Article]:
     """The team's articles (or just `article`) in import order, with revisions and assignees."""
     articles = Article.objects.filter(team=team)
     if article is not None:
         articles = articles.filter(pk=article.pk)
+    if within:
+        articles = articles.filter(pk__in=within.articles(team))
     articles = (
         articles.select_related("imported_by")
         .prefetch_related(
