@@ -50,6 +50,7 @@ from .claim_panel import (
     load_claims,
 )
 from .errors import Conflict, Forbidden, NotFound, ServiceError
+from .export_links import export_menu
 from .forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from .models import Article, Claim, ClaimStatus, Source
 from .templatetags.article_text import blocks_touching, groups_html, layout
@@ -92,6 +93,7 @@ def _page(
         "attention": revision_pages.attention_items(article),
         "live_after": live_after,
         "assignment": queue_pages.article_panel(article, access),
+        "export_menu": export_menu(article.team, article=article),
         **extra,
     }
     return render(request, TEMPLATE, context, status=status)
