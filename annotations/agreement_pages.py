@@ -44,6 +44,7 @@ def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article,
         "figures": figures,
         "alpha_text": agreement_queries.describe(figures.alpha),
+        "disagreements": agreement_queries.article_disagreements(article),
         "can_import": importable_teams(request.user).exists(),
     }
     return render(request, "annotations/agreement.html", context)

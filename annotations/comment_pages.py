@@ -37,6 +37,7 @@ def discussion_context(
     items = comments.thread(claim.pk, team_id, membership)
     return {
         "claim_id": claim.pk,
+        "claim_number": getattr(claim, "number", None),
         "items": items,
         "count": sum(1 for item in items if not item.deleted),
         "can_comment": membership is not None and membership.has_role(Role.REVIEWER),

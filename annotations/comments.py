@@ -94,8 +94,8 @@ def mention_message(author: str, claim: Claim, body: str | None) -> str:
     """What a mention notification says; without the text once the comment is deleted."""
     about = _shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
     if body is None:
-        return f"{author} mentioned you on “{about}” in a comment since deleted."
-    return f"{author} mentioned you on “{about}”: {_shorten(body, MENTION_EXCERPT)}"
+        return f"{author} mentioned you on #{claim.number} “{about}” in a comment since deleted."
+    return f"{author} mentioned you on #{claim.number} “{about}”: {_shorten(body, MENTION_EXCERPT)}"
 
 
 def _notify_mentions(

@@ -958,7 +958,7 @@ def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
     wording = claim.summary or claim.exact
     if len(wording) > 80:
         wording = wording[:79].rstrip() + "…"
-    message = f"{user.get_username()} sent back your claim “{wording}”"
+    message = f"{user.get_username()} sent back your claim #{claim.number} “{wording}”"
     message += f": {note}" if note else "."
     Notification.objects.create(
         user_id=claim.created_by_id,
