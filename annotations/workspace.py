@@ -184,7 +184,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, f"{TEMPLATE}#claim-list", context)
     opened = _opened_claim(request, article)
     if opened is not None:
-        return _show_editor(request, opened)
+        # `permalinked`: the claim panel starts scrolled to the open claim (CSS
+        # scroll-initial-target, no script needed), while the URL's fragment scrolls the
+        # text to its highlight.
+        context = _editor_context(opened)
+        return _page(request, article, access, claims=opened.claims, permalinked=True, **context)
     toast = _undo_toast(request, article, access)
     return _page(request, article, access, toast=toast)
 
