@@ -170,7 +170,7 @@ def open_as(browser, servers, index: int, persona: str, path: str):
 
 def open_claim_form(page, claim_id: int):
     card = page.locator(f"#claim-{claim_id}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form[data-claim-form]").first
     expect(form.get_by_label("Claimant", exact=True)).to_be_visible()
     return card, form

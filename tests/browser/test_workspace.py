@@ -284,7 +284,7 @@ def test_a_reviewer_edits_the_verdict_then_deletes_and_undoes(open_page, demo, a
     claim = Claim.objects.get(exact__startswith="there are 10.000")
     sources_before = sorted(Source.objects.filter(claim=claim).values_list("url", flat=True))
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form").first
     expect(form.get_by_label("Verdict", exact=True)).to_be_visible()
     page.screenshot(path=artifacts / "workspace-editor-1280.png")
@@ -299,9 +299,9 @@ def test_a_reviewer_edits_the_verdict_then_deletes_and_undoes(open_page, demo, a
     assert verdict.rationale == "The Pentagon's 10,000 was for all of Russia."
 
     # Delete, with confirmation, then undo.
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     card.get_by_role("link", name="Delete…").click()
-    expect(card.get_by_text(re.compile(r"Delete claim \d+\?"))).to_be_visible()
+    expect(card.get_by_text(re.compile(r"Delete claim #\d+\?"))).to_be_visible()
     page.screenshot(path=artifacts / "workspace-delete-confirm-1280.png")
     card.get_by_role("button", name="Delete claim").click()
     expect(page.locator(f"#claim-{claim.pk}")).to_have_count(0)
@@ -328,7 +328,7 @@ def test_a_conflicting_edit_keeps_what_was_typed(open_page, demo):
     page, console = open_demo(open_page, demo)
     claim = Claim.objects.get(exact__startswith="there are 10.000")
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form").first
     form.get_by_label("Claimant", exact=True).fill("Pentagon spokesman")
     # Meanwhile an editor changes the claim.
@@ -517,7 +517,7 @@ def test_the_workspace_at_both_widths(open_page, demo, artifacts, width):
 
     # The claim opened, at this width too.
     card = page.locator(f"#claim-{created.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     expect(card.get_by_role("button", name="Save claim")).to_be_visible()
     expect(card.get_by_role("link", name="https://example.org/one")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
