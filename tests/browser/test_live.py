@@ -210,7 +210,9 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         assert latency <= 2.0, f"the claim took {latency:.2f} s to arrive"
         assert len(editor.locator("mark[data-claim-id]").all()) > before
         expect(editor.locator(f"#claim-{new_id}")).to_contain_text("Zelensky")
-        expect(editor.locator(".live-toast")).to_contain_text("reviewer-user added a claim")
+        number = reviewer.locator(f'a.claim-ref[data-claim="{new_id}"]').get_attribute("data-n")
+        toast = editor.locator(".live-toast")
+        expect(toast).to_contain_text(f"reviewer-user added claim #{number}")
         editor.screenshot(path=artifacts / "live-claim-arrived.png", caret="initial")
 
         # Both open the same claim; the editor saves first, then the reviewer.
