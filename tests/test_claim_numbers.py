@@ -384,3 +384,19 @@ def test_a_file_giving_one_number_to_two_claims_is_refused(desk, article):
     with pytest.raises(InvalidInput, match=r"claims\[1\]\.number"):
         services.team_import_json(team=copy, data=data)
     assert not Claim.objects.filter(team=copy).exists()
+
+
+def test_a_comment_citing_a_claim_by_number_links_to_it(client, desk, article):
+    first = create(article, desk.reviewer)
+    claim = create(article, desk.reviewer, OTHER)
+    services.comment_add(
+        claim=claim, user=desk.reviewer, body="Same source as #1, see page#3 & <#2>"
+    )
+    client.force_login(desk.viewer)
+
+    page = client.get(reverse("claim_edit", args=[claim.pk])).content.decode()
+
+    link = f'<a class="claim-link" href="{permalink(desk.team, first.number)}">#1</a>'
+    assert f"Same source as {link}, see page#3 &amp; &lt;" in page
+    assert f'href="{permalink(desk.team, 2)}">#2</a>&gt;' in page
+    assert 'Discussion<span class="visually-hidden"> of claim #2</span>' in page
