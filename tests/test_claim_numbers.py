@@ -400,3 +400,18 @@ def test_a_comment_citing_a_claim_by_number_links_to_it(client, desk, article):
     assert f"Same source as {link}, see page#3 &amp; &lt;" in page
     assert f'href="{permalink(desk.team, 2)}">#2</a>&gt;' in page
     assert 'Discussion<span class="visually-hidden"> of claim #2</span>' in page
+
+
+def test_the_admin_shows_the_number_but_never_changes_it(client, desk, article):
+    claim = create(article, desk.reviewer)
+    desk.admin.is_staff = desk.admin.is_superuser = True
+    desk.admin.save()
+    client.force_login(desk.admin)
+
+    listing = client.get(reverse("admin:annotations_claim_changelist"), {"q": "1"})
+    change = client.get(reverse("admin:annotations_claim_change", args=[claim.pk]))
+
+    assert listing.status_code == 200 and QUOTE in listing.content.decode()
+    page = change.content.decode()
+    assert 'name="number"' not in page and 'name="team"' not in page
+    assert client.get(reverse("admin:annotations_claim_add")).status_code == 403
