@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import (
     Article,
@@ -81,13 +82,17 @@ class SourceInline(admin.StackedInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "claimant", "article", "status", "anchor", "updated_at"]
+    list_display = ["__str__", "number", "claimant", "article", "status", "anchor", "updated_at"]
     list_filter = ["status", "anchor", "article__team"]
-    search_fields = ["exact", "summary", "claimant", "article__title"]
+    search_fields = ["=number", "exact", "summary", "claimant", "article__title"]
     list_select_related = ["article"]
     raw_id_fields = ["article", "final_verdict"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # A claim's number and team are given once, at creation, by the services.
+    readonly_fields = ["team", "number", "version", "created_at", "updated_at"]
     inlines = [VerdictInline, SourceInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # claims are made on the article page, where they get their number
 
 
 @admin.register(Verdict)

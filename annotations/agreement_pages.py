@@ -42,5 +42,6 @@ def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "article": article,
         "figures": figures,
         "alpha_text": agreement_queries.describe(figures.alpha),
+        "disagreements": agreement_queries.article_disagreements(article),
     }
     return render(request, "annotations/agreement.html", context)

@@ -156,6 +156,32 @@ def article_agreement(article: Article) -> Figures:
     return _figures(units, _numbers(article.team_id))
 
 
+@dataclass
+class Disagreement:
+    """A claim whose reviewers gave different current verdicts, cited by its number."""
+
+    claim_id: int
+    number: int
+    quote: str
+    verdicts: list[tuple[str, str]]  # (reviewer, rating label), by reviewer
+
+
+def article_disagreements(article: Article) -> list[Disagreement]:
+    """The article's claims on which reviewers differ, by claim number (one query)."""
+    rows = (
+        Verdict.objects.filter(is_current=True, claim__article=article)
+        .order_by("claim__number", "reviewer__username")
+        .values_list(
+            "claim_id", "claim__number", "claim__exact", "reviewer__username", "rating__label"
+        )
+    )
+    found: dict[int, Disagreement] = {}
+    for claim_id, number, quote, reviewer, label in rows:
+        item = found.setdefault(claim_id, Disagreement(claim_id, number, quote, []))
+        item.verdicts.append((reviewer, label))
+    return [item for item in found.values() if len({label for _, label in item.verdicts}) > 1]
+
+
 def team_for_member(user: AbstractBaseUser, slug: str) -> Team:
     """A team of the user's (any role); anyone else gets 404."""
     membership = (

@@ -177,7 +177,7 @@ def _notify(
 def _what(article: Article, claim: Claim | None) -> str:
     if claim is None:
         return f"the article “{_shorten(article.title)}”"
-    return f"the claim “{claim_wording(claim)}” in “{_shorten(article.title, 60)}”"
+    return f"claim #{claim.number} “{claim_wording(claim)}” in “{_shorten(article.title, 60)}”"
 
 
 def _assign(

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .models import ClaimStatus, Event, Rating, Role
+from .models import Claim, ClaimStatus, Event, Rating, Role
 
 # Values longer than this are shortened in the sentence and the change list; the full value
 # stays available next to them (a <details> on the pages).
@@ -220,6 +220,7 @@ class EventView:
     note: str = ""
     note_label: str = ""
     highlight: bool = False  # corrections and send-backs: their note is the point
+    claim_number: int | None = None  # the claim's #number, when the page looked it up
 
     @property
     def id(self) -> int:
@@ -256,6 +257,7 @@ FIELD_LABELS = {
     "final_verdict_reviewer": "approved reviewer",
     "users_created": "users created",
     "published_at": "published date",
+    "number": "claim number",
 }
 
 
@@ -374,6 +376,23 @@ def _pair(pair: Any) -> tuple[Any, Any]:
 
 def actor_name(event: Event) -> str:
     return event.actor.get_username() if event.actor_id and event.actor else NOBODY
+
+
+def claim_numbers(claim_ids: Iterable[int]) -> dict[int, int]:
+    """Each claim's number in its team (#123), for claims that exist and, from their deletion
+    Event, for deleted ones. Two queries at most, whatever the number of claims."""
+    wanted = {claim_id for claim_id in claim_ids if claim_id}
+    if not wanted:
+        return {}
+    numbers = dict(Claim.objects.filter(pk__in=wanted).values_list("pk", "number"))
+    missing = wanted - set(numbers)
+    if missing:
+        deletions = Event.objects.filter(claim_id__in=missing, verb="claim.deleted")
+        for claim_id, changes in deletions.values_list("claim_id", "changes"):
+            value = _pair((changes or {}).get("number"))[0]
+            if isinstance(value, int):
+                numbers.setdefault(claim_id, value)
+    return numbers
 
 
 def present(events: Iterable[Event]) -> list[EventView]:

@@ -42,6 +42,7 @@ class HistorySubject:
     article: Article | None
     claim: Claim | None  # None: deleted
     summary: str
+    number: int | None = None  # its number in the team (#123); None for one deleted before
 
 
 def history_subject(user: AbstractBaseUser, claim_id: int) -> HistorySubject:
@@ -53,7 +54,9 @@ def history_subject(user: AbstractBaseUser, claim_id: int) -> HistorySubject:
         .first()
     )
     if claim is not None:
-        return HistorySubject(claim_id, claim.article.team, claim.article, claim, claim.summary)
+        return HistorySubject(
+            claim_id, claim.article.team, claim.article, claim, claim.summary, claim.number
+        )
     # Deleted: its last event (the deletion) names the team and article and remembers it.
     last = (
         Event.objects.filter(claim_id=claim_id, team__memberships__user=user)
@@ -71,7 +74,8 @@ def history_subject(user: AbstractBaseUser, claim_id: int) -> HistorySubject:
             summary = str(values[0])
             break
     article = last.article if last.article_id else None
-    return HistorySubject(claim_id, last.team, article, None, summary)
+    number = audit.claim_numbers([claim_id]).get(claim_id)
+    return HistorySubject(claim_id, last.team, article, None, summary, number)
 
 
 @login_required
@@ -175,6 +179,10 @@ def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
     events = audit.filter_events(audit.team_events(team.pk), **chosen)
     before = audit.parse_before(request.GET.get("before"))
     page = audit.keyset_page(events, before=before, size=ACTIVITY_PAGE_SIZE)
+    entries = audit.present(page.items)
+    numbers = audit.claim_numbers(entry.event.claim_id for entry in entries)
+    for entry in entries:
+        entry.claim_number = numbers.get(entry.event.claim_id)
     filter_query = {
         name: request.GET[name] for name in form.fields if request.GET.get(name) and name in chosen
     }
@@ -194,7 +202,7 @@ def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "form": form,
         "filtering": bool(chosen),
-        "entries": audit.present(page.items),
+        "entries": entries,
         "page": page,
         "older_url": older_url,
         "newest_url": "?" + urlencode(filter_query) if filter_query else "?",

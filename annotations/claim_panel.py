@@ -103,14 +103,16 @@ def rating_class(slug: str, pk: int | None = None) -> str:
     return f"verdict-other rating-{pk}" if pk else "verdict-other"
 
 
-def _describe(claim: queries.ClaimRow, number: int, access: Access) -> None:
+def _describe(claim: queries.ClaimRow, position: int, access: Access) -> None:
     """Set what the page shows about a claim, from the prefetched rows only (no queries).
 
     The approved (final) verdict wins; otherwise the reviewers' current verdicts, coloured
     when they agree and neutral when they differ or there are none. Colour is never the only
     cue: `verdict_label` says the same in words.
     """
-    claim.number = number
+    # Its place in the list (text order): a reading aid only. People cite `claim.number`,
+    # the permanent number in the team (#123), which no edit, move or restore changes.
+    claim.position = position
     current = claim.current_verdicts
     claim.shown_verdicts = current
     for verdict in current:
@@ -135,7 +137,7 @@ def _describe(claim: queries.ClaimRow, number: int, access: Access) -> None:
     claim.can_edit = access.can_edit(claim)
     claim.can_rate = access.can_rate(claim)
     who = f" by {claim.claimant}" if claim.claimant else ""
-    claim.ref_label = f"Claim {number}{who}: {claim.verdict_label}"
+    claim.ref_label = f"Claim #{claim.number}{who}: {claim.verdict_label}"
     claim.reviewer_ids = {claim.created_by_id} | {v.reviewer_id for v in current}
     claim.edit_url = edit_url(claim.pk)
     claim.just_saved = False
@@ -181,7 +183,7 @@ def _card_html(claim: Claim) -> SafeString:
         f"{' data-focus-after-swap' if selected else ''}>"
         '<div class="claim-card__head">'
         f'<a class="claim-card__title" href="{url}" hx-get="{url}" hx-target="#claim-{pk}" '
-        f'hx-swap="outerHTML" data-open-claim>Claim {claim.number}</a>'
+        f'hx-swap="outerHTML" data-open-claim>Claim #{claim.number}</a>'
         f'<span class="status status--{claim.status}">'
         f"{escape(STATUS_LABELS.get(claim.status, claim.status))}</span></div>"
         f'<blockquote class="claim-card__quote">{escape(_shorten(claim.exact, 240))}</blockquote>'
@@ -220,8 +222,8 @@ def load_claims(article: Article, access: Access) -> list[Claim]:
         (c for c in claims if c.start is not None), key=lambda c: (c.start, c.end, c.pk)
     )
     ordered = anchored + [c for c in claims if c.start is None]
-    for number, claim in enumerate(ordered, start=1):
-        _describe(claim, number, access)
+    for position, claim in enumerate(ordered, start=1):
+        _describe(claim, position, access)
     return ordered
 
 

@@ -31,12 +31,21 @@ VIEWER_REFUSAL = "Your role in this team is viewer: you can read the discussion 
 
 
 def discussion_context(
-    claim: Claim | Any, team_id: int, membership: Membership | None, **extra: Any
+    claim: Claim | Any,
+    team_id: int,
+    membership: Membership | None,
+    *,
+    team_slug: str = "",
+    **extra: Any,
 ) -> dict[str, Any]:
-    """What the discussion section shows: the thread and what this member may do."""
-    items = comments.thread(claim.pk, team_id, membership)
+    """What the discussion section shows: the thread and what this member may do. `team_slug`
+    links claims cited by number (#12); a model claim with its article's team loaded gives it."""
+    if not team_slug and isinstance(claim, Claim):
+        team_slug = claim.article.team.slug
+    items = comments.thread(claim.pk, team_id, membership, team_slug)
     return {
         "claim_id": claim.pk,
+        "claim_number": getattr(claim, "number", None),
         "items": items,
         "count": sum(1 for item in items if not item.deleted),
         "can_comment": membership is not None and membership.has_role(Role.REVIEWER),
@@ -147,7 +156,7 @@ def _form_page(
     members = comments.team_usernames(claim.article.team_id)
     shown = None
     if comment is not None and comment.deleted_at is None:
-        shown = comments.body_html(comment.body, members)
+        shown = comments.body_html(comment.body, members, claim.article.team.slug)
     context = {
         "mode": mode,
         "claim": claim,

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,6 +44,9 @@ CLAIM_EXCERPT = 80
 # (letters, digits and . + - _) ending in a letter or digit: "@editor." and "@editor," name
 # "editor".
 MENTION = re.compile(r"(?<![\w.+\-@])@([\w.+\-]*\w)")
+# A claim cited by its number in the team ("see #12"), linked to its permalink. Not inside a
+# word or an HTML entity (the text is escaped first).
+CLAIM_REFERENCE = re.compile(r"(?<![\w&#/])#([1-9][0-9]{0,8})\b")
 
 
 # --- mentions -------------------------------------------------------------------------------
@@ -70,19 +74,37 @@ def mentions_in(body: str, members: dict[str, str]) -> list[str]:
     return [members[name] for name in mentioned_names(body) if name in members]
 
 
-def body_html(body: str, members: dict[str, str]) -> SafeString:
-    """A comment's text as HTML: escaped, line breaks kept, members' @mentions highlighted."""
+def body_html(body: str, members: dict[str, str], team_slug: str = "") -> SafeString:
+    """A comment's text as HTML: escaped, line breaks kept, members' @mentions highlighted,
+    and claims cited by number (#12) linked to their permalinks in the team `team_slug`."""
     parts: list[str] = []
     last = 0
+
+    def text(segment: str) -> str:
+        escaped = escape(segment)
+        if not team_slug or "#" not in escaped:
+            return escaped
+        return CLAIM_REFERENCE.sub(
+            lambda found: (
+                f'<a class="claim-link" href="{claim_permalink(team_slug, found.group(1))}">'
+                f"#{found.group(1)}</a>"
+            ),
+            escaped,
+        )
+
     for match in MENTION.finditer(body):
         username = members.get(match.group(1).casefold())
         if username is None:
             continue
-        parts.append(escape(body[last : match.start()]))
+        parts.append(text(body[last : match.start()]))
         parts.append(f'<span class="mention">@{escape(username)}</span>')
         last = match.end()
-    parts.append(escape(body[last:]))
+    parts.append(text(body[last:]))
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308 - escaped above
+
+
+def claim_permalink(team_slug: str, number: int | str) -> str:
+    return reverse("claim_permalink", args=[team_slug, int(number)])
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -94,8 +116,8 @@ def mention_message(author: str, claim: Claim, body: str | None) -> str:
     """What a mention notification says; without the text once the comment is deleted."""
     about = _shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
     if body is None:
-        return f"{author} mentioned you on “{about}” in a comment since deleted."
-    return f"{author} mentioned you on “{about}”: {_shorten(body, MENTION_EXCERPT)}"
+        return f"{author} mentioned you on #{claim.number} “{about}” in a comment since deleted."
+    return f"{author} mentioned you on #{claim.number} “{about}”: {_shorten(body, MENTION_EXCERPT)}"
 
 
 def _notify_mentions(
@@ -300,7 +322,9 @@ class ThreadItem:
         return self.depth > MAX_DEPTH
 
 
-def thread(claim_id: int, team_id: int, membership: Membership | None) -> list[ThreadItem]:
+def thread(
+    claim_id: int, team_id: int, membership: Membership | None, team_slug: str = ""
+) -> list[ThreadItem]:
     """The claim's comments in reading order (each followed by its replies, depth first) with
     what the given member may do with each. Two queries, whatever the number of comments."""
     members = team_usernames(team_id)
@@ -329,7 +353,7 @@ def thread(claim_id: int, team_id: int, membership: Membership | None) -> list[T
             author=author,
             author_id=author_id,
             body="" if deleted else body,
-            html=mark_safe("") if deleted else body_html(body, members),  # noqa: S308
+            html=mark_safe("") if deleted else body_html(body, members, team_slug),  # noqa: S308
             reply_to_id=reply_to_id,
             created_at=created,
             updated_at=updated,

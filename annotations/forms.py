@@ -33,11 +33,19 @@ class ArticleFilterForm(forms.Form):
     )
     # The "Archived" tab: archived articles only (otherwise they are left out).
     archived = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    assignee = forms.ChoiceField(label="Assigned to", required=False, choices=[("", "Anyone")])
 
-    def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(
+        self,
+        *args,  # noqa: ANN002
+        teams: QuerySet[Team],
+        assignees: Iterable[str] = (),
+        **kwargs,  # noqa: ANN003
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        self.fields["assignee"].choices = [("", "Anyone"), *((n, n) for n in assignees)]
 
 
 class ImportSource:

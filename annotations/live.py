@@ -150,6 +150,7 @@ EVENT_FIELDS = (
     "actor__first_name",
     "actor__last_name",
     "claim__summary",
+    "claim__number",
 )
 
 
@@ -164,7 +165,7 @@ def _display_name(username: str | None, first: str | None, last: str | None) -> 
 
 
 def summary_of(row: dict[str, Any]) -> str:
-    """A sentence for a toast: "reviewer added a claim: “40% of troops left”"."""
+    """A sentence for a toast: "reviewer added claim #12: “40% of troops left”"."""
     who = _display_name(row["actor__username"], row["actor__first_name"], row["actor__last_name"])
     verb = row["verb"]
     phrase = PHRASES.get(verb)
@@ -172,6 +173,9 @@ def summary_of(row: dict[str, Any]) -> str:
         kind, _, action = verb.partition(".")
         phrase = f"{action.replace('_', ' ') or 'changed'} ({kind})"
     quoted = (row.get("claim__summary") or "").strip()
+    number = row.get("claim__number")
+    if number and "a claim" in phrase:  # "added claim #12", as people cite it
+        phrase = phrase.replace("a claim", f"claim #{number}", 1)
     if quoted:
         quoted = quoted if len(quoted) <= 80 else quoted[:79].rstrip() + "…"
         return f"{who} {phrase}: “{quoted}”"

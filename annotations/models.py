@@ -31,6 +31,9 @@ class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last claim number given out in this team (services.next_claim_number). Only ever
+    # raised, so a number is never given twice, not even after its claim was deleted.
+    claim_counter = models.PositiveIntegerField(default=0)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
@@ -222,9 +225,16 @@ class ClaimStatus(models.TextChoices):
 
 
 class Claim(models.Model):
-    """A highlighted claim in an article: the annotation."""
+    """A highlighted claim in an article: the annotation.
+
+    `number` is the claim's permanent reference inside its team (shown as #123): given at
+    creation from Team.claim_counter, never changed, never reused. `team` repeats the article's
+    team so that the database itself can hold the numbers unique per team.
+    """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="claims")
+    number = models.PositiveIntegerField()
     # Selectors over the current revision. An orphaned claim has no position, only its quote.
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
@@ -304,10 +314,17 @@ class Claim(models.Model):
                 | Q(public_url__startswith="https://"),
                 name="claim_public_url_is_http",
             ),
+            models.UniqueConstraint(fields=["team", "number"], name="claim_number_unique_in_team"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="claim_number_positive"),
         ]
 
     def __str__(self) -> str:
         return self.summary or self.exact[:80]
+
+    @property
+    def ref(self) -> str:
+        """How people cite the claim: its number in its team, e.g. "#123"."""
+        return f"#{self.number}"
 
 
 class Verdict(models.Model):

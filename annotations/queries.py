@@ -32,6 +32,7 @@ from .models import (
     Event,
     Membership,
     Rating,
+    Role,
     Source,
     Team,
     Verdict,
@@ -42,6 +43,22 @@ def teams_for(user: AbstractBaseUser) -> QuerySet[Team]:
     if not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user)
+
+
+def assignee_names(user: AbstractBaseUser) -> list[str]:
+    """The usernames of the people articles can be assigned to in the user's teams (reviewers
+    and up), sorted: the article list's "Assigned to" filter. One query."""
+    if not user.is_authenticated:
+        return []
+    names = (
+        Membership.objects.filter(
+            team__memberships__user=user,
+            role__in=[Role.REVIEWER, Role.EDITOR, Role.ADMIN],
+        )
+        .values_list("user__username", flat=True)
+        .distinct()
+    )
+    return sorted(set(names), key=str.casefold)
 
 
 def articles_for(user: AbstractBaseUser) -> QuerySet[Article]:
@@ -121,6 +138,20 @@ def claim_for_user(user: AbstractBaseUser, pk: int) -> Claim:
     )
     if claim is None:
         raise Http404("No such claim.")
+    return claim
+
+
+def claim_by_number(user: AbstractBaseUser, slug: str, number: int) -> Claim:
+    """The claim with this number (#123) in a team of the user's; anything else is a 404."""
+    claim = (
+        Claim.objects.filter(team__slug=slug, number=number, team__memberships__user=user)
+        .only("id", "article_id", "start")
+        .first()
+        if user.is_authenticated and 0 < number < 2**31
+        else None
+    )
+    if claim is None:
+        raise Http404(f"No claim #{number} in this team.")
     return claim
 
 
@@ -425,19 +456,21 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             "correction_note",
             "corrected_at",
             "public_url",
+            "number",
             "comment_total",
         )
     )
     result = []
     for row in claims:
-        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-2]
+        *values, creator, final_rating_id, final_slug, final_label, note, corrected_at = row[:-3]
         final = None
         if values[10] is not None:  # the approved verdict (it may no longer be current)
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
         claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
-        claim.public_url = row[-2]  # review_panel.public_url_html
+        claim.public_url = row[-3]  # review_panel.public_url_html
+        claim.number = row[-2]  # the permanent number in the team (#123)
         claim.comment_total = row[-1]
         result.append(claim)
     return result

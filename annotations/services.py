@@ -453,6 +453,24 @@ def rating_for(team: Team, rating: Rating | str) -> Rating:
     return found
 
 
+def next_claim_numbers(team: Team, count: int) -> range:
+    """Give out the team's next `count` claim numbers, inside the caller's transaction.
+
+    The UPDATE raises the counter in the database (F(), not a value read beforehand) and
+    locks the team's row until the transaction ends, so two claims created at once on
+    PostgreSQL wait for each other and never get the same number; SQLite serialises writers
+    anyway. The counter only grows: numbers are never reused.
+    """
+    Team.objects.filter(pk=team.pk).update(claim_counter=F("claim_counter") + count)
+    last = Team.objects.values_list("claim_counter", flat=True).get(pk=team.pk)
+    team.claim_counter = last
+    return range(last - count + 1, last + 1)
+
+
+def next_claim_number(team: Team) -> int:
+    return next_claim_numbers(team, 1)[0]
+
+
 @transaction.atomic
 def claim_create(
     *,
@@ -487,6 +505,8 @@ def claim_create(
         raise InvalidInput(error.message, code=error.code, field="exact") from None
     claim = Claim(
         article=article,
+        team_id=article.team_id,
+        number=1,  # a placeholder for full_clean; the real one is taken right before saving
         start=anchor.start,
         end=anchor.end,
         exact=anchor.exact,
@@ -498,7 +518,8 @@ def claim_create(
         tags=_clean_tags(tags),
         created_by=user,
     )
-    _full_clean(claim, exclude=["final_verdict", "assignees"])
+    _full_clean(claim, exclude=["final_verdict", "assignees", "team", "number"])
+    claim.number = next_claim_number(article.team)
     claim.save()
     event_record(
         team=article.team,
@@ -792,6 +813,7 @@ def claim_update(
 def claim_snapshot(claim: Claim) -> dict[str, Any]:
     """Everything needed to put a deleted claim back (kept in its deletion Event)."""
     return {
+        "number": claim.number,
         "start": claim.start,
         "end": claim.end,
         "exact": claim.exact,
@@ -1046,7 +1068,7 @@ def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
     wording = claim.summary or claim.exact
     if len(wording) > 80:
         wording = wording[:79].rstrip() + "…"
-    message = f"{user.get_username()} sent back your claim “{wording}”"
+    message = f"{user.get_username()} sent back your claim #{claim.number} “{wording}”"
     message += f": {note}" if note else "."
     Notification.objects.create(
         user_id=claim.created_by_id,
@@ -1318,6 +1340,32 @@ def team_import_json(
         ) from None
 
 
+def _imported_claim_numbers(items: list[dict[str, Any]]) -> list[int]:
+    """Each imported claim's number: the one the file gives, else (a file from before claims
+    had numbers) the next ones after the file's highest, in the order the claims were created.
+    """
+    numbers: list[int | None] = [item.get("number") for item in items]
+    seen: dict[int, int] = {}
+    for index, number in enumerate(numbers):
+        if number is None:
+            continue
+        if number in seen:
+            raise InvalidInput(
+                f"claims[{index}].number: #{number} is also the number of claims[{seen[number]}]; "
+                "a number belongs to one claim.",
+                code="invalid_export",
+            )
+        seen[number] = index
+    highest = max(seen, default=0)
+    missing = sorted(
+        (index for index, number in enumerate(numbers) if number is None),
+        key=lambda index: (items[index].get("created_at") or "", index),
+    )
+    for offset, index in enumerate(missing, start=1):
+        numbers[index] = highest + offset
+    return [int(number) for number in numbers if number is not None]
+
+
 def _team_import(
     *, team: Team, data: dict[str, Any], user: AbstractBaseUser | None
 ) -> TeamImportResult:
@@ -1450,10 +1498,13 @@ def _team_import(
     ArticleRevision.objects.bulk_update(revisions, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
 
     # Claims ----------------------------------------------------------------------------------
+    numbers = _imported_claim_numbers(data["claims"])
     claims: list[Claim] = []
     for index, item in enumerate(data["claims"]):
         claim = Claim(
             article=articles[item["article"]["id"]],
+            team=team,
+            number=numbers[index],
             start=item["start"],
             end=item["end"],
             exact=item["exact"],
@@ -1473,10 +1524,13 @@ def _team_import(
             claim.correction_note = item["correction"]["note"]
             claim.corrected_at = _when(item["correction"]["at"])
         _import_fields(
-            claim, f"claims[{index}]", exclude=["article", "created_by", "final_verdict"]
+            claim,
+            f"claims[{index}]",
+            exclude=["article", "team", "created_by", "final_verdict"],
         )
         claims.append(claim)
     Claim.objects.bulk_create(claims, batch_size=IMPORT_BATCH_SIZE)
+    Team.objects.filter(pk=team.pk).update(claim_counter=max(numbers, default=0))
 
     verdicts: list[Verdict] = []
     verdict_ids: dict[tuple[int, int], Verdict] = {}
@@ -1925,6 +1979,18 @@ def _restored_anchor(article: Article, snapshot: Mapping[str, Any]) -> tuple[Any
     return anchor, AnchorState.FUZZY
 
 
+def _restored_number(team: Team, number: Any) -> int:
+    """A restored claim keeps the number it had. A deletion recorded before claims had numbers
+    (or a number somehow taken meanwhile) gets the next one instead."""
+    if (
+        isinstance(number, int)
+        and 0 < number <= team.claim_counter
+        and not Claim.objects.filter(team=team, number=number).exists()
+    ):
+        return number
+    return next_claim_number(team)
+
+
 @transaction.atomic
 def claim_restore(
     *, article: Article, user: AbstractBaseUser, snapshot: Mapping[str, Any]
@@ -1969,6 +2035,8 @@ def claim_restore(
     claim = Claim(
         pk=claim_id,
         article=article,
+        team_id=article.team_id,
+        number=_restored_number(article.team, snapshot.get("number")),
         start=anchor.start if anchor else None,
         end=anchor.end if anchor else None,
         exact=exact,
@@ -1985,7 +2053,7 @@ def claim_restore(
         else None,
         version=version,
     )
-    _full_clean(claim, exclude=["final_verdict", "assignees", "created_by"])
+    _full_clean(claim, exclude=["final_verdict", "assignees", "created_by", "team", "number"])
     claim.save(force_insert=True)
 
     ratings = {rating.slug: rating for rating in Rating.objects.filter(team=article.team)}

@@ -38,6 +38,12 @@ urlpatterns = [
     path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
     path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
     path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),
+    # A claim's permanent address: its number in the team (#123).
+    path(
+        "teams/<slug:slug>/claims/<int:number>/",
+        workspace.claim_permalink,
+        name="claim_permalink",
+    ),
     path("claims/<int:claim_id>/edit/", workspace.claim_edit, name="claim_edit"),
     path("claims/<int:claim_id>/verdict/", workspace.claim_verdict, name="claim_verdict"),
     path("claims/<int:claim_id>/sources/", workspace.claim_source_add, name="claim_source_add"),

@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import ingest, queries, services, team_pages
 from .errors import NotAnArticle, ServiceError
+from .export_links import export_menu
 from .forms import (
     ArticleFilterForm,
     ArticleImportForm,
@@ -69,7 +70,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     if current is not None:
         data = data.copy()
         data["team"] = str(current.pk)
-    form = ArticleFilterForm(data or None, teams=teams)
+    form = ArticleFilterForm(
+        data or None, teams=teams, assignees=queries.assignee_names(request.user)
+    )
     articles = queries.articles_for(request.user)
     # Invalid values (a team the user is not in, an unknown status) are ignored, not fatal.
     form.is_valid()
@@ -83,7 +86,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
         articles = articles.filter(status=chosen["status"])
     archived = bool(chosen.get("archived"))
     articles = articles.filter(archived_at__isnull=not archived)
-    filtering = bool(q or chosen.get("team") or chosen.get("status"))
+    if chosen.get("assignee"):
+        articles = articles.filter(assignees__username=chosen["assignee"])
+    filtering = bool(q or chosen.get("team") or chosen.get("status") or chosen.get("assignee"))
     # The page's assignees in one query, whatever the number of rows.
     articles = articles.prefetch_related(
         Prefetch("assignees", queryset=get_user_model().objects.order_by("username"))
@@ -92,7 +97,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     team_list = list(teams)
+    # Export the team's articles as listed: the chosen team, else each of the user's teams.
+    filters = {"q": q, "status": chosen.get("status"), "assignee": chosen.get("assignee")}
+    exported = [chosen["team"]] if chosen.get("team") else team_list
     context = {
+        "export_menus": [export_menu(team, filters=filters) for team in exported],
         "form": form,
         "page": page,
         "filtering": filtering,

@@ -52,6 +52,7 @@ from .claim_panel import (
     selector_message,
 )
 from .errors import Conflict, Forbidden, NotFound, ServiceError
+from .export_links import export_menu
 from .forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from .models import Article, Claim, ClaimStatus, Source
 from .templatetags.article_text import blocks_touching, groups_html, layout
@@ -94,6 +95,7 @@ def _page(
         "attention": revision_pages.attention_items(article),
         "live_after": live_after,
         "assignment": queue_pages.article_panel(article, access),
+        "export_menu": export_menu(article.team, article=article),
         **extra,
     }
     return render(request, TEMPLATE, context, status=status)
@@ -183,8 +185,40 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         claims = load_claims(article, access)
         context = list_context(request, article, access, claims, from_page_url=False)
         return render(request, f"{TEMPLATE}#claim-list", context)
+    opened = _opened_claim(request, article)
+    if opened is not None:
+        # `permalinked`: the claim panel starts scrolled to the open claim (CSS
+        # scroll-initial-target, no script needed), while the URL's fragment scrolls the
+        # text to its highlight.
+        context = _editor_context(opened)
+        return _page(request, article, access, claims=opened.claims, permalinked=True, **context)
     toast = _undo_toast(request, article, access)
     return _page(request, article, access, toast=toast)
+
+
+def _opened_claim(request: HttpRequest, article: Article) -> Found | None:
+    """`?claim=<id>` (a claim's permalink leads here): the page with that claim open. A claim
+    of another article, or one that is gone, leaves the page as it is."""
+    claim_id = request.GET.get("claim", "")
+    if request.htmx or not claim_id.isdigit() or not 0 < int(claim_id) < 2**63:
+        return None
+    try:
+        found = _find(request, int(claim_id))
+    except Http404:
+        return None
+    return found if found.article.pk == article.pk else None
+
+
+@login_required
+@require_GET
+def claim_permalink(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A claim's permanent address, by its number in the team (#123): the article page with
+    the claim open and its highlight in view. Outside the user's teams, or a number that no
+    claim has (now), is a 404."""
+    claim = queries.claim_by_number(request.user, slug, number)
+    url = reverse("article_detail", args=[claim.article_id])
+    anchor = f"mark-{claim.pk}" if claim.start is not None else f"claim-{claim.pk}"
+    return redirect(f"{url}?claim={claim.pk}#{anchor}")
 
 
 def _undo_toast(request: HttpRequest, article: Article, access: Access) -> dict | None:
@@ -194,13 +228,14 @@ def _undo_toast(request: HttpRequest, article: Article, access: Access) -> dict 
         return None
     if Claim.objects.filter(pk=int(deleted)).exists():
         return None
-    if queries.deleted_claim_snapshot(article, int(deleted)) is None:
+    snapshot = queries.deleted_claim_snapshot(article, int(deleted))
+    if snapshot is None:
         return None
-    return _deleted_toast(article, int(deleted))
+    return _deleted_toast(article, int(deleted), snapshot.get("number"))
 
 
 def _deleted_toast(article: Article, claim_id: int, number: int | None = None) -> dict:
-    name = f"Claim {number}" if number else "The claim"
+    name = f"Claim #{number}" if number else "The claim"
     return {
         "message": f"{name} was deleted.",
         "kind": "undo",
@@ -322,7 +357,7 @@ def _created(
     """The answer to a claim that now exists (created, or restored after a deletion)."""
     claims = load_claims(article, access)
     saved = next(c for c in claims if c.pk == claim.pk)
-    message = f"Claim {saved.number} {verb}."
+    message = f"Claim #{saved.number} {verb}."
     if not request.htmx:
         messages.success(request, message)
         return redirect(_article_url(article, claim.pk))
@@ -703,7 +738,7 @@ def _saved(request: HttpRequest, claim_id: int, message: str, **extra: Any) -> H
     """After a change to one claim: the claim's card and its text blocks. "{number}" in the
     message becomes the claim's number."""
     found = _find(request, claim_id)
-    message = message.replace("{number}", str(found.claim.number))
+    message = message.replace("{number}", f"#{found.claim.number}")
     if not request.htmx:
         messages.success(request, message)
         return redirect(_article_url(found.article, claim_id))
@@ -779,7 +814,7 @@ def _after_inside_action(
     """The open claim again, with what was typed kept, after an action inside it. "{number}" in
     the message becomes the claim's number."""
     found = _find(request, claim_id)
-    message = message.replace("{number}", str(found.claim.number))
+    message = message.replace("{number}", f"#{found.claim.number}")
     data = _kept_input(request.POST, found.claim, request.user)
     form = _editor_form(found, data)
     notice = {"kind": "done", "title": message, "text": ""}
@@ -1005,7 +1040,7 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
         swap="outerHTML",
         context=context,
         blocks=_changed_blocks(article, claims, [(claim.start, claim.end)]),
-        announce=f"Claim {claim.number} deleted. Undo is offered for {UNDO_SECONDS} seconds.",
+        announce=f"Claim #{claim.number} deleted. Undo is offered for {UNDO_SECONDS} seconds.",
         toast=toast,
         count=len(claims),
     )

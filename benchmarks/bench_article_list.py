@@ -86,6 +86,8 @@ def make_articles(team, user, count: int) -> None:
         for article in Article.objects.filter(team=team).order_by("-id")[: count - existing]
         for index in range(CLAIMS_PER_ARTICLE)
     ]
+    for claim, number in zip(claims, services.next_claim_numbers(team, len(claims)), strict=True):
+        claim.team, claim.number = team, number
     Claim.objects.bulk_create(claims, batch_size=500)
 
 

@@ -161,6 +161,9 @@ def build(claims: int) -> str:
                     created_by=reviewers[index % 5],
                 )
             )
+        numbers = services.next_claim_numbers(article.team, len(batch))
+        for claim, number in zip(batch, numbers, strict=True):
+            claim.team_id, claim.number = article.team_id, number
         Claim.objects.bulk_create(batch, batch_size=500)
         verdicts, sources = [], []
         for index, claim in enumerate(batch):

@@ -248,6 +248,8 @@ def bench_service(scenario: Scenario, repeat: int, team, user) -> tuple[float, i
             [
                 Claim(
                     article=article,
+                    team=team,
+                    number=number,
                     start=s.start,
                     end=s.end,
                     exact=s.exact,
@@ -255,7 +257,9 @@ def bench_service(scenario: Scenario, repeat: int, team, user) -> tuple[float, i
                     suffix=s.suffix,
                     created_by=user,
                 )
-                for s in selectors
+                for s, number in zip(
+                    selectors, services.next_claim_numbers(team, len(selectors)), strict=True
+                )
             ],
             batch_size=500,
         )

@@ -131,6 +131,8 @@ def load(team, users, words: int, claims: int, seed: int):
                 created_by=rng.choice(users),
             )
         )
+    for claim, number in zip(rows, services.next_claim_numbers(team, len(rows)), strict=True):
+        claim.team, claim.number = team, number
     Claim.objects.bulk_create(rows, batch_size=500)
     saved = list(Claim.objects.filter(article=article))
     verdicts = []

@@ -133,7 +133,9 @@ def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim)
     assert event.changes == {"assignee": [None, "editor-user"], "due_on": [None, None]}
     note = Notification.objects.get(user=desk.editor)
     assert note.claim == claim and note.article == article
-    assert note.message == f"admin-user assigned you the claim “{QUOTE}” in “Troops in Kursk”."
+    assert note.message == (
+        f"admin-user assigned you claim #{claim.number} “{QUOTE}” in “Troops in Kursk”."
+    )
 
 
 def test_assigning_yourself_notifies_nobody(desk, article):

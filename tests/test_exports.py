@@ -8,7 +8,9 @@ import csv
 import importlib.util
 import io
 import json
+import re
 from collections import Counter
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -323,35 +325,92 @@ def csv_rows(team: Team, article: Article | None = None) -> list[dict[str, str]]
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-def test_csv_export_has_one_row_per_claim_with_the_final_or_current_verdicts(desk, seeded):
+def test_csv_export_has_one_row_per_claim_with_the_final_and_each_reviewers_verdict(desk, seeded):
+    text = export_text(desk.team, "csv")
+    header = next(csv.reader(io.StringIO(text[1:], newline="")))
     rows = {row["quote"]: row for row in csv_rows(desk.team)}
 
+    # One verdict column per reviewer of the exported claims, sorted, the same for every row.
+    assert [name for name in header if name.startswith("verdict: ")] == [
+        "verdict: editor-user",
+        "verdict: reviewer-user",
+    ]
     assert len(rows) == 7
     published = rows["11.000 North Korean soldiers"]
+    assert published["claim"] == f"#{seeded['published'].number}"
     assert published["claim_id"] == str(seeded["published"].pk)
     assert published["article_title"] == "Troops in Kursk"
     assert published["article_url"] == "https://news.example.org/kursk"
     assert published["claimant"] == "President Zelensky"
-    assert published["claim"] == "11,000 North Korean soldiers arrived in the Kursk region."
-    assert (published["verdict"], published["verdict_value"]) == ("False", "1")
-    assert published["rationale"] == "The Pentagon counts 10,000."
+    assert published["claim_as_checked"] == (
+        "11,000 North Korean soldiers arrived in the Kursk region."
+    )
+    assert (published["final_verdict"], published["final_verdict_value"]) == ("False", "1")
+    assert published["final_rationale"] == "The Pentagon counts 10,000."
+    assert published["verdict: reviewer-user"] == "False"
+    assert published["verdict: editor-user"] == ""
     assert published["sources"] == (
         "https://www.defense.example/briefing | https://news.example.org/other"
     )
-    assert published["status"] == "published"
-    assert published["reviewers"] == "reviewer-user"
-    assert len(published["created_at"]) == len("2024-11-02 10:00:00")
+    assert published["status"] == "Published"
+    # ISO 8601 with the zone: 2026-12-07T14:20:00+00:00
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", published["created_at"])
 
-    # Not approved yet: every current verdict, aligned column by column.
+    # Not approved yet: no final verdict, each reviewer's current one in their column.
     disputed = rows["10.000 North Korean soldiers"]
-    assert disputed["verdict"] == "Mostly true | Half true"
-    assert disputed["verdict_value"] == "4 | 3"
-    assert disputed["rationale"] == "Matches other estimates. | Later."
-    assert disputed["reviewers"] == "reviewer-user | editor-user"
+    assert disputed["final_verdict"] == ""
+    assert disputed["status"] == "In review"
+    assert disputed["verdict: reviewer-user"] == "Mostly true"
+    assert disputed["verdict: editor-user"] == "Half true"
 
     misleading = rows["40 % des troupes 🪖"]
-    assert (misleading["verdict"], misleading["verdict_value"]) == ("Misleading", "")
-    assert rows["Troops in Kursk"]["verdict"] == ""
+    assert (misleading["final_verdict"], misleading["final_verdict_value"]) == ("Misleading", "")
+    assert rows["Troops in Kursk"]["final_verdict"] == ""
+    assert rows["Troops in Kursk"]["status"] == "Draft"
+
+
+def test_csv_of_a_claim_with_two_reviewers_and_an_approved_final_verdict(desk):
+    article = make_article(desk.team)
+    claim = services.claim_create(
+        article=article,
+        user=desk.reviewer,
+        exact="11.000 North Korean soldiers",
+        rating="mostly-false",
+        rationale="Others count fewer.",
+    )
+    services.verdict_set(claim=claim, user=desk.editor, rating="false", rationale="10,000.")
+    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    final = Verdict.objects.get(claim=claim, reviewer=desk.editor, is_current=True)
+    services.claim_transition(
+        claim=claim, user=desk.editor, to=ClaimStatus.APPROVED, final_verdict=final
+    )
+
+    text = export_text(desk.team, "csv")
+    header = next(csv.reader(io.StringIO(text[1:], newline="")))
+    (row,) = csv_rows(desk.team)
+
+    assert header[:11] == [
+        "claim",
+        "claim_id",
+        "article_title",
+        "article_url",
+        "quote",
+        "claimant",
+        "claim_as_checked",
+        "status",
+        "final_verdict",
+        "final_verdict_value",
+        "final_rationale",
+    ]
+    assert header[11:13] == ["verdict: editor-user", "verdict: reviewer-user"]
+    assert row["claim"] == f"#{claim.number}"
+    assert row["status"] == "Approved"
+    assert (row["final_verdict"], row["final_verdict_value"]) == ("False", "1")
+    assert row["final_rationale"] == "10,000."
+    assert row["verdict: editor-user"] == "False"
+    assert row["verdict: reviewer-user"] == "Mostly false"
+    claim.refresh_from_db()
+    assert row["updated_at"] == claim.updated_at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def test_csv_export_neutralises_formula_cells(desk, seeded):
@@ -359,16 +418,15 @@ def test_csv_export_neutralises_formula_cells(desk, seeded):
 
     injection = rows[str(seeded["injection"].pk)]
     assert injection["claimant"] == "'" + HYPERLINK
-    assert injection["claim"] == "'+1"
+    assert injection["claim_as_checked"] == "'+1"
     assert injection["quote"] == "'=SUM(1,2)"
-    assert injection["rationale"] == "'-2 is the rationale"
     minus = rows[str(seeded["minus"].pk)]
-    assert minus["claim"] == "'-2"
+    assert minus["claim_as_checked"] == "'-2"
     assert minus["claimant"] == "'@SUM(A1:A2)"
     # Leading whitespace is stripped by the services; tab and CR reach the cell only inside.
     for row in rows.values():
         for name, cell in row.items():
-            if name != "verdict_value":
+            if name != "final_verdict_value":
                 assert not cell.startswith(csv_export.FORMULA_STARTS), (name, cell)
 
 
@@ -410,9 +468,9 @@ def test_csv_row_keeps_our_negative_numbers_numeric():
     }
     cells = dict(zip(csv_export.HEADER, csv_export.row(claim), strict=True))
 
-    assert cells["verdict_value"] == "-1"
+    assert cells["final_verdict_value"] == "-1"
     assert cells["article_title"] == "'-t"
-    assert cells["updated_at"] == "2024-01-01 12:30:00"
+    assert cells["updated_at"] == "2024-01-01T12:30:00+00:00"
 
 
 def test_csv_export_opens_in_excel_as_utf8(desk, seeded):

@@ -259,7 +259,7 @@ def test_events_arrive_live_in_order_with_ids_verb_claim_actor_and_summary(desk,
     assert created.data["verb"] == "claim.created"
     assert created.data["claim"] == claim.pk
     assert created.data["actor"] == "reviewer-user"
-    assert created.data["summary"].startswith("reviewer-user added a claim")
+    assert created.data["summary"].startswith(f"reviewer-user added claim #{claim.number}: “")
     assert received[1].event == "verdict"
     assert received[1].data["verb"] == "verdict.set"
 

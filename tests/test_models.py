@@ -6,6 +6,8 @@ careless migration, script or future service might, and must pass on SQLite and 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -25,7 +27,14 @@ from annotations.models import (
     Verdict,
 )
 
-from .factories import UserFactory, make_article
+from .factories import TeamFactory, UserFactory, make_article
+
+_numbers = itertools.count(1)
+
+
+def place(article: Article) -> dict:
+    """The article, its team and a claim number not used before (each claim needs them)."""
+    return {"article": article, "team": article.team, "number": next(_numbers)}
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def article(desk) -> Article:
 def claim(article, desk) -> Claim:
     start = article.text.index("President")
     return Claim.objects.create(
-        article=article,
+        **place(article),
         start=start,
         end=start + len("President Zelensky"),
         exact="President Zelensky",
@@ -56,7 +65,7 @@ def rating(desk) -> Rating:
 @pytest.mark.parametrize(("start", "end"), [(5, 5), (9, 4)], ids=["empty", "reversed"])
 def test_the_database_refuses_a_claim_that_does_not_end_after_it_starts(article, start, end):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=article, exact="x", start=start, end=end)
+        Claim.objects.create(**place(article), exact="x", start=start, end=end)
 
 
 def test_the_database_refuses_moving_a_claim_end_before_its_start(claim):
@@ -67,7 +76,7 @@ def test_the_database_refuses_moving_a_claim_end_before_its_start(claim):
 def test_the_database_refuses_an_orphaned_claim_that_keeps_a_position(article):
     with pytest.raises(IntegrityError), transaction.atomic():
         Claim.objects.create(
-            article=article, exact="gone", start=0, end=4, anchor=AnchorState.ORPHANED
+            **place(article), exact="gone", start=0, end=4, anchor=AnchorState.ORPHANED
         )
 
 
@@ -78,7 +87,7 @@ def test_the_database_refuses_orphaning_a_claim_without_dropping_its_position(cl
 
 def test_the_database_keeps_an_orphaned_claim_without_a_position(article):
     Claim.objects.create(
-        article=article, exact="a quote no longer in the text", anchor=AnchorState.ORPHANED
+        **place(article), exact="a quote no longer in the text", anchor=AnchorState.ORPHANED
     )
 
     assert Claim.objects.get(article=article).start is None
@@ -87,7 +96,7 @@ def test_the_database_keeps_an_orphaned_claim_without_a_position(article):
 @pytest.mark.parametrize("anchor", [AnchorState.ANCHORED, AnchorState.FUZZY])
 def test_the_database_refuses_a_placed_claim_without_a_position(article, anchor):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=article, exact="somewhere", anchor=anchor)
+        Claim.objects.create(**place(article), exact="somewhere", anchor=anchor)
 
 
 @pytest.mark.parametrize(
@@ -101,12 +110,12 @@ def test_the_database_refuses_a_placed_claim_without_a_position(article, anchor)
 def test_the_database_refuses_a_claim_with_half_a_position(article, start, end, anchor):
     # SQL CHECK passes when its condition is NULL, so a half-NULL pair needs explicit care.
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=article, exact="half", start=start, end=end, anchor=anchor)
+        Claim.objects.create(**place(article), exact="half", start=start, end=end, anchor=anchor)
 
 
 def test_the_database_refuses_a_claim_with_an_empty_quote(article):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=article, exact="", start=0, end=4)
+        Claim.objects.create(**place(article), exact="", start=0, end=4)
 
 
 def test_the_database_refuses_an_unknown_claim_status_or_anchor_state(claim):
@@ -122,12 +131,26 @@ def test_the_database_refuses_an_unknown_claim_status_or_anchor_state(claim):
 def test_overlapping_claims_on_the_same_text_are_both_stored(claim):
     Claim.objects.bulk_create(
         [
-            Claim(article=claim.article, start=claim.start, end=claim.end, exact=claim.exact),
-            Claim(article=claim.article, start=claim.start + 2, end=claim.end, exact="x"),
+            Claim(**place(claim.article), start=claim.start, end=claim.end, exact=claim.exact),
+            Claim(**place(claim.article), start=claim.start + 2, end=claim.end, exact="x"),
         ]
     )
 
     assert Claim.objects.filter(article=claim.article).count() == 3
+
+
+def test_the_database_refuses_a_claim_number_twice_in_a_team_but_not_across_teams(claim):
+    other_team_article = make_article(TeamFactory())
+    kwargs = {"start": claim.start, "end": claim.end, "exact": claim.exact}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=claim.article, team=claim.team, number=claim.number, **kwargs)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(article=claim.article, team=claim.team, number=0, **kwargs)
+
+    Claim.objects.create(
+        article=other_team_article, team=other_team_article.team, number=claim.number, **kwargs
+    )
+    assert Claim.objects.filter(number=claim.number).count() == 2
 
 
 # --- memberships ---------------------------------------------------------------------------

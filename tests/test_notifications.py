@@ -66,7 +66,7 @@ def test_a_mention_notifies_the_member_with_who_where_and_what(desk, claim):
     assert notification.comment == comment
     assert notification.read_at is None
     assert notification.message == (
-        "reviewer-user mentioned you on “The Pentagon estimate”: "
+        "reviewer-user mentioned you on #1 “The Pentagon estimate”: "
         "@editor-user can you check the MoD figure?"
     )
 
@@ -201,7 +201,7 @@ def test_a_mention_shows_its_actor_and_message(client, desk, claim):
 
     html = client.get(reverse("notification_list")).content.decode()
 
-    assert "reviewer-user mentioned you on “The Pentagon estimate”" in html
+    assert "reviewer-user mentioned you on #1 “The Pentagon estimate”" in html
     assert "Mark read" in html and "Mark all read" in html
 
 
@@ -303,5 +303,5 @@ def test_deleting_a_comment_takes_its_text_out_of_the_mentions(desk, claim):
     message = Notification.objects.get().message
     assert "secret" not in message
     assert message == (
-        "reviewer-user mentioned you on “The Pentagon estimate” in a comment since deleted."
+        "reviewer-user mentioned you on #1 “The Pentagon estimate” in a comment since deleted."
     )

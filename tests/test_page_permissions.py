@@ -279,6 +279,12 @@ RULES: dict[tuple[str, str], Page] = {
     ("articles/<int:pk>/claims/restore/", "POST"): Page(Role.EDITOR, 302, data=_deleted_claim),
     ("claims/<int:claim_id>/", "GET"): Page(Role.VIEWER, 302, notes="Without htmx: the page."),
     ("claims/<int:claim_id>/edit/", "GET"): Page(Role.VIEWER),
+    ("teams/<slug:slug>/claims/<int:number>/", "GET"): Page(
+        Role.VIEWER,
+        302,
+        kwargs=lambda s, who: {"number": s.claim.number},
+        notes="A claim's permanent link: to its article page with the claim open.",
+    ),
     ("claims/<int:claim_id>/edit/", "POST"): Page(
         Role.REVIEWER,
         302,

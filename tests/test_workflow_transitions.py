@@ -139,7 +139,8 @@ def test_sending_back_records_the_note_and_notifies_the_author(desk, make_claim)
     assert notification.actor == desk.editor
     assert (notification.claim, notification.article) == (claim, claim.article)
     assert notification.message == (
-        f"{desk.editor.username} sent back your claim “{QUOTE}”: Add the Pentagon briefing."
+        f"{desk.editor.username} sent back your claim #{claim.number} “{QUOTE}”: "
+        "Add the Pentagon briefing."
     )
 
 

@@ -295,7 +295,7 @@ def test_the_page_shows_the_claims_in_text_order_with_verdict_status_and_sources
     card = page[page.index(f'id="claim-{claim.pk}"') :]
     card = card[: card.index("</li>")]
     for shown in [
-        ">Claim 1<",
+        ">Claim #1<",
         "Volodymyr Zelensky",
         "Half true",
         "(proposed)",
@@ -545,7 +545,7 @@ def test_creating_a_claim_stores_it_with_verdict_and_source_and_redirects(client
         "refutes",
     )
     page = html_of(client.get(response.url))
-    assert "Claim 1 saved." in page
+    assert "Claim #1 saved." in page
 
 
 def test_line_breaks_sent_as_crlf_by_a_browser_still_match_the_text(client, desk, article):
@@ -578,7 +578,7 @@ def test_an_htmx_create_answers_with_the_list_the_changed_blocks_and_an_announce
     blocks = re.findall(r'<p id="block-(\d+)"[^>]*hx-swap-oob="outerHTML"', page)
     assert blocks == [str(article.text.index("The Pentagon"))]
     assert f'data-claim-id="{created.pk}"' in page
-    assert '<div id="announcer" hx-swap-oob="innerHTML">Claim 2 saved.</div>' in page
+    assert '<div id="announcer" hx-swap-oob="innerHTML">Claim #2 saved.</div>' in page
     assert '<div id="composer" hx-swap-oob="innerHTML"></div>' in page
     assert '<span id="claim-count" class="count" hx-swap-oob="true">2</span>' in page
     assert "data-focus-after-swap" in page
@@ -889,7 +889,7 @@ def test_an_impossible_move_is_explained_in_the_claim(client, desk, article, cla
 def test_deleting_asks_first_and_then_offers_undo(client, desk, article, claim):
     client.force_login(desk.reviewer)
     confirm = html_of(client.get(reverse("claim_delete", args=[claim.pk])))
-    assert "Delete claim 1?" in confirm and "You can undo this" in confirm
+    assert "Delete claim #1?" in confirm and "You can undo this" in confirm
     response = client.post(reverse("claim_delete", args=[claim.pk]), {"version": claim.version})
     assert response.status_code == 302
     assert not Claim.objects.filter(pk=claim.pk).exists()
@@ -962,7 +962,7 @@ def test_undo_restores_the_claim_with_its_verdicts_and_sources(client, desk, art
     assert sorted((s.url, s.title, s.stance) for s in restored.sources.all()) == before["sources"]
     assert restored.version > claim.version
     page = html_of(response)
-    assert "Claim 1 restored." in page
+    assert "Claim #1 restored." in page
     assert f'data-claim-id="{claim.pk}"' in page
     assert '<div id="toast-region" hx-swap-oob="innerHTML"></div>' in page
     # Undoing twice is refused, not a crash.

@@ -1,5 +1,8 @@
 """GET /api/v1/export?format=json|csv|ndjson|w3c|claimreview&team=SLUG[&article=ID] — streamed.
 
+A team export may be narrowed as the article list is: `status` (the article's), `q` (words in
+the title or publisher), `assignee` (a username).
+
 Any member of the team may export (viewers included: it is a read); a team the caller is not in
 is a 404, like every object outside their teams. The body is produced while it is sent, a chunk
 of claims at a time, so the server's memory stays flat however large the team is.
@@ -23,7 +26,7 @@ from rest_framework.views import APIView
 from annotations import exports, services
 from annotations.api.errors import error_responses
 from annotations.errors import InvalidInput, NotFound
-from annotations.models import Article, Role, Team
+from annotations.models import Article, ArticleStatus, Role, Team
 
 
 class IgnoreFormatParameter(DefaultContentNegotiation):
@@ -93,6 +96,24 @@ def _flag(value: str | None) -> bool:
     raise InvalidInput(f"include_archived must be 1 or 0, not {value!r}.", field="include_archived")
 
 
+def _within(request: Request) -> exports.ArticleFilter:
+    """The article list's filters, checked: an unknown status is a 400, not an empty file."""
+    params = request.query_params
+    status = params.get("status") or ""
+    if status and status not in ArticleStatus.values:
+        raise InvalidInput(
+            f"Unknown article status {status!r}: use one of {', '.join(ArticleStatus.values)}.",
+            field="status",
+        )
+    q = (params.get("q") or "").strip()
+    if len(q) > 200:
+        raise InvalidInput("q is at most 200 characters.", field="q")
+    assignee = (params.get("assignee") or "").strip()
+    if len(assignee) > 150:
+        raise InvalidInput("assignee is a username of at most 150 characters.", field="assignee")
+    return exports.ArticleFilter(status=status, q=q, assignee=assignee)
+
+
 FORMAT_NAMES = ", ".join(exports.FORMATS)
 WITHOUT_PUBLIC_URL = "X-Claims-Without-Public-URL"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -132,6 +153,25 @@ class ExportView(APIView):
                 description="1: a team's export includes its archived articles (left out "
                 "otherwise).",
             ),
+            OpenApiParameter(
+                "status",
+                str,
+                required=False,
+                enum=ArticleStatus.values,
+                description="Only articles with this status.",
+            ),
+            OpenApiParameter(
+                "q",
+                str,
+                required=False,
+                description="Only articles with these words in the title or publisher.",
+            ),
+            OpenApiParameter(
+                "assignee",
+                str,
+                required=False,
+                description="Only articles assigned to this username.",
+            ),
         ],
         responses={
             (200, media_type): OpenApiResponse(
@@ -162,14 +202,21 @@ class ExportView(APIView):
         include_archived = _flag(request.query_params.get("include_archived"))
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
+        within = _within(request)
         # Counted before the body streams: a header cannot follow it.
         missing = (
-            exports.without_public_url(team, article=article, include_archived=include_archived)
+            exports.without_public_url(
+                team, article=article, include_archived=include_archived, within=within
+            )
             if name == "claimreview"
             else 0
         )
         chunks = fmt.stream(
-            team, article=article, base_url=base_url, include_archived=include_archived
+            team,
+            article=article,
+            base_url=base_url,
+            include_archived=include_archived,
+            within=within,
         )
         if isinstance(request._request, ASGIRequest):
             chunks = _in_thread(chunks)

@@ -94,6 +94,10 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="article__team__slug", max_length=60, help_text="Team slug."
     )
     article = IdFilter(field_name="article_id", help_text="Article id.")
+    number = IdFilter(
+        field_name="number",
+        help_text="The claim's number in its team (#123 is 123); with several teams, add team.",
+    )
     status = django_filters.ChoiceFilter(choices=ClaimStatus.choices)
     rating = django_filters.CharFilter(
         method="filter_rating",
@@ -123,6 +127,7 @@ class ClaimFilter(django_filters.FilterSet):
         fields = [
             "team",
             "article",
+            "number",
             "status",
             "rating",
             "claimant",

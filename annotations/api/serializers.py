@@ -456,6 +456,9 @@ class ClaimSerializer(serializers.Serializer):
     """A claim with its current verdicts, final verdict and sources (prefetched)."""
 
     id = serializers.IntegerField()
+    number = serializers.IntegerField(
+        help_text="The claim's permanent number in its team, cited as #123; never reused."
+    )
     article = serializers.IntegerField(source="article_id")
     start = serializers.IntegerField(allow_null=True, help_text="Code point; null when orphaned.")
     end = serializers.IntegerField(allow_null=True, help_text="Exclusive; null when orphaned.")
@@ -498,6 +501,7 @@ class ClaimSerializer(serializers.Serializer):
             created_by = claim.created_by.username if claim.created_by_id else None
         return {
             "id": claim.id,
+            "number": claim.number,
             "article": claim.article_id,
             "start": claim.start,
             "end": claim.end,

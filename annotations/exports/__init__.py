@@ -1,6 +1,6 @@
 """Exports of a team's (or one article's) claims, one module per format, and their registry.
 
-    FORMATS["ndjson"].stream(team, article=None, base_url=..., include_archived=False)
+    FORMATS["ndjson"].stream(team, article=None, base_url=..., include_archived=False, within=None)
 
 Each entry is (content type, file extension, stream). A stream joins the read side
 (claims.py: sorted queries read in chunks and merged claim by claim) with a format's pure
@@ -51,53 +51,92 @@ def buffered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
         yield "".join(parts)
 
 
+# Which articles a team export covers (the article list's filters): claims.ArticleFilter.
+ArticleFilter = claims.ArticleFilter
+
+
 def _claim_dicts(
-    team: Any, article: Any, include_archived: bool = False
+    team: Any, article: Any, include_archived: bool = False, within: ArticleFilter | None = None
 ) -> Iterator[dict[str, Any]]:
-    for claim in claims.iter_claims(team, article=article, include_archived=include_archived):
+    chosen = claims.iter_claims(
+        team, article=article, include_archived=include_archived, within=within
+    )
+    for claim in chosen:
         yield ourjson.claim_dict(claim)
 
 
 # Every stream takes `include_archived`: a team's export leaves archived articles out unless
-# it is True; the export of one article includes it, archived or not.
+# it is True; the export of one article includes it, archived or not. `within` narrows a
+# team's export to the articles the article list shows with the same filters.
 
 
 def stream_json(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[str]:
     head = ourjson.header(
         team=team, ratings=claims.ratings(team), exported_at=timezone.now(), article=article
     )
     articles = (
         ourjson.article_dict(item)
-        for item in claims.iter_articles(team, article=article, include_archived=include_archived)
+        for item in claims.iter_articles(
+            team, article=article, include_archived=include_archived, within=within
+        )
     )
     yield from buffered(
-        ourjson.document(head, articles, _claim_dicts(team, article, include_archived))
+        ourjson.document(head, articles, _claim_dicts(team, article, include_archived, within))
     )
 
 
 def stream_ndjson(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[str]:
-    yield from buffered(ndjson.document(_claim_dicts(team, article, include_archived)))
+    yield from buffered(ndjson.document(_claim_dicts(team, article, include_archived, within)))
 
 
 def stream_csv(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[str]:
-    yield from buffered(csv_export.document(_claim_dicts(team, article, include_archived)))
+    # The reviewer columns are known before the first row: one query, then the stream.
+    reviewers = claims.reviewers(
+        team, article=article, include_archived=include_archived, within=within
+    )
+    rows = _claim_dicts(team, article, include_archived, within)
+    yield from buffered(csv_export.document(rows, reviewers=reviewers))
 
 
-def export_url(base_url: str, fmt: str, team: Any, article: Any = None) -> str:
-    query = {"format": fmt, "team": team.slug}
+def export_url(
+    base_url: str, fmt: str, team: Any, article: Any = None, within: ArticleFilter | None = None
+) -> str:
+    query: dict[str, Any] = {"format": fmt, "team": team.slug}
     if article is not None:
         query["article"] = article.pk
+    if within:
+        query |= within.query()
     return f"{base_url.rstrip('/')}/api/v1/export?{urlencode(query)}"
 
 
 def stream_w3c(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[str]:
     """An AnnotationCollection whose first (and only) page embeds every annotation.
 
@@ -106,8 +145,10 @@ def stream_w3c(
     from . import w3c  # the W3C mapping, shared with the annotation protocol views
 
     base_url = base_url or claims.base_url()
-    collection_id = export_url(base_url, "w3c", team, article)
-    total = claims.count_claims(team, article=article, include_archived=include_archived)
+    collection_id = export_url(base_url, "w3c", team, article, within)
+    total = claims.count_claims(
+        team, article=article, include_archived=include_archived, within=within
+    )
     scope = f"“{article.title}”" if article is not None else team.name
     collection: dict[str, Any] = {
         "@context": W3C_CONTEXT,
@@ -132,7 +173,9 @@ def stream_w3c(
         yield ourjson.dumps(collection)[:-1] + ',\n"first":' + ourjson.dumps(page_head)[:-1]
         yield ',"items":['
         separator = "\n"
-        for claim in claims.iter_claims(team, article=article, include_archived=include_archived):
+        for claim in claims.iter_claims(
+            team, article=article, include_archived=include_archived, within=within
+        ):
             yield separator
             yield ourjson.dumps(w3c.annotation(claim, base_url=base_url, context=False))
             separator = ",\n"
@@ -155,7 +198,12 @@ def article_meta(article: Any) -> dict[str, Any]:
 
 
 def claim_reviews(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[dict[str, Any]]:
     """ClaimReview objects for the approved and published claims that have a final verdict.
 
@@ -165,7 +213,11 @@ def claim_reviews(
     worst, best = (ourjson.number(bound) for bound in claims.scale_bounds(team))
     publisher = publishing.organisation(team)
     chunks = claims.iter_claim_chunks(
-        team, article=article, statuses=claimreview.STATUSES, include_archived=include_archived
+        team,
+        article=article,
+        statuses=claimreview.STATUSES,
+        include_archived=include_archived,
+        within=within,
     )
     for chunk in chunks:
         published = claims.publication_dates(chunk)
@@ -200,18 +252,29 @@ def claim_review_for(claim: Any, *, base_url: str = "") -> dict[str, Any] | None
     )
 
 
-def without_public_url(team: Any, *, article: Any = None, include_archived: bool = False) -> int:
+def without_public_url(
+    team: Any, *, article: Any = None, include_archived: bool = False, within: Any = None
+) -> int:
     """How many ClaimReviews of a `claimreview` export have no `url` (no public URL): search
     engines ignore them. One COUNT, asked before the export streams (a response header)."""
     return claims.count_without_public_url(
-        team, article=article, statuses=claimreview.STATUSES, include_archived=include_archived
+        team,
+        article=article,
+        statuses=claimreview.STATUSES,
+        include_archived=include_archived,
+        within=within,
     )
 
 
 def stream_claimreview(
-    team: Any, *, article: Any = None, base_url: str = "", include_archived: bool = False
+    team: Any,
+    *,
+    article: Any = None,
+    base_url: str = "",
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[str]:
-    reviews = claim_reviews(team, article=article, include_archived=include_archived)
+    reviews = claim_reviews(team, article=article, include_archived=include_archived, within=within)
     yield from buffered(
         claimreview.feed(
             reviews, publisher=publishing.organisation(team), date_modified=timezone.now()
@@ -242,6 +305,7 @@ def filename(fmt: str, team: Any, article: Any = None, today: date | None = None
 
 __all__ = [
     "FORMATS",
+    "ArticleFilter",
     "ExportFormat",
     "buffered",
     "claim_review_for",

@@ -21,6 +21,7 @@ queries.current_verdicts() sets): every format's mapping, the W3C one included, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ import orjson
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, TextField
+from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from ..models import (
@@ -226,6 +227,7 @@ class ClaimRow:
         "correction_note",
         "corrected_at",
         "public_url",
+        "number",
         "article_id",
         "article",
         "created_by",
@@ -257,6 +259,7 @@ class ClaimRow:
             self.correction_note,
             self.corrected_at,
             self.public_url,
+            self.number,
         ) = fields
         self.id = self.pk
         self.article_id = article.pk
@@ -287,11 +290,43 @@ class _People:
 # --- claims ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which of a team's articles an export covers, as the article list filters them: the
+    article's status, words in its title or publisher, someone assigned to it (a username).
+    Applied as a subquery, so it adds no query of its own."""
+
+    status: str = ""
+    q: str = ""
+    assignee: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.status or self.q.strip() or self.assignee)
+
+    def articles(self, team: Team) -> QuerySet[Article]:
+        articles = Article.objects.filter(team=team)
+        if self.status:
+            articles = articles.filter(status=self.status)
+        q = self.q.strip()
+        if q:
+            articles = articles.filter(Q(title__icontains=q) | Q(publisher__icontains=q))
+        if self.assignee:
+            name = get_user_model().USERNAME_FIELD
+            articles = articles.filter(**{f"assignees__{name}": self.assignee})
+        return articles.values("pk")
+
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (those that are set)."""
+        wanted = {"status": self.status, "q": self.q.strip(), "assignee": self.assignee}
+        return {name: value for name, value in wanted.items() if value}
+
+
 def _claims(
     team: Team,
     article: Article | None,
     statuses: tuple[str, ...] | None,
     include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Any:
     claims = Claim.objects.filter(article__team=team)
     if article is not None:
@@ -300,6 +335,8 @@ def _claims(
         claims = claims.filter(article__archived_at__isnull=True)
     if statuses is not None:
         claims = claims.filter(status__in=statuses)
+    if within:
+        claims = claims.filter(article__in=within.articles(team))
     return claims
 
 
@@ -308,6 +345,7 @@ def _claim_filter(
     article: Article | None,
     statuses: tuple[str, ...] | None,
     include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Q:
     """The same claims as _claims, seen from a relation (a verdict's claim...)."""
     condition = Q(claim__article__team=team)
@@ -317,7 +355,29 @@ def _claim_filter(
         condition &= Q(claim__article__archived_at__isnull=True)
     if statuses is not None:
         condition &= Q(claim__status__in=statuses)
+    if within:
+        condition &= Q(claim__article__in=within.articles(team))
     return condition
+
+
+def reviewers(
+    team: Team,
+    *,
+    article: Article | None = None,
+    include_archived: bool = False,
+    within: ArticleFilter | None = None,
+) -> list[str]:
+    """The usernames of everyone with a current verdict on the exported claims, sorted: the
+    CSV's verdict columns, known before its first row (one query)."""
+    name = get_user_model().USERNAME_FIELD
+    rows = (
+        Verdict.objects.filter(
+            _claim_filter(team, article, None, include_archived, within), is_current=True
+        )
+        .values_list(f"reviewer__{name}", flat=True)
+        .distinct()
+    )
+    return sorted(set(rows), key=lambda username: (username.casefold(), username))
 
 
 # The claims' order, also the order of every related stream. Orphaned claims (no start) come
@@ -404,6 +464,7 @@ CLAIM_FIELDS = (
     "correction_note",
     "corrected_at",
     "public_url",
+    "number",
 )
 ARTICLE_FIELDS = (
     "article_id",
@@ -431,6 +492,7 @@ def iter_claims(
     *,
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
+    within: ArticleFilter | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
     include_archived: bool = False,
 ) -> Iterator[ClaimRow]:
@@ -441,11 +503,11 @@ def iter_claims(
     export (`article`) includes it whether archived or not."""
     ratings = {rating.pk: rating for rating in Rating.objects.filter(team=team)}
     people = _People()
-    related = _claim_filter(team, article, statuses, include_archived)
+    related = _claim_filter(team, article, statuses, include_archived, within)
     when = _Timestamps()
     at = when.value
     claims = (
-        _claims(team, article, statuses, include_archived)
+        _claims(team, article, statuses, include_archived, within)
         .order_by(*_claim_order())
         .values_list(
             *CLAIM_FIELDS[:11],
@@ -457,6 +519,7 @@ def iter_claims(
             "correction_note",
             when.column("corrected_at"),
             "public_url",
+            "number",
             *ARTICLE_FIELDS,
             *_person("created_by"),
         )
@@ -561,6 +624,7 @@ def iter_claim_chunks(
     *,
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
+    within: ArticleFilter | None = None,
     chunk_size: int = CLAIM_CHUNK_SIZE,
     include_archived: bool = False,
 ) -> Iterator[list[ClaimRow]]:
@@ -569,13 +633,15 @@ def iter_claim_chunks(
     For exports that ask one more thing per chunk (ClaimReview: publication dates).
     """
     chunk: list[ClaimRow] = []
-    for claim in iter_claims(
+    claims = iter_claims(
         team,
         article=article,
         statuses=statuses,
+        within=within,
         chunk_size=chunk_size,
         include_archived=include_archived,
-    ):
+    )
+    for claim in claims:
         chunk.append(claim)
         if len(chunk) >= chunk_size:
             yield chunk
@@ -590,8 +656,9 @@ def count_claims(
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
     include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> int:
-    return _claims(team, article, statuses, include_archived).count()
+    return _claims(team, article, statuses, include_archived, within).count()
 
 
 def count_without_public_url(
@@ -600,9 +667,10 @@ def count_without_public_url(
     article: Article | None = None,
     statuses: tuple[str, ...] | None = None,
     include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> int:
     """Claims with a final verdict and no public URL: their ClaimReviews have no `url`."""
-    claims = _claims(team, article, statuses, include_archived)
+    claims = _claims(team, article, statuses, include_archived, within)
     claims = claims.filter(final_verdict__isnull=False, public_url="")
     return claims.count()
 
@@ -613,6 +681,7 @@ def iter_articles(
     article: Article | None = None,
     chunk_size: int = ARTICLE_CHUNK_SIZE,
     include_archived: bool = False,
+    within: ArticleFilter | None = None,
 ) -> Iterator[Article]:
     """The team's articles (or just `article`) in import order, with revisions and assignees;
     archived ones only with `include_archived` (or when asked for by `article`)."""
@@ -621,6 +690,8 @@ def iter_articles(
         articles = articles.filter(pk=article.pk)
     elif not include_archived:
         articles = articles.filter(archived_at__isnull=True)
+    if within:
+        articles = articles.filter(pk__in=within.articles(team))
     articles = (
         articles.select_related("imported_by")
         .prefetch_related(

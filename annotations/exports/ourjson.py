@@ -146,6 +146,7 @@ def claim_dict(claim: Any) -> dict[str, Any]:
     comments = claim.comments.all()
     return {
         "id": claim.pk,
+        "number": claim.number,
         "article": {"id": article.pk, "title": article.title, "url": article.url},
         "start": claim.start,
         "end": claim.end,
@@ -385,6 +386,9 @@ SCHEMA: dict[str, Any] = _object(
             "items": _object(
                 {
                     "id": _ID,
+                    # The claim's permanent number in its team; files from before numbers
+                    # lack it, and their claims are numbered in the order they were created.
+                    "number": {"type": "integer", "minimum": 1},
                     "article": {
                         "type": "object",
                         "properties": {"id": _ID},
@@ -456,7 +460,7 @@ SCHEMA: dict[str, Any] = _object(
                         ),
                     },
                 },
-                optional=("correction", "public_url"),
+                optional=("correction", "public_url", "number"),
             ),
         },
     }

@@ -126,6 +126,10 @@ def annotation(claim: Claim, *, base_url: str, context: bool = True) -> dict[str
         "homepage": f"{base}/",
     }
     doc[SCHEMA_STATUS] = claim.status
+    # How people cite the claim in its team (#123); the `id` above is the API's address.
+    number = getattr(claim, "number", None)
+    if number:
+        doc[SCHEMA_IDENTIFIER] = f"#{number}"
     if claim.corrected_at:  # the latest correction's note, once a published claim is corrected
         doc[SCHEMA_CORRECTION] = claim.correction_note
     doc["body"] = _bodies(claim, verdicts, base)

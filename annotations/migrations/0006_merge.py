@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
         ("annotations", "0005_article_archive"),
         ("annotations", "0005_publishing"),
         ("annotations", "0005_article_ingest"),
+        ("annotations", "0005_claim_number"),
     ]
 
     operations = []

@@ -22,6 +22,9 @@ def discussion(context: template.Context, claim: Any) -> SafeString:
     membership = getattr(access, "membership", None)
     article = context.get("article")
     team_id = article.team_id if article is not None else claim.article.team_id
+    team_slug = article.team.slug if article is not None else ""
     request = context.get("request")
-    html = render_discussion(request, discussion_context(claim, team_id, membership))
+    html = render_discussion(
+        request, discussion_context(claim, team_id, membership, team_slug=team_slug)
+    )
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escapes

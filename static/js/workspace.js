@@ -54,17 +54,6 @@ function claimInfo(id) {
   return { number: ref ? ref.dataset.n : "", text: ref ? ref.getAttribute("aria-label") : "Claim" };
 }
 
-// The n-th link in the text is claim n, as in the list. After a partial update (a claim added
-// or removed elsewhere) the numbers of the blocks that did not change are renumbered here.
-function renumber() {
-  root.querySelectorAll("a.claim-ref").forEach((ref, index) => {
-    const number = String(index + 1);
-    if (ref.dataset.n === number) return;
-    ref.dataset.n = number;
-    ref.setAttribute("aria-label", ref.getAttribute("aria-label").replace(/^Claim \d*/, `Claim ${number}`));
-  });
-}
-
 function marksOf(id) {
   return root.querySelectorAll(`mark[data-claim-id="${CSS.escape(String(id))}"]`);
 }
@@ -504,7 +493,6 @@ document.body.addEventListener("htmx:beforeRequest", (event) => {
 
 function afterSwap() {
   restoreOpenClaims();
-  renumber();
   const invalid = document.querySelector("[data-claim-form] [aria-invalid='true']");
   const marked = document.querySelector("[data-focus-after-swap]");
   if (marked) marked.removeAttribute("data-focus-after-swap");
@@ -643,6 +631,27 @@ document.addEventListener("keydown", (event) => {
 
 // --- on load --------------------------------------------------------------------------------
 
-const linked = window.location.hash.match(/^#claim-(\d+)$/);
+// A claim's link (`#claim-12`), or its permalink (`?claim=12#mark-12`): that claim selected,
+// its card in view in the panel and its highlight in view in the text.
+const linked =
+  window.location.hash.match(/^#(?:claim|mark)-(\d+)$/) ||
+  window.location.search.match(/[?&]claim=(\d+)(?:&|$)/);
 if (linked) select(linked[1], { scrollText: true });
+
+// "Copy link" beside a claim's permanent link: the full address on the clipboard.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy-link]");
+  if (!button) return;
+  const link = button.parentElement.querySelector("[data-permalink]");
+  if (!link) return;
+  const address = new URL(link.getAttribute("href"), window.location.href).href;
+  if (!navigator.clipboard) {
+    announce(`Copy this link: ${address}`);
+    return;
+  }
+  navigator.clipboard.writeText(address).then(
+    () => announce(`Link copied: ${address}`),
+    () => announce(`Copy this link: ${address}`),
+  );
+});
 afterSwap();

@@ -43,7 +43,7 @@ def test_your_notifications_newest_first_with_what_they_concern(world, desk, api
     assert last["claim"] == world.claim.pk
     assert last["comment"] == comment.pk
     assert last["read"] is False and last["read_at"] is None
-    assert last["message"].startswith("reviewer-user mentioned you on “")
+    assert last["message"].startswith("reviewer-user mentioned you on #1 “")
     assert last["url"].endswith(f"/claims/{world.claim.pk}/edit/#discussion-{world.claim.pk}")
 
 

@@ -172,13 +172,14 @@ def test_a_claim_has_the_documented_shape(world, reviewer):
     claim = reviewer.get(f"/api/v1/claims/{world.claim.pk}/").json()
 
     assert set(claim) == {
-        "id", "article", "start", "end", "exact", "prefix", "suffix", "anchor",
+        "id", "number", "article", "start", "end", "exact", "prefix", "suffix", "anchor",
         "anchored_revision", "claimant", "summary", "status", "tags", "version", "created_by",
         "created_at", "updated_at", "verdicts", "final_verdict", "sources",
         "correction_note", "corrected_at", "public_url",
     }  # fmt: skip
     assert claim["public_url"] == ""
     assert world.article.text[claim["start"] : claim["end"]] == claim["exact"] == QUOTE
+    assert claim["number"] == world.claim.number >= 1
     assert claim["anchor"] == "anchored"
     assert claim["created_by"] == "admin-user"
     verdict = claim["verdicts"][0]

@@ -104,7 +104,7 @@ def open_as(browser, servers, index: int, persona: str, path: str):
 
 def open_claim_form(page, claim_id: int):
     card = page.locator(f"#claim-{claim_id}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form[data-claim-form]").first
     expect(form.get_by_label("Claimant", exact=True)).to_be_visible()
     return card, form
@@ -144,7 +144,9 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         assert latency <= 2.0, f"the claim took {latency:.2f} s to arrive"
         assert len(editor.locator("mark[data-claim-id]").all()) > before
         expect(editor.locator(f"#claim-{new_id}")).to_contain_text("Zelensky")
-        expect(editor.locator(".live-toast")).to_contain_text("reviewer-user added a claim")
+        number = reviewer.locator(f'a.claim-ref[data-claim="{new_id}"]').get_attribute("data-n")
+        toast = editor.locator(".live-toast")
+        expect(toast).to_contain_text(f"reviewer-user added claim #{number}")
         editor.screenshot(path=artifacts / "live-claim-arrived.png", caret="initial")
 
         # Both open the same claim; the editor saves first, then the reviewer.

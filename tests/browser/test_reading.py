@@ -119,7 +119,7 @@ def test_a_reviewer_logs_in_and_reads_the_highlighted_claims(
     expect(page.locator(f"#claim-{claims[0].pk}")).to_be_in_viewport()
 
     # Opening the claim shows its sources.
-    first_card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    first_card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     expect(first_card.get_by_role("link", name="ISW assessment")).to_be_visible()
 
     assert console.csp_violations() == []

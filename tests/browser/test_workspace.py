@@ -75,21 +75,27 @@ NUMBERS = """() => ({
         (ref) => ref.getAttribute("aria-label")),
     list: Array.from(document.querySelectorAll("#claim-list .claim-card"),
         (card) => [card.dataset.claim, card.querySelector(".claim-card__title")
-            .textContent.replace("Claim ", "").trim()]),
+            .textContent.replace("Claim #", "").trim()]),
 })"""
 
 
 def assert_numbers_agree(page) -> None:
-    """Claim n in the list is the n-th numbered link in the text, after any partial update."""
-    # The text is renumbered once htmx has settled its swap (20 ms after it): wait for that.
+    """Each claim's link in the text shows the claim's permanent number (#n), the one its card
+    in the list shows and the one stored, after any partial update."""
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
     numbers = page.evaluate(NUMBERS)
-    assert [n for _, n in numbers["text"]] == [str(i) for i in range(1, len(numbers["text"]) + 1)]
+    stored = {
+        str(pk): str(number)
+        for pk, number in Claim.objects.filter(
+            pk__in=[int(pk) for pk, _ in numbers["text"]]
+        ).values_list("pk", "number")
+    }
+    assert dict(numbers["text"]) == stored
     assert dict(numbers["text"]) == {claim: n for claim, n in numbers["list"]}
     for (_, number), label in zip(numbers["text"], numbers["labels"], strict=True):
-        assert label.startswith(f"Claim {number} ") or label.startswith(f"Claim {number}:")
+        assert label.startswith(f"Claim #{number} ") or label.startswith(f"Claim #{number}:")
 
 
 def no_console_trouble(console, *, answered: tuple[int, ...] = ()) -> None:
@@ -278,7 +284,7 @@ def test_a_reviewer_edits_the_verdict_then_deletes_and_undoes(open_page, demo, a
     claim = Claim.objects.get(exact__startswith="there are 10.000")
     sources_before = sorted(Source.objects.filter(claim=claim).values_list("url", flat=True))
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form").first
     expect(form.get_by_label("Verdict", exact=True)).to_be_visible()
     page.screenshot(path=artifacts / "workspace-editor-1280.png")
@@ -293,9 +299,9 @@ def test_a_reviewer_edits_the_verdict_then_deletes_and_undoes(open_page, demo, a
     assert verdict.rationale == "The Pentagon's 10,000 was for all of Russia."
 
     # Delete, with confirmation, then undo.
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     card.get_by_role("link", name="Delete…").click()
-    expect(card.get_by_text(re.compile(r"Delete claim \d+\?"))).to_be_visible()
+    expect(card.get_by_text(re.compile(r"Delete claim #\d+\?"))).to_be_visible()
     page.screenshot(path=artifacts / "workspace-delete-confirm-1280.png")
     card.get_by_role("button", name="Delete claim").click()
     expect(page.locator(f"#claim-{claim.pk}")).to_have_count(0)
@@ -322,7 +328,7 @@ def test_a_conflicting_edit_keeps_what_was_typed(open_page, demo):
     page, console = open_demo(open_page, demo)
     claim = Claim.objects.get(exact__startswith="there are 10.000")
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form").first
     form.get_by_label("Claimant", exact=True).fill("Pentagon spokesman")
     # Meanwhile an editor changes the claim.
@@ -398,7 +404,8 @@ def test_keyboard_only_creation_and_navigation(open_page, demo, artifacts):
     # htmx settles the swapped list a moment after the composer closes: one card is current then.
     expect(page.locator("#claim-list .claim-card.is-current")).to_have_count(1)
     titles = [t.strip() for t in page.locator("#claim-list .claim-card__title").all_text_contents()]
-    assert titles == [f"Claim {n}" for n in range(1, len(titles) + 1)]
+    in_text_order = Claim.objects.filter(article=selected.article).order_by("start", "end", "pk")
+    assert titles == [f"Claim #{claim.number}" for claim in in_text_order]
     selected_title = page.locator("#claim-list .claim-card.is-current .claim-card__title")
     expect(selected_title).to_be_focused()
     index = titles.index(selected_title.text_content().strip())
@@ -510,7 +517,7 @@ def test_the_workspace_at_both_widths(open_page, demo, artifacts, width):
 
     # The claim opened, at this width too.
     card = page.locator(f"#claim-{created.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     expect(card.get_by_role("button", name="Save claim")).to_be_visible()
     expect(card.get_by_role("link", name="https://example.org/one")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
