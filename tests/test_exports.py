@@ -409,6 +409,16 @@ def test_csv_of_a_claim_with_two_reviewers_and_an_approved_final_verdict(desk):
     assert row["final_rationale"] == "10,000."
     assert row["verdict: editor-user"] == "False"
     assert row["verdict: reviewer-user"] == "Mostly false"
+    assert row["public_url"] == ""  # approved, not yet published anywhere
+    services.claim_transition(
+        claim=claim,
+        user=desk.editor,
+        to=ClaimStatus.PUBLISHED,
+        public_url="https://desk.example.org/fact-checks/1",
+    )
+    (row,) = csv_rows(desk.team)
+    assert row["public_url"] == "https://desk.example.org/fact-checks/1"
+    assert row["status"] == "Published"
     claim.refresh_from_db()
     assert row["updated_at"] == claim.updated_at.astimezone(UTC).isoformat(timespec="seconds")
 

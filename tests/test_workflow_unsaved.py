@@ -418,4 +418,4 @@ def test_a_form_that_was_saved_is_not_marked_unsaved(client, desk, claim):
 def test_a_move_with_nothing_typed_says_only_that_it_moved(client, desk, claim):
     client.force_login(desk.reviewer)
     html = text(press(client, claim, form(claim, to="in_review"), htmx=True))
-    assert "Claim 1 is now in review." in html
+    assert f"Claim #{claim.number} is now in review." in html

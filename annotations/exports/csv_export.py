@@ -45,6 +45,7 @@ HEAD = [
     "final_rationale",
 ]
 TAIL = [
+    "public_url",
     "sources",
     "created_by",
     "created_at",
@@ -120,6 +121,8 @@ def row(claim: Mapping[str, Any], reviewers: Sequence[str] = ()) -> list[str]:
         "final_verdict": final["rating"]["label"] if final else "",
         "final_verdict_value": _value(final["rating"]["value"]) if final else "",
         "final_rationale": final["rationale"] if final else "",
+        # Where the fact check is published (empty until then, or published without one).
+        "public_url": claim.get("public_url") or "",
         "sources": JOIN.join(source["url"] for source in claim["sources"]),
         "created_by": _value(claim.get("created_by")),
         "created_at": iso(claim["created_at"]),
