@@ -22,7 +22,7 @@ FORMATS = (
     ("claimreview", "ClaimReview", "schema.org JSON-LD of approved and published claims"),
 )
 # The article list's filters a team export carries (api/export.py reads the same names).
-LIST_FILTERS = ("status", "q", "assignee")
+LIST_FILTERS = ("status", "q", "assignee", "archived")
 
 
 @dataclass

@@ -98,7 +98,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
     team_list = list(teams)
     # Export the team's articles as listed: the chosen team, else each of the user's teams.
-    filters = {"q": q, "status": chosen.get("status"), "assignee": chosen.get("assignee")}
+    filters = {
+        "q": q,
+        "status": chosen.get("status"),
+        "assignee": chosen.get("assignee"),
+        "archived": "1" if archived else "",
+    }
     exported = [chosen["team"]] if chosen.get("team") else team_list
     context = {
         "export_menus": [export_menu(team, filters=filters) for team in exported],

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from annotations import assignments, services
 from annotations.models import ArticleStatus, Membership, Role
@@ -141,3 +142,29 @@ def test_csv_query_count_does_not_grow_with_claims_or_reviewers(desk):
         "verdict: editor-user",
         "verdict: reviewer-user",
     ]
+
+
+def test_the_archived_tabs_export_holds_the_archived_articles_only(desk, two_articles):
+    from annotations import articles
+
+    articles.article_archive(actor=desk.editor, article=two_articles["zoe"])
+    # The list leaves archived articles out, and so does its export...
+    assert ndjson_quotes(desk.viewer) == ["11.000 North Korean soldiers"]
+    # ...and the Archived tab's export is what that tab lists.
+    assert ndjson_quotes(desk.viewer, archived="1") == ["Der Sprecher"]
+    assert sorted(ndjson_quotes(desk.viewer, include_archived="1")) == [
+        "11.000 North Korean soldiers",
+        "Der Sprecher",
+    ]
+    status, body = download(desk.viewer, format="ndjson", archived="maybe")
+    assert status == 400 and "archived must be 1 or 0" in body
+
+
+def test_the_archived_tab_offers_an_export_of_what_it_lists(client, desk, two_articles):
+    from annotations import articles
+
+    articles.article_archive(actor=desk.editor, article=two_articles["zoe"])
+    client.force_login(desk.viewer)
+    page = client.get(reverse("article_list"), {"archived": "1"}).content.decode()
+    assert "&amp;archived=1" in page  # in the export links, beside the tab
+    assert "&amp;archived=1" not in client.get(reverse("article_list")).content.decode()

@@ -88,12 +88,12 @@ def _article_for(team: Team, value: str | None) -> Article | None:
     return article
 
 
-def _flag(value: str | None) -> bool:
+def _flag(value: str | None, name: str = "include_archived") -> bool:
     if value in (None, "", "0", "false"):
         return False
     if value in ("1", "true"):
         return True
-    raise InvalidInput(f"include_archived must be 1 or 0, not {value!r}.", field="include_archived")
+    raise InvalidInput(f"{name} must be 1 or 0, not {value!r}.", field=name)
 
 
 def _within(request: Request) -> exports.ArticleFilter:
@@ -111,7 +111,8 @@ def _within(request: Request) -> exports.ArticleFilter:
     assignee = (params.get("assignee") or "").strip()
     if len(assignee) > 150:
         raise InvalidInput("assignee is a username of at most 150 characters.", field="assignee")
-    return exports.ArticleFilter(status=status, q=q, assignee=assignee)
+    archived = _flag(params.get("archived"), "archived")
+    return exports.ArticleFilter(status=status, q=q, assignee=assignee, archived=archived)
 
 
 FORMAT_NAMES = ", ".join(exports.FORMATS)
@@ -172,6 +173,13 @@ class ExportView(APIView):
                 required=False,
                 description="Only articles assigned to this username.",
             ),
+            OpenApiParameter(
+                "archived",
+                str,
+                required=False,
+                enum=["0", "1"],
+                description="1: only the team's archived articles (the list's Archived tab).",
+            ),
         ],
         responses={
             (200, media_type): OpenApiResponse(
@@ -199,10 +207,11 @@ class ExportView(APIView):
             )
         team = _team_for(request, request.query_params.get("team"))
         article = _article_for(team, request.query_params.get("article"))
-        include_archived = _flag(request.query_params.get("include_archived"))
+        within = _within(request)
+        # The Archived tab's export: its archived articles only, so they must not be left out.
+        include_archived = _flag(request.query_params.get("include_archived")) or within.archived
         # IRIs name the host the client used, as the W3C protocol views' do.
         base_url = request.build_absolute_uri("/").rstrip("/")
-        within = _within(request)
         # Counted before the body streams: a header cannot follow it.
         missing = (
             exports.without_public_url(

@@ -299,9 +299,11 @@ class ArticleFilter:
     status: str = ""
     q: str = ""
     assignee: str = ""
+    # The list's Archived tab: archived articles only (the export must include_archived).
+    archived: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.status or self.q.strip() or self.assignee)
+        return bool(self.status or self.q.strip() or self.assignee or self.archived)
 
     def articles(self, team: Team) -> QuerySet[Article]:
         articles = Article.objects.filter(team=team)
@@ -313,11 +315,18 @@ class ArticleFilter:
         if self.assignee:
             name = get_user_model().USERNAME_FIELD
             articles = articles.filter(**{f"assignees__{name}": self.assignee})
+        if self.archived:
+            articles = articles.filter(archived_at__isnull=False)
         return articles.values("pk")
 
     def query(self) -> dict[str, str]:
         """The filters as URL parameters (those that are set)."""
-        wanted = {"status": self.status, "q": self.q.strip(), "assignee": self.assignee}
+        wanted = {
+            "status": self.status,
+            "q": self.q.strip(),
+            "assignee": self.assignee,
+            "archived": "1" if self.archived else "",
+        }
         return {name: value for name, value in wanted.items() if value}
 
 
