@@ -7,7 +7,7 @@ claim's public URL when it is published).
 
 A pattern is a URL with placeholders in braces, e.g. `https://desk.example.org/fact-checks/{claim}`:
 
-- `{claim}` (required): the claim's number in its team when claims have one, else its id;
+- `{claim}` (required): the claim's permanent number in its team (`#123` without the hash);
 - `{article}`: the id of the claim's article;
 - `{slug}`: the claim as checked (its summary) in lower-case words joined by hyphens.
 """
@@ -82,13 +82,6 @@ def fill(pattern: str, *, claim: Any, article: Any, slug: str) -> str:
     return pattern.format(claim=claim, article=article, slug=slug)
 
 
-def claim_reference(claim: Any) -> Any:
-    """What {claim} stands for: the claim's permanent number in its team where claims have
-    one, else its id."""
-    number = getattr(claim, "number", None)
-    return number if isinstance(number, int) and number > 0 else claim.pk
-
-
 def public_url_for(claim: Any, pattern: str | None = None) -> str:
     """The claim's public URL from its team's pattern ("" without a pattern)."""
     if pattern is None:
@@ -96,7 +89,8 @@ def public_url_for(claim: Any, pattern: str | None = None) -> str:
     if not pattern:
         return ""
     slug = slugify(claim.summary or claim.exact)[:SLUG_LENGTH].strip("-") or "claim"
-    return fill(pattern, claim=claim_reference(claim), article=claim.article_id, slug=slug)
+    # {claim} is the claim's permanent number in its team (#123), as people cite it.
+    return fill(pattern, claim=claim.number, article=claim.article_id, slug=slug)
 
 
 def organisation(team: Any) -> dict[str, str]:

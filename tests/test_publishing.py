@@ -153,7 +153,7 @@ def test_publishing_without_a_url_takes_the_teams_pattern(desk):
     services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
 
     claim.refresh_from_db()
-    assert claim.public_url == f"https://desk.example.org/fact-checks/{claim.pk}"
+    assert claim.public_url == f"https://desk.example.org/fact-checks/{claim.number}"
 
 
 def test_publishing_with_an_empty_url_publishes_without_one(desk):

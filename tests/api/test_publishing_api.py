@@ -94,7 +94,9 @@ def test_publishing_through_the_api_without_a_url_uses_the_pattern(desk, world, 
         f"/api/v1/claims/{world.claim.pk}/transition/", {"to": "published"}, format="json"
     )
 
-    assert answer.json()["public_url"] == f"https://desk.example.org/fact-checks/{world.claim.pk}"
+    assert (
+        answer.json()["public_url"] == f"https://desk.example.org/fact-checks/{world.claim.number}"
+    )
 
 
 def test_a_published_claim_without_a_url_has_a_claimreview_without_one(desk, world, api_as):

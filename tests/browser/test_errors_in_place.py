@@ -119,7 +119,7 @@ def test_a_correction_without_a_note_is_refused_in_place(
     article, claim = kursk
     page, troubles = open_article(app_server, browser, desk.editor, article)
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     correct = card.get_by_role("button", name="Correct")
     expect(correct).to_be_visible()
     expect(card).to_contain_text("out of the published feed")

@@ -34,7 +34,7 @@ def test_approving_updates_my_queue_and_the_article_status(app_server, browser, 
     expect(page.locator("#article-status")).to_have_text("In progress")
 
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     card.get_by_role("radio").first.check()
     card.get_by_role("button", name="Approve").click()
     expect(card.get_by_role("status")).to_contain_text("approved")

@@ -50,17 +50,17 @@ def test_an_editor_publishes_at_the_offered_public_url_and_fixes_a_missing_one(
     page.screenshot(path=artifacts / "publishing-warning-1280.png")
 
     card = page.locator(f"#claim-{ready.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     field = card.get_by_label("Public URL", exact=True)
-    expect(field).to_have_value(f"https://factcheck.example.org/fact-checks/{ready.pk}")
+    expect(field).to_have_value(f"https://factcheck.example.org/fact-checks/{ready.number}")
     # caret="initial": Playwright's caret hiding is an inline style the page's CSP refuses.
     card.screenshot(path=artifacts / "publishing-publish-1280.png", caret="initial")
     card.get_by_role("button", name="Publish").click()
     expect(card.locator(".status")).to_have_text("Published")
-    expect(card).to_contain_text(f"https://factcheck.example.org/fact-checks/{ready.pk}")
-    assert Claim.objects.get(pk=ready.pk).public_url.endswith(f"/fact-checks/{ready.pk}")
+    expect(card).to_contain_text(f"https://factcheck.example.org/fact-checks/{ready.number}")
+    assert Claim.objects.get(pk=ready.pk).public_url.endswith(f"/fact-checks/{ready.number}")
 
-    bare_card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    bare_card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     bare_card.get_by_label("Add the public URL").fill("https://factcheck.example.org/checks/kursk")
     bare_card.get_by_role("button", name="Save public URL").click()
     expect(bare_card).to_contain_text("public URL saved")

@@ -32,7 +32,7 @@ def demo(transactional_db):
 
 def open_claim(page, claim: Claim):
     card = page.locator(f"#claim-{claim.pk}")
-    card.get_by_role("link", name=re.compile(r"^Claim \d+$")).click()
+    card.get_by_role("link", name=re.compile(r"^Claim #\d+$")).click()
     form = card.locator("form[data-claim-form]")
     expect(form.get_by_label("Verdict", exact=True)).to_be_visible()
     return card, form
