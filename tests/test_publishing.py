@@ -127,7 +127,7 @@ def test_public_url_for_fills_the_pattern_from_the_claim(desk):
 
     assert publishing.public_url_for(claim) == (
         f"https://desk.example.org/{claim.article_id}/"
-        f"11000-north-korean-soldiers-arrived-in-kursk/{claim.pk}"
+        f"11000-north-korean-soldiers-arrived-in-kursk/{claim.number}"
     )
     # A claim with a permanent number in its team is known by it.
     claim.number = 17
@@ -287,7 +287,9 @@ def test_publish_offers_the_public_url_from_the_pattern_and_stores_it(desk):
 
     form = client.get(f"/claims/{claim.pk}/edit/").content.decode()
     assert "Public URL" in form
-    assert f'name="public_url" id="public-url-{claim.pk}" value="{PATTERN[:-7]}{claim.pk}"' in form
+    assert (
+        f'name="public_url" id="public-url-{claim.pk}" value="{PATTERN[:-7]}{claim.number}"' in form
+    )
 
     client.post(
         f"/claims/{claim.pk}/status/",
