@@ -620,6 +620,11 @@ def test_claim_review_for_one_claim_matches_the_feed(desk, seeded):
         ("Ministry of Defence", "Organization"),
         ("Labour Party", "Organization"),
         ("Jéssica Albiach", "Person"),
+        # A name with a role after the comma is a person, whatever institution the role names
+        ("Pat Ryder, Pentagon spokesman", "Person"),
+        ("Maria Zakharova, Foreign Ministry spokeswoman", "Person"),
+        ("Main Intelligence Directorate (HUR), Ministry of Defence of Ukraine", "Organization"),
+        ("Reuters news agency, citing two officials", "Organization"),
     ],
 )
 def test_claimant_author_type(claimant, kind):

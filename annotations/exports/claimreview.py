@@ -21,7 +21,9 @@ outside schema.org's vocabulary is added to mark them, so validators accept ever
 Rating numbers are JSON numbers (schema.org allows Number or Text; some publishers send "1").
 Claimants are free text: "the Pentagon" and "President Zelensky" are both claimants. A
 claimant naming an institution (a word like ministry, agency, party, police, ...) becomes an
-Organization, anyone else a Person.
+Organization, anyone else a Person. Desks write a person with their role after a comma ("Pat
+Ryder, Pentagon spokesman"): the name before the comma decides, and a role after it
+(spokesman, minister, ...) makes the claimant a Person even when it names an institution.
 
 Pure: works on the dicts of ourjson, no Django import.
 """
@@ -44,7 +46,7 @@ ORGANISATION_WORDS = frozenset(
         r"[a-z]+",
         """
         agency army association authority bank bureau cabinet campaign centre center church
-        club commission committee company corporation council court department embassy
+        club commission committee company corporation council court department directorate embassy
         federation foundation government group inc institute kremlin league llc ltd media
         ministry navy network news newspaper office organisation organization parliament party
         pentagon police press senate service society team television times tv union university
@@ -53,9 +55,30 @@ ORGANISATION_WORDS = frozenset(
 )
 
 
+# Words of a role that only a person holds, as written after a name ("…, Pentagon spokesman").
+PERSON_ROLES = frozenset(
+    re.findall(
+        r"[a-z]+",
+        """
+        adviser advisor ambassador chairman chairwoman chancellor colonel commander deputy
+        director general governor head leader mayor minister president professor secretary
+        senator spokesman spokesperson spokeswoman
+        """,
+    )
+)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
 def author_type(claimant: str) -> str:
-    words = set(re.findall(r"[a-z]+", claimant.lower()))
-    return "Organization" if words & ORGANISATION_WORDS else "Person"
+    name, _comma, role = claimant.partition(",")
+    if _words(name) & ORGANISATION_WORDS:
+        return "Organization"
+    if _words(role) & PERSON_ROLES:
+        return "Person"
+    return "Organization" if _words(claimant) & ORGANISATION_WORDS else "Person"
 
 
 def organization(publisher: Mapping[str, Any]) -> dict[str, Any]:
