@@ -47,7 +47,7 @@ from .models import (
     Verdict,
 )
 from .queries import teams_for
-from .services import event_record, require_role
+from .services import event_record, require_not_archived, require_role
 
 # Roles that may be given work, and roles that review others' claims in their teams.
 ASSIGNABLE_ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
@@ -190,6 +190,8 @@ def _assign(
 ) -> AssignResult:
     team = article.team
     require_role(by, team, Role.EDITOR)
+    # An archived article has left every queue: giving out work on it would be lost there.
+    require_not_archived(article, "assigning work on it")
     person = _assignee(team, assignee)
     due_on = _check_due(due_on)
     if claim is None:

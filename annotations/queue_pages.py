@@ -68,7 +68,7 @@ def article_panel(
 ) -> dict[str, Any]:
     """The article's Assignees block: who, with due dates; for editors the form."""
     rows = assignments.mark_overdue(list(assignments.article_assignments(article)))
-    can_assign = access.is_editor
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
     if can_assign and form is None:
         form = _form(article, ids="assign-%s")
     return {"rows": rows, "can_assign": can_assign, "form": form, "notice": notice}
@@ -84,7 +84,7 @@ def claim_panel(
 ) -> dict[str, Any]:
     """An open claim's assignees and, for editors, the compact "Assign claim" form."""
     rows = assignments.mark_overdue(list(assignments.claim_assignments(claim.pk)))
-    can_assign = access.is_editor
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
     if can_assign and form is None:
         form = _form(article, ids=f"c{claim.pk}-assign-%s")
     return {

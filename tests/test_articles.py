@@ -381,6 +381,27 @@ def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_rest
     assert assignments.open_item_count(desk.reviewer) == 2
 
 
+def test_an_archived_article_takes_no_new_assignments_and_its_page_offers_none(
+    client, desk, article
+):
+    claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
+    articles.article_archive(actor=desk.editor, article=article)
+    for assign in (
+        lambda: assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor),
+        lambda: assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor),
+    ):
+        with pytest.raises(Conflict) as refused:
+            assign()
+        assert refused.value.code == "archived"
+    assert not ArticleAssignment.objects.filter(article=article).exists()
+    client.force_login(desk.editor)
+    page = client.get(reverse("article_detail", args=[article.pk])).content.decode()
+    assert reverse("article_assign", args=[article.pk]) not in page
+    articles.article_restore(actor=desk.editor, article=article)
+    page = client.get(reverse("article_detail", args=[article.pk])).content.decode()
+    assert reverse("article_assign", args=[article.pk]) in page
+
+
 def _export(team, fmt: str = "ndjson", **kwargs) -> str:
     return "".join(exports.FORMATS[fmt].stream(team, base_url="http://testserver", **kwargs))
 
