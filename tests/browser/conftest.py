@@ -85,8 +85,14 @@ class ConsoleLog:
 
 
 @pytest.fixture
-def open_page(browser, live_server):
-    """open_page(width) -> (page, console log), with the viewport at that width."""
+def open_page(browser, live_server, transactional_db):
+    """open_page(width) -> (page, console log), with the viewport at that width.
+
+    It asks for the database itself so that its pages are closed before the database is
+    flushed after the test: fixtures tear down in reverse order, and a page still open (a live
+    stream polling) would otherwise hold SQLite's shared in-memory tables locked during the
+    flush ("database table is locked").
+    """
     contexts = []
 
     def _open(width: int = 1280, height: int = 900):
