@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import agreement_queries, queries
+from annotations import agreement_queries, queries
 
 
 @login_required

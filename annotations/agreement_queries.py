@@ -19,8 +19,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404
 
-from . import agreement
-from .models import Article, Membership, Rating, Team, Verdict
+from annotations import agreement
+from annotations.models import Article, Membership, Rating, Team, Verdict
 
 Units = dict[int, dict[str, int]]
 

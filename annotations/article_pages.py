@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import articles, queries, services
-from .errors import ServiceError
-from .models import Article, Role
+from annotations import articles, queries, services
+from annotations.errors import ServiceError
+from annotations.models import Article, Role
 
 EDIT_TEMPLATE = "annotations/article_edit.html"
 DELETE_TEMPLATE = "annotations/article_delete.html"

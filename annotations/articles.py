@@ -29,8 +29,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from .errors import Conflict, InvalidInput
-from .models import (
+from annotations.errors import Conflict, InvalidInput
+from annotations.models import (
     Article,
     ArticleAssignment,
     ArticleRevision,
@@ -41,7 +41,7 @@ from .models import (
     Source,
     Verdict,
 )
-from .services import UNSET, event_record, require_role
+from annotations.services import UNSET, event_record, require_role
 
 # The metadata an editor may change, with each one's limit (the model's max_length).
 METADATA_FIELDS: dict[str, int | None] = {

@@ -32,8 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from .errors import InvalidInput, NotFound
-from .models import (
+from annotations.errors import InvalidInput, NotFound
+from annotations.models import (
     Article,
     ArticleAssignment,
     ArticleStatus,
@@ -46,8 +46,8 @@ from .models import (
     Team,
     Verdict,
 )
-from .queries import teams_for
-from .services import event_record, require_not_archived, require_role
+from annotations.queries import teams_for
+from annotations.services import event_record, require_not_archived, require_role
 
 # Roles that may be given work, and roles that review others' claims in their teams.
 ASSIGNABLE_ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)

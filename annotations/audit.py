@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .models import Claim, ClaimStatus, Event, Rating, Role
+from annotations.models import Claim, ClaimStatus, Event, Rating, Role
 
 # Values longer than this are shortened in the sentence and the change list; the full value
 # stays available next to them (a <details> on the pages).

@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from . import audit
-from .models import Article, Claim, Event, Membership, Role, Team
+from annotations import audit
+from annotations.models import Article, Claim, Event, Membership, Role, Team
 
 ACTIVITY_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50

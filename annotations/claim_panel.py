@@ -19,10 +19,10 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import anchoring, queries, review_panel, services
-from .errors import ServiceError
-from .forms import ClaimFilterForm
-from .models import Article, Claim, ClaimStatus, Membership, Role
+from annotations import anchoring, queries, review_panel, services
+from annotations.errors import ServiceError
+from annotations.forms import ClaimFilterForm
+from annotations.models import Article, Claim, ClaimStatus, Membership, Role
 
 # How long the page offers to undo a deletion (the toast); the server allows it later too.
 UNDO_SECONDS = 10

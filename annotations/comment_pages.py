@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from . import comments, queries, services
-from .errors import Conflict, Forbidden, ServiceError
-from .models import Claim, Comment, Membership, Role
+from annotations import comments, queries, services
+from annotations.errors import Conflict, Forbidden, ServiceError
+from annotations.models import Claim, Comment, Membership, Role
 
 TEMPLATE = "annotations/discussion.html"
 PAGE_TEMPLATE = "annotations/comment_form.html"

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from . import notifications
-from .errors import Conflict, Forbidden, InvalidInput
-from .models import Claim, Comment, Membership, Notification, Role
-from .services import _full_clean, event_record, require_role
+from annotations import notifications
+from annotations.errors import Conflict, Forbidden, InvalidInput
+from annotations.models import Claim, Comment, Membership, Notification, Role
+from annotations.services import _full_clean, event_record, require_role
 
 # Stored in place of a deleted comment's text: the database refuses an empty body, and the
 # text itself lives on only in the comment.deleted Event. Never shown.

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import Claim, Event, Rating
+from annotations.models import Claim, Event, Rating
 
 # Verbs of Events on a claim that leave its version alone.
 UNVERSIONED_VERBS = frozenset({"claim.created", "claim.deleted", "claim.restored", "claim.moved"})

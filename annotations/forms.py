@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import ArticleStatus, ClaimStatus, Stance, Team
+from annotations.models import ArticleStatus, ClaimStatus, Stance, Team
 
 
 class ArticleFilterForm(forms.Form):

@@ -60,10 +60,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import queries
-from .claim_panel import access_for, list_context, load_claims
-from .models import Article, Event, Presence
-from .templatetags.article_text import groups_html, layout
+from annotations import queries
+from annotations.claim_panel import access_for, list_context, load_claims
+from annotations.models import Article, Event, Presence
+from annotations.templatetags.article_text import groups_html, layout
 
 logger = logging.getLogger(__name__)
 

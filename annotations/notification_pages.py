@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from . import notifications, page_updates
+from annotations import notifications, page_updates
 
 TEMPLATE = "annotations/notifications.html"
 PAGE_SIZE = 50

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from .errors import NotFound
-from .models import Article, Claim, Comment, Membership, Notification, Team
+from annotations.errors import NotFound
+from annotations.models import Article, Claim, Comment, Membership, Notification, Team
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from .models import Article, ArticleStatus
+from annotations.models import Article, ArticleStatus
 
 TEMPLATE = "annotations/_page_updates.html"
 

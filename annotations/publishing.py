@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
-from .errors import InvalidInput
+from annotations.errors import InvalidInput
 
 PLACEHOLDERS = ("claim", "article", "slug")
 SLUG_LENGTH = 80

@@ -21,8 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from .anchoring import DiffOp, text_diff
-from .models import (
+from annotations.anchoring import DiffOp, text_diff
+from annotations.models import (
     AnchorState,
     Article,
     ArticleRevision,
@@ -195,7 +195,7 @@ def deleted_claim_snapshot(article: Article, claim_id: int) -> dict | None:
 def _attention_verbs() -> tuple[str, list[str]]:
     # services owns the verbs (it writes the Events); imported here, when first needed,
     # because services is the heavier module and does not need this one at import time.
-    from .services import ANCHOR_CONFIRM_VERB, REANCHOR_FLAG_VERB, REATTACH_VERB
+    from annotations.services import ANCHOR_CONFIRM_VERB, REANCHOR_FLAG_VERB, REATTACH_VERB
 
     return REANCHOR_FLAG_VERB, [ANCHOR_CONFIRM_VERB, REATTACH_VERB]
 

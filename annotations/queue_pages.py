@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import assignments, page_updates, queries
-from .claim_panel import Access, access_for
-from .errors import Forbidden, ServiceError
-from .models import Article, Claim
+from annotations import assignments, page_updates, queries
+from annotations.claim_panel import Access, access_for
+from annotations.errors import Forbidden, ServiceError
+from annotations.models import Article, Claim
 
 ARTICLE_TEMPLATE = "annotations/article_detail.html"
 EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."

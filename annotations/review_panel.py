@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from . import publishing, services
-from .models import Claim, ClaimStatus, Membership, Role, Verdict
+from annotations import publishing, services
+from annotations.models import Claim, ClaimStatus, Membership, Role, Verdict
 
 # The kind of each move, by (from, to); "back" is a withdrawal when the claim is the user's
 # own, and a send-back (with a note for its author) when it is someone else's.
@@ -100,7 +100,7 @@ class VerdictView:
 def _verdict_views(claim: Claim, user_id: int) -> list[VerdictView]:
     """Every current verdict (and the final one, if it has since been replaced), oldest
     first: one query."""
-    from .claim_panel import rating_class
+    from annotations.claim_panel import rating_class
 
     wanted = Q(claim_id=claim.pk, is_current=True)
     if claim.final_verdict_id:

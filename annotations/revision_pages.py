@@ -17,12 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import queries, services
-from .claim_panel import VIEWER_REFUSAL, access_for, selector_message
-from .errors import ServiceError
-from .forms import ArticleRevisionForm, ImportSource
-from .models import Article, ArticleRevision
-from .templatetags.article_text import groups_html, layout
+from annotations import queries, services
+from annotations.claim_panel import VIEWER_REFUSAL, access_for, selector_message
+from annotations.errors import ServiceError
+from annotations.forms import ArticleRevisionForm, ImportSource
+from annotations.models import Article, ArticleRevision
+from annotations.templatetags.article_text import groups_html, layout
 
 REVISE_TEMPLATE = "annotations/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}

@@ -22,9 +22,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import anchoring, ingest, publishing
-from .errors import Conflict, Forbidden, InvalidInput, NotAnArticle, NotFound, ServiceError
-from .models import (
+from annotations import anchoring, ingest, publishing
+from annotations.errors import Conflict, Forbidden, InvalidInput, NotAnArticle, NotFound, ServiceError
+from annotations.models import (
     AnchorState,
     ApiToken,
     Article,
@@ -675,19 +675,19 @@ def source_add(
 
 
 def comment_add(**kwargs: Any) -> Comment:
-    from . import comments
+    from annotations import comments
 
     return comments.comment_add(**kwargs)
 
 
 def comment_update(**kwargs: Any) -> Comment:
-    from . import comments
+    from annotations import comments
 
     return comments.comment_update(**kwargs)
 
 
 def comment_delete(**kwargs: Any) -> Comment:
-    from . import comments
+    from annotations import comments
 
     return comments.comment_delete(**kwargs)
 
@@ -709,7 +709,7 @@ def _check_version(claim: Claim, expected_version: int | str | None) -> None:
     if current is None:
         raise NotFound("This claim has been deleted.", code="deleted")
     if expected != current:
-        from .conflicts import mark_stale  # the API's 409 body names what changed
+        from annotations.conflicts import mark_stale  # the API's 409 body names what changed
 
         stale = Conflict(
             f"Someone changed this claim since you opened it (you have version {expected}, "
@@ -1061,7 +1061,7 @@ def _is_withdrawal(claim: Claim, to: str, user: AbstractBaseUser) -> bool:
 
 def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
     """Tell the claim's author that an editor sent it back, with the editor's note."""
-    from .models import Notification
+    from annotations.models import Notification
 
     if claim.created_by_id is None or claim.created_by_id == user.pk:
         return
@@ -1312,7 +1312,7 @@ def team_import_json(
 
     `user=None` is the command line; otherwise the user must be an admin of the team.
     """
-    from .exports import ourjson
+    from annotations.exports import ourjson
 
     if user is not None:
         require_role(user, team, Role.ADMIN)
@@ -1578,7 +1578,7 @@ def _team_import(
             comment = Comment(claim=claim, author=who(comment_item["author"]))
             comment.body = comment_item["body"]
             if comment_item.get("deleted_at"):  # a tombstone: its text was not exported
-                from .comments import TOMBSTONE_BODY
+                from annotations.comments import TOMBSTONE_BODY
 
                 comment.body = TOMBSTONE_BODY
                 comment.deleted_by = who(comment_item.get("deleted_by"))
@@ -2532,7 +2532,7 @@ def claim_confirm_anchor(
     except anchoring.AnchorError as error:
         raise Conflict(error.message, code="invalid_selector") from None
     if claim.anchor == AnchorState.ANCHORED and anchor.exact == claim.exact:
-        from .queries import claim_is_flagged
+        from annotations.queries import claim_is_flagged
 
         if not claim_is_flagged(claim):
             return claim  # nothing to confirm (a second click, say)
@@ -2573,7 +2573,7 @@ def claim_reattach(
     _require_anchor_fixer(user, claim)  # on the claim's current status
     _check_version(claim, expected_version)
     if claim.anchor == AnchorState.ANCHORED:
-        from .queries import claim_is_flagged
+        from annotations.queries import claim_is_flagged
 
         if not claim_is_flagged(claim):
             raise Conflict(

@@ -26,10 +26,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import publishing, teams
-from .claim_panel import STYLED_RATINGS
-from .errors import Forbidden, ServiceError
-from .models import Invite, Membership, Rating, Role, Team
+from annotations import publishing, teams
+from annotations.claim_panel import STYLED_RATINGS
+from annotations.errors import Forbidden, ServiceError
+from annotations.models import Invite, Membership, Rating, Role, Team
 
 SESSION_TEAM = "current_team"
 

@@ -21,9 +21,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import publishing, services
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import (
+from annotations import publishing, services
+from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
+from annotations.models import (
     ArticleAssignment,
     ClaimAssignment,
     Invite,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import (
+from annotations import (
     agreement_pages,
     article_pages,
     audit_pages,

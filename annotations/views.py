@@ -23,17 +23,17 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from . import ingest, queries, services, team_pages
-from .errors import NotAnArticle, ServiceError
-from .export_links import export_menu
-from .forms import (
+from annotations import ingest, queries, services, team_pages
+from annotations.errors import NotAnArticle, ServiceError
+from annotations.export_links import export_menu
+from annotations.forms import (
     ArticleFilterForm,
     ArticleImportForm,
     BulkImportForm,
     ImportItemForm,
     size_text,
 )
-from .models import Article, Role, Team
+from annotations.models import Article, Role, Team
 
 logger = logging.getLogger(__name__)
 
@@ -380,7 +380,7 @@ from django import forms as django_forms  # noqa: E402 - this section was append
 from django.http import Http404  # noqa: E402
 from django.views.decorators.cache import never_cache  # noqa: E402
 
-from .models import ApiToken  # noqa: E402
+from annotations.models import ApiToken  # noqa: E402
 
 
 class TokenCreateForm(django_forms.Form):

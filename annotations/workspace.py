@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from . import (
+from annotations import (
     anchoring,
     conflicts,
     live,
@@ -42,7 +42,7 @@ from . import (
     revision_pages,
     services,
 )
-from .claim_panel import (
+from annotations.claim_panel import (
     UNDO_SECONDS,
     VIEWER_REFUSAL,
     Access,
@@ -51,11 +51,11 @@ from .claim_panel import (
     load_claims,
     selector_message,
 )
-from .errors import Conflict, Forbidden, NotFound, ServiceError
-from .export_links import export_menu
-from .forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
-from .models import Article, Claim, ClaimStatus, Source
-from .templatetags.article_text import blocks_touching, groups_html, layout
+from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
+from annotations.export_links import export_menu
+from annotations.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
+from annotations.models import Article, Claim, ClaimStatus, Source
+from annotations.templatetags.article_text import blocks_touching, groups_html, layout
 
 TEMPLATE = "annotations/article_detail.html"
 SOURCES_PREFIX = "sources"

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 
 from annotations import agreement_queries
 
-from . import queries
-from .views import READ, ApiView, _ok
+from annotations.api import queries
+from annotations.api.views import READ, ApiView, _ok
 
 
 class PairSerializer(serializers.Serializer):

@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from annotations import assignments
 from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
 
-from . import queries
-from .errors import error_responses
-from .serializers import InputSerializer
-from .views import LIST, READ, WRITE, ApiListView, ApiView, _fake, _ok, validated
+from annotations.api import queries
+from annotations.api.errors import error_responses
+from annotations.api.serializers import InputSerializer
+from annotations.api.views import LIST, READ, WRITE, ApiListView, ApiView, _fake, _ok, validated
 
 # --- shapes ------------------------------------------------------------------------------------
 

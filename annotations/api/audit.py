@@ -34,13 +34,13 @@ from annotations.errors import InvalidInput
 from annotations.exports import audit as audit_export
 from annotations.models import Event, Role
 
-from . import queries
-from .errors import error_responses
-from .export import IgnoreFormatParameter, _in_thread
-from .filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateTimeFilter
-from .pagination import ApiOrderingFilter
-from .serializers import EventSerializer
-from .views import LIST, TeamChildListView, _fake, _ok
+from annotations.api import queries
+from annotations.api.errors import error_responses
+from annotations.api.export import IgnoreFormatParameter, _in_thread
+from annotations.api.filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateTimeFilter
+from annotations.api.pagination import ApiOrderingFilter
+from annotations.api.serializers import EventSerializer
+from annotations.api.views import LIST, TeamChildListView, _fake, _ok
 
 
 class ActivityEventSerializer(EventSerializer):

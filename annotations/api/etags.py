@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from annotations import conflicts
 from annotations.models import Article, Claim
 
-from .errors import PreconditionFailed
+from annotations.api.errors import PreconditionFailed
 
 _TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*(?:,|$)')
 _CLAIM_TAG = re.compile(r"^claim-(\d+)-v(\d+)$")

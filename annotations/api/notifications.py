@@ -24,9 +24,9 @@ from rest_framework.response import Response
 from annotations import notifications
 from annotations.models import Notification
 
-from .errors import error_responses
-from .filters import MAX_ID
-from .views import LIST, ApiListView, ApiView, _fake, _ok
+from annotations.api.errors import error_responses
+from annotations.api.filters import MAX_ID
+from annotations.api.views import LIST, ApiListView, ApiView, _fake, _ok
 
 UNREAD = OpenApiParameter(
     "unread",

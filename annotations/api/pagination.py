@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
-from .errors import InvalidCursor
+from annotations.api.errors import InvalidCursor
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

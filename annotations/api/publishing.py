@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from annotations import publishing, teams
 from annotations.models import Team
 
-from . import queries
-from .etags import content_etag
-from .serializers import InputSerializer
-from .views import READ, WITH_ETAG, WRITE, ApiView, _ok, validated
+from annotations.api import queries
+from annotations.api.etags import content_etag
+from annotations.api.serializers import InputSerializer
+from annotations.api.views import READ, WITH_ETAG, WRITE, ApiView, _ok, validated
 
 PATTERN_HELP = (
     "The address of a published fact check, e.g. https://desk.example.org/fact-checks/{claim}: "

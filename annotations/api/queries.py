@@ -26,7 +26,7 @@ from annotations.models import (
 )
 from annotations.queries import teams_for
 
-from .filters import MAX_ID
+from annotations.api.filters import MAX_ID
 
 # Orphaned claims (no position) sort after every anchored one in text order.
 ORPHAN_POSITION = 2**31 - 1

@@ -26,7 +26,7 @@ from annotations.models import (
     Stance,
 )
 
-from .filters import MAX_ID
+from annotations.api.filters import MAX_ID
 
 # Text offsets and ids beyond these are refused at the door instead of reaching the database.
 MAX_OFFSET = 2**31 - 1

@@ -21,11 +21,11 @@ from rest_framework.response import Response
 from annotations import services, teams
 from annotations.models import Invite, Membership, Rating, Role, Team
 
-from . import queries
-from .errors import error_responses
-from .etags import content_etag
-from .serializers import InputSerializer, MemberSerializer, RatingSerializer, TeamSerializer
-from .views import (
+from annotations.api import queries
+from annotations.api.errors import error_responses
+from annotations.api.etags import content_etag
+from annotations.api.serializers import InputSerializer, MemberSerializer, RatingSerializer, TeamSerializer
+from annotations.api.views import (
     LIST,
     READ,
     WITH_ETAG,

@@ -2,13 +2,13 @@
 
 from django.urls import include, path
 
-from . import agreement as agreement_api
-from . import assignments as assignment_api
-from . import audit as audit_api
-from . import export, views, w3c
-from . import notifications as notification_api
-from . import publishing as publishing_api
-from . import teams as team_api
+from annotations.api import agreement as agreement_api
+from annotations.api import assignments as assignment_api
+from annotations.api import audit as audit_api
+from annotations.api import export, views, w3c
+from annotations.api import notifications as notification_api
+from annotations.api import publishing as publishing_api
+from annotations.api import teams as team_api
 
 urlpatterns = [
     path("v1/", include(views.urlpatterns + export.urlpatterns + w3c.urlpatterns)),

@@ -27,19 +27,19 @@ from annotations.errors import Conflict, InvalidInput
 from annotations.exports import claim_review_for
 from annotations.models import Claim, Role, Verdict
 
-from . import benchmark, queries
-from .errors import (
+from annotations.api import benchmark, queries
+from annotations.api.errors import (
     ErrorSerializer,
     PreconditionFailed,
     RequestTooLarge,
     error_responses,
     precondition_failed_from,
 )
-from .etags import article_etag, check_if_match, claim_etag, claim_version_from_if_match
-from .filters import ArticleFilter, ClaimFilter
-from .pagination import ApiCursorPagination, ApiOrderingFilter
-from .parsers import StrictJSONParser
-from .serializers import (
+from annotations.api.etags import article_etag, check_if_match, claim_etag, claim_version_from_if_match
+from annotations.api.filters import ArticleFilter, ClaimFilter
+from annotations.api.pagination import ApiCursorPagination, ApiOrderingFilter
+from annotations.api.parsers import StrictJSONParser
+from annotations.api.serializers import (
     ArticleArchiveInputSerializer,
     ArticleDetailSerializer,
     ArticleImportInputSerializer,

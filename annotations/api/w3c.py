@@ -43,9 +43,9 @@ from annotations.errors import Conflict, InvalidInput
 from annotations.exports import w3c
 from annotations.models import Article, Claim, Rating, Role, Team
 
-from . import etags
-from .errors import error_responses, precondition_failed_from
-from .parsers import StrictJSONParser
+from annotations.api import etags
+from annotations.api.errors import error_responses, precondition_failed_from
+from annotations.api.parsers import StrictJSONParser
 
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
 PREFER_IRIS = "http://www.w3.org/ns/oa#PreferContainedIRIs"

@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 from django.utils import timezone
 
-from .. import publishing
-from . import claimreview, claims, csv_export, ndjson, ourjson
+from annotations import publishing
+from annotations.exports import claimreview, claims, csv_export, ndjson, ourjson
 
 BUFFER_SIZE = 64 * 1024
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -142,7 +142,7 @@ def stream_w3c(
 
     The collection's `total` comes from one COUNT before the items are streamed.
     """
-    from . import w3c  # the W3C mapping, shared with the annotation protocol views
+    from annotations.exports import w3c  # the W3C mapping, shared with the annotation protocol views
 
     base_url = base_url or claims.base_url()
     collection_id = export_url(base_url, "w3c", team, article, within)

@@ -23,9 +23,9 @@ from typing import Any
 
 from annotations.audit import filter_events, team_events
 
-from . import buffered
-from .csv_export import BOM, neutralise
-from .ourjson import dumps
+from annotations.exports import buffered
+from annotations.exports.csv_export import BOM, neutralise
+from annotations.exports.ourjson import dumps
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

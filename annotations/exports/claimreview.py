@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from .ourjson import dumps
+from annotations.exports.ourjson import dumps
 
 CONTEXT = "https://schema.org"
 STATUSES = ("approved", "published")

@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from ..models import (
+from annotations.models import (
     Article,
     ArticleRevision,
     Claim,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .ourjson import dumps
+from annotations.exports.ourjson import dumps
 
 
 def line(claim: Mapping[str, Any]) -> str:
