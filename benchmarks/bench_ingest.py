@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # ingest.py is pure Python: no Django setup needed
 
-from annotations import ingest  # noqa: E402
+from annotations.lib import ingest  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 TARGET_MS = 300.0

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from annotations import anchoring  # noqa: E402  (pure: no Django needed)
+from annotations.lib import anchoring  # noqa: E402  (pure: no Django needed)
 
 # Word-frequency-shaped vocabulary: a few very common words, many rarer ones.
 COMMON = [

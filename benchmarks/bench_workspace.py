@@ -105,7 +105,8 @@ def load(team, users, words: int, claims: int, seed: int):
     Claims, verdicts and sources are bulk-inserted: fixture data for a read benchmark, not a
     product write path.
     """
-    from annotations import anchoring, services
+    from annotations import services
+    from annotations.lib import anchoring
     from annotations.models import Claim, Rating, Source, Verdict
 
     rng = random.Random(seed)

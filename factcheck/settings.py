@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "annotations.error_pages.SiteErrorPagesMiddleware",
+    "annotations.pages.error_pages.SiteErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -108,9 +108,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "annotations.notifications.context_processor",
-                "annotations.assignments.navigation_counts",
-                "annotations.views.import_link",
+                "annotations.pages.context_processors.context_processor",
+                "annotations.pages.context_processors.navigation_counts",
+                "annotations.pages.imports.import_link",
             ],
         },
     },

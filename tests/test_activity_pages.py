@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import audit, services
+from annotations import services
 from annotations.models import Event
+from annotations.queries import audit
 
 from .factories import make_article
 
@@ -126,7 +127,7 @@ def test_field_changes_show_before_and_after_and_long_values_fold(client, desk, 
 
 
 def test_the_history_page_pages_by_id_with_an_older_link(client, desk, claim, settings):
-    from annotations import audit_pages
+    from annotations.pages import audit as audit_pages
 
     original = audit_pages.HISTORY_PAGE_SIZE
     audit_pages.HISTORY_PAGE_SIZE = 2

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from annotations import agreement
-from annotations.agreement import (
+from annotations.lib import agreement
+from annotations.lib.agreement import (
     NOMINAL,
     NOT_ENOUGH_DATA,
     NOT_ENOUGH_VARIATION,

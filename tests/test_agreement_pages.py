@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import agreement, agreement_queries, services
+from annotations import services
+from annotations.lib import agreement
+from annotations.queries import agreement as agreement_queries
 
 from .factories import make_article
 

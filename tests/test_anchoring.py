@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from annotations.anchoring import (
+from annotations.lib.anchoring import (
     CONTEXT_LENGTH,
     AnchorError,
     anchor_at,

@@ -17,8 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import articles, assignments, audit, exports, services
+from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, InvalidInput
+from annotations.exports import streams
 from annotations.models import (
     Article,
     ArticleAssignment,
@@ -31,6 +32,7 @@ from annotations.models import (
     Source,
     Verdict,
 )
+from annotations.queries import audit
 
 from .factories import make_article
 from .permission_world import QUOTE, make_scene
@@ -66,7 +68,7 @@ def sentences(article_id: int) -> list[str]:
 
 
 def test_an_editor_corrects_the_details_and_one_event_keeps_only_what_changed(desk, article):
-    articles.article_update(
+    services.article_update(
         actor=desk.editor,
         article=article,
         title="Troops in Kursk, checked",
@@ -98,16 +100,16 @@ def test_an_editor_corrects_the_details_and_one_event_keeps_only_what_changed(de
 def test_one_changed_field_reads_as_a_sentence_and_saving_the_same_values_records_nothing(
     desk, article
 ):
-    articles.article_update(actor=desk.editor, article=article, publisher="Ukrainska Pravda")
+    services.article_update(actor=desk.editor, article=article, publisher="Ukrainska Pravda")
     assert sentences(article.pk)[-1] == (
         "editor-user set the article's publisher to “Ukrainska Pravda”"
     )
-    articles.article_update(actor=desk.editor, article=article, title="Kursk troops")
+    services.article_update(actor=desk.editor, article=article, title="Kursk troops")
     assert sentences(article.pk)[-1] == (
         "editor-user changed the article's title from “Troops in Kursk” to “Kursk troops”"
     )
     before = Event.objects.count()
-    articles.article_update(actor=desk.editor, article=article, title=" Kursk troops ")
+    services.article_update(actor=desk.editor, article=article, title=" Kursk troops ")
     assert Event.objects.count() == before
 
 
@@ -127,7 +129,7 @@ def test_bad_details_are_refused_naming_the_field_and_nothing_changes(
     desk, article, field, value, message
 ):
     with pytest.raises(InvalidInput, match=re.escape(message)) as refused:
-        articles.article_update(actor=desk.editor, article=article, **{field: value})
+        services.article_update(actor=desk.editor, article=article, **{field: value})
     assert refused.value.field == field
     assert Article.objects.get(pk=article.pk).title == "Troops in Kursk"
     assert not Event.objects.filter(verb="article.updated").exists()
@@ -135,15 +137,15 @@ def test_bad_details_are_refused_naming_the_field_and_nothing_changes(
 
 def test_a_change_made_meanwhile_to_a_field_being_changed_is_not_overwritten(desk, article):
     seen = {"title": "Troops in Kursk", "publisher": ""}
-    articles.article_update(actor=desk.admin, article=article, title="Kursk: the numbers")
+    services.article_update(actor=desk.admin, article=article, title="Kursk: the numbers")
     with pytest.raises(Conflict, match="the title is now “Kursk: the numbers”") as refused:
-        articles.article_update(
+        services.article_update(
             actor=desk.editor, article=article, expected=seen, title="Troops in Kursk region"
         )
     assert refused.value.code == "stale"
     assert Article.objects.get(pk=article.pk).title == "Kursk: the numbers"
     # A field nobody else touched saves although another one changed.
-    articles.article_update(
+    services.article_update(
         actor=desk.editor,
         article=article,
         expected=seen,
@@ -155,7 +157,7 @@ def test_a_change_made_meanwhile_to_a_field_being_changed_is_not_overwritten(des
 
 def test_reviewers_cannot_edit_details_and_are_told_why(desk, article):
     with pytest.raises(Forbidden, match="reviewer; this needs editor"):
-        articles.article_update(actor=desk.reviewer, article=article, title="Mine")
+        services.article_update(actor=desk.reviewer, article=article, title="Mine")
 
 
 # --- editing details: the page --------------------------------------------------------------------
@@ -226,7 +228,7 @@ def test_the_edit_page_names_a_change_made_meanwhile_and_saving_again_applies_yo
     client.force_login(desk.editor)
     url = reverse("article_edit", args=[article.pk])
     form = _edit_form(article, title="My title")
-    articles.article_update(actor=desk.admin, article=article, title="Their title")
+    services.article_update(actor=desk.admin, article=article, title="Their title")
     response = client.post(url, form)
     assert response.status_code == 409
     page = html_of(response)
@@ -252,7 +254,7 @@ def test_a_reviewer_opening_the_edit_page_is_told_why_not(client, desk, article)
 
 
 def test_a_new_version_without_a_title_keeps_the_current_one(desk, article):
-    articles.article_update(actor=desk.editor, article=article, title="Chosen title")
+    services.article_update(actor=desk.editor, article=article, title="Chosen title")
     page = (
         "<html><head><title>Scraped headline | Site</title></head><body><article>"
         f"<h1>Scraped headline</h1><p>{STORY}</p><p>Update.</p></article></body></html>"
@@ -321,13 +323,13 @@ def test_archiving_hides_the_article_from_the_list_and_restoring_brings_it_back(
 
 
 def test_archiving_twice_or_restoring_a_current_article_is_refused(desk, article):
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     with pytest.raises(Conflict) as refused:
-        articles.article_archive(actor=desk.editor, article=article)
+        services.article_archive(actor=desk.editor, article=article)
     assert refused.value.code == "already_archived"
-    articles.article_restore(actor=desk.editor, article=article)
+    services.article_restore(actor=desk.editor, article=article)
     with pytest.raises(Conflict) as refused:
-        articles.article_restore(actor=desk.editor, article=article)
+        services.article_restore(actor=desk.editor, article=article)
     assert refused.value.code == "not_archived"
 
 
@@ -335,14 +337,14 @@ def test_an_archived_article_keeps_its_claims_readable_but_takes_no_new_claims_o
     client, desk, article
 ):
     claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     article.refresh_from_db()
     with pytest.raises(Conflict, match="archived: restore it before adding claims"):
         services.claim_create(article=article, user=desk.reviewer, exact="10.000")
     with pytest.raises(Conflict, match="archived: restore it before loading a new version"):
         services.article_revise(article=article, user=desk.reviewer, text="Changed.")
     # Its details can still be corrected.
-    articles.article_update(actor=desk.editor, article=article, publisher="Corrected")
+    services.article_update(actor=desk.editor, article=article, publisher="Corrected")
     client.force_login(desk.reviewer)
     page = client.get(reverse("article_detail", args=[article.pk]))
     assert f'data-claim-id="{claim.pk}"' in html_of(page)
@@ -352,7 +354,7 @@ def test_an_archived_article_keeps_its_claims_readable_but_takes_no_new_claims_o
 
 
 def test_importing_an_archived_articles_text_again_says_it_is_archived(desk, article):
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     result = services.article_import(team=desk.team, user=desk.reviewer, text=STORY)
     assert not result.created
     assert result.article.pk == article.pk
@@ -361,34 +363,34 @@ def test_importing_an_archived_articles_text_again_says_it_is_archived(desk, art
 
 def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_restore(desk, article):
     claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     services.claim_transition(claim=claim, user=desk.editor, to="in_review")
-    before = assignments.queue_for(desk.reviewer)
+    before = queries.queue_for(desk.reviewer)
     assert (len(before.articles), len(before.claims), len(before.waiting)) == (1, 1, 1)
-    assert assignments.open_item_count(desk.reviewer) == 2
-    assert len(assignments.queue_for(desk.admin).waiting) == 1
+    assert queries.open_item_count(desk.reviewer) == 2
+    assert len(queries.queue_for(desk.admin).waiting) == 1
 
-    articles.article_archive(actor=desk.editor, article=article)
-    after = assignments.queue_for(desk.reviewer)
+    services.article_archive(actor=desk.editor, article=article)
+    after = queries.queue_for(desk.reviewer)
     assert (len(after.articles), len(after.claims), len(after.waiting)) == (0, 0, 0)
-    assert assignments.open_item_count(desk.reviewer) == 0
-    assert assignments.queue_for(desk.admin).waiting == []
+    assert queries.open_item_count(desk.reviewer) == 0
+    assert queries.queue_for(desk.admin).waiting == []
     # The assignments themselves are kept, for when it comes back.
     assert ArticleAssignment.objects.filter(article=article).count() == 1
 
-    articles.article_restore(actor=desk.editor, article=article)
-    assert assignments.open_item_count(desk.reviewer) == 2
+    services.article_restore(actor=desk.editor, article=article)
+    assert queries.open_item_count(desk.reviewer) == 2
 
 
 def test_an_archived_article_takes_no_new_assignments_and_its_page_offers_none(
     client, desk, article
 ):
     claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     for assign in (
-        lambda: assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor),
-        lambda: assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor),
+        lambda: services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor),
+        lambda: services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor),
     ):
         with pytest.raises(Conflict) as refused:
             assign()
@@ -397,13 +399,13 @@ def test_an_archived_article_takes_no_new_assignments_and_its_page_offers_none(
     client.force_login(desk.editor)
     page = client.get(reverse("article_detail", args=[article.pk])).content.decode()
     assert reverse("article_assign", args=[article.pk]) not in page
-    articles.article_restore(actor=desk.editor, article=article)
+    services.article_restore(actor=desk.editor, article=article)
     page = client.get(reverse("article_detail", args=[article.pk])).content.decode()
     assert reverse("article_assign", args=[article.pk]) in page
 
 
 def _export(team, fmt: str = "ndjson", **kwargs) -> str:
-    return "".join(exports.FORMATS[fmt].stream(team, base_url="http://testserver", **kwargs))
+    return "".join(streams.FORMATS[fmt].stream(team, base_url="http://testserver", **kwargs))
 
 
 def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_articles_export_works(
@@ -412,7 +414,7 @@ def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_article
     kept = make_article(desk.team, "A current story.\n\nWith a claim.", title="Current")
     services.claim_create(article=kept, user=desk.reviewer, exact="a claim")
     services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
 
     quotes = [json.loads(line)["exact"] for line in _export(desk.team).splitlines()]
     assert quotes == ["a claim"]
@@ -430,7 +432,7 @@ def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_article
 
 def test_a_json_export_with_archived_articles_imports_back_archived(desk, article):
     services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     document = json.loads(_export(desk.team, "json", include_archived=True))
     assert document["articles"][0]["archived_at"]
     copy = services.team_create(name="Copy desk", slug="copy-desk")
@@ -446,7 +448,7 @@ def test_a_json_export_with_archived_articles_imports_back_archived(desk, articl
 
 def test_the_export_command_includes_archived_articles_when_asked(desk, article, capsys):
     services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-    articles.article_archive(actor=desk.editor, article=article)
+    services.article_archive(actor=desk.editor, article=article)
     call_command("export", team="verify", format="ndjson")
     assert capsys.readouterr().out == ""
     call_command("export", team="verify", format="ndjson", include_archived=True)
@@ -467,8 +469,8 @@ def _article_with_everything(desk, article) -> Claim:
     services.verdict_set(claim=claim, user=desk.editor, rating="false")
     services.comment_add(claim=claim, user=desk.editor, body="@reviewer-user check the ISW")
     services.article_revise(article=article, user=desk.reviewer, text=STORY + "\n\nMore.")
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     return claim
 
 
@@ -535,7 +537,7 @@ def test_deleting_removes_everything_but_the_history_stays_readable(client, desk
 
 def test_editors_cannot_delete_and_are_told_why(client, desk, article):
     with pytest.raises(Forbidden, match="this needs admin"):
-        articles.article_delete(actor=desk.editor, article=article)
+        services.article_delete(actor=desk.editor, article=article)
     client.force_login(desk.editor)
     response = client.post(reverse("article_delete", args=[article.pk]))
     assert response.status_code == 403
@@ -573,9 +575,9 @@ def test_the_list_with_archived_articles_takes_the_same_queries_for_3_and_30(
 def test_the_scene_article_can_be_archived_and_deleted_in_the_permission_world(desk):
     """The permission matrices' world: archiving keeps the scene's claim, deleting removes it."""
     scene = make_scene(desk)
-    articles.article_archive(actor=desk.editor, article=scene.article)
+    services.article_archive(actor=desk.editor, article=scene.article)
     assert Claim.objects.filter(pk=scene.claim.pk).exists()
-    contents = articles.article_delete(actor=desk.admin, article=scene.article)
+    contents = services.article_delete(actor=desk.admin, article=scene.article)
     assert (contents.claims, contents.verdicts, contents.sources, contents.comments) == (1, 1, 1, 1)
 
 
@@ -584,10 +586,10 @@ def test_a_date_typed_by_an_editor_is_no_longer_shown_as_a_guess(desk, article):
         published_at=date(2019, 1, 1), published_at_guessed=True
     )
     article.refresh_from_db()
-    articles.article_update(actor=desk.editor, article=article, title="Renamed only")
+    services.article_update(actor=desk.editor, article=article, title="Renamed only")
     article.refresh_from_db()
     assert article.published_at_guessed  # the date was not touched: still the extractor's guess
-    articles.article_update(actor=desk.editor, article=article, published_at="2024-11-05")
+    services.article_update(actor=desk.editor, article=article, published_at="2024-11-05")
     article.refresh_from_db()
     assert article.published_at == date(2024, 11, 5)
     assert not article.published_at_guessed

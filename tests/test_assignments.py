@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from annotations import assignments, services
+from annotations import queries, services
 from annotations.errors import Forbidden, InvalidInput, NotFound
 from annotations.models import (
     ArticleAssignment,
@@ -49,7 +49,7 @@ def claim(desk, article):
 
 @pytest.mark.parametrize("persona", ["editor", "admin"])
 def test_editors_and_admins_assign_an_article(desk, article, persona):
-    result = assignments.assign_article(
+    result = services.assign_article(
         article=article, assignee=desk.reviewer, due_on=days(3), by=desk.user(persona)
     )
 
@@ -62,29 +62,29 @@ def test_editors_and_admins_assign_an_article(desk, article, persona):
 @pytest.mark.parametrize("persona", ["reviewer", "viewer"])
 def test_reviewers_and_viewers_may_not_assign(desk, article, claim, persona):
     with pytest.raises(Forbidden, match="editor or higher"):
-        assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.user(persona))
+        services.assign_article(article=article, assignee=desk.reviewer, by=desk.user(persona))
     with pytest.raises(Forbidden):
-        assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.user(persona))
+        services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.user(persona))
     assert not ArticleAssignment.objects.exists() and not ClaimAssignment.objects.exists()
 
 
 def test_an_outsider_cannot_even_find_the_article(desk, article, claim):
     with pytest.raises(NotFound):
-        assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.outsider)
+        services.assign_article(article=article, assignee=desk.reviewer, by=desk.outsider)
     with pytest.raises(NotFound):
-        assignments.unassign_claim(claim=claim, assignee="reviewer-user", by=desk.outsider)
+        services.unassign_claim(claim=claim, assignee="reviewer-user", by=desk.outsider)
 
 
 def test_a_viewer_cannot_be_assigned(desk, article):
     with pytest.raises(InvalidInput, match="viewer-user is a viewer in Verification desk"):
-        assignments.assign_article(article=article, assignee=desk.viewer, by=desk.editor)
+        services.assign_article(article=article, assignee=desk.viewer, by=desk.editor)
 
 
 def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, article):
     with pytest.raises(InvalidInput) as outsider:
-        assignments.assign_article(article=article, assignee="outsider", by=desk.editor)
+        services.assign_article(article=article, assignee="outsider", by=desk.editor)
     with pytest.raises(InvalidInput) as unknown:
-        assignments.assign_article(article=article, assignee="nobody-at-all", by=desk.editor)
+        services.assign_article(article=article, assignee="nobody-at-all", by=desk.editor)
 
     assert str(outsider.value) == "outsider is not a member of Verification desk."
     assert str(unknown.value) == "nobody-at-all is not a member of Verification desk."
@@ -93,8 +93,8 @@ def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, 
 
 def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
     for person in (desk.reviewer, desk.editor, desk.admin):
-        assignments.assign_article(article=article, assignee=person, by=desk.editor)
-        assignments.assign_claim(claim=claim, assignee=person.get_username(), by=desk.editor)
+        services.assign_article(article=article, assignee=person, by=desk.editor)
+        services.assign_claim(claim=claim, assignee=person.get_username(), by=desk.editor)
 
     assert set(article.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
     assert set(claim.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
@@ -105,7 +105,7 @@ def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
 
 def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
     due = days(7)
-    assignments.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
 
     event = Event.objects.get(verb="article.assigned")
     assert (event.actor, event.article, event.team) == (desk.editor, article, desk.team)
@@ -121,12 +121,12 @@ def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
         desk.team,
     )
     assert note.message == (
-        f"editor-user assigned you the article “Troops in Kursk” (due {assignments.due_text(due)})."
+        f"editor-user assigned you the article “Troops in Kursk” (due {queries.due_text(due)})."
     )
 
 
 def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+    services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
 
     event = Event.objects.get(verb="claim.assigned")
     assert (event.claim_id, event.article) == (claim.pk, article)
@@ -139,18 +139,16 @@ def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim)
 
 
 def test_assigning_yourself_notifies_nobody(desk, article):
-    assignments.assign_article(article=article, assignee=desk.editor, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.editor, by=desk.editor)
 
     assert Event.objects.filter(verb="article.assigned").count() == 1
     assert not Notification.objects.exists()
 
 
 def test_assigning_again_changes_the_due_date(desk, article):
-    assignments.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor
-    )
+    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor)
 
-    result = assignments.assign_article(
+    result = services.assign_article(
         article=article, assignee=desk.reviewer, due_on=days(5), by=desk.admin
     )
 
@@ -166,10 +164,8 @@ def test_assigning_again_changes_the_due_date(desk, article):
 
 
 def test_the_same_assignment_again_changes_nothing(desk, article):
-    assignments.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor
-    )
-    result = assignments.set_article_due_date(
+    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor)
+    result = services.set_article_due_date(
         article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor
     )
 
@@ -178,8 +174,8 @@ def test_the_same_assignment_again_changes_nothing(desk, article):
 
 
 def test_clearing_the_due_date(desk, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
-    assignments.set_claim_due_date(claim=claim, assignee=desk.reviewer, due_on=None, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
+    services.set_claim_due_date(claim=claim, assignee=desk.reviewer, due_on=None, by=desk.editor)
 
     assert ClaimAssignment.objects.get(claim=claim).due_on is None
     event = Event.objects.get(verb="claim.due_changed")
@@ -188,19 +184,17 @@ def test_clearing_the_due_date(desk, claim):
 
 def test_a_malformed_due_date_is_refused(desk, article):
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
-        assignments.assign_article(
+        services.assign_article(
             article=article, assignee=desk.reviewer, due_on="next week", by=desk.editor
         )
 
 
 def test_unassigning_records_the_before_values_and_tells_the_person(desk, article, claim):
-    assignments.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(1), by=desk.editor
-    )
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
 
-    assignments.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
-    assignments.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.admin)
+    services.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
+    services.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.admin)
 
     assert not article.assignees.exists() and not claim.assignees.exists()
     removed = Event.objects.get(verb="article.unassigned")
@@ -214,13 +208,13 @@ def test_unassigning_records_the_before_values_and_tells_the_person(desk, articl
 
 def test_unassigning_someone_not_assigned_is_not_found(desk, article):
     with pytest.raises(NotFound, match="reviewer-user is not assigned to this article"):
-        assignments.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
+        services.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
 
 
 def test_reviewers_may_not_unassign(desk, article):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
     with pytest.raises(Forbidden):
-        assignments.unassign_article(article=article, assignee=desk.reviewer, by=desk.reviewer)
+        services.unassign_article(article=article, assignee=desk.reviewer, by=desk.reviewer)
     assert article.assignees.exists()
 
 
@@ -228,7 +222,7 @@ def test_reviewers_may_not_unassign(desk, article):
 
 
 def _queue_titles(user) -> list[str]:
-    return [row.article.title for row in assignments.queue_for(user).articles]
+    return [row.article.title for row in queries.queue_for(user).articles]
 
 
 def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk):
@@ -242,11 +236,9 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
     }
     for number, (title, due) in enumerate(titles.items()):
         article = make_article(desk.team, text=f"Story {number}.", title=title)
-        assignments.assign_article(
-            article=article, assignee=desk.reviewer, due_on=due, by=desk.editor
-        )
+        services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
 
-    queue = assignments.queue_for(desk.reviewer)
+    queue = queries.queue_for(desk.reviewer)
 
     assert _queue_titles(desk.reviewer) == [
         "Overdue by a week",
@@ -261,35 +253,35 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
 
 
 def test_published_articles_and_claims_leave_the_queue(desk, article, claim):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
-    assert assignments.queue_for(desk.reviewer).assigned_total == 2
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    assert queries.queue_for(desk.reviewer).assigned_total == 2
 
     type(article).objects.filter(pk=article.pk).update(status=ArticleStatus.PUBLISHED)
     type(claim).objects.filter(pk=claim.pk).update(status=ClaimStatus.PUBLISHED)
 
-    assert assignments.queue_for(desk.reviewer).assigned_total == 0
-    assert assignments.open_item_count(desk.reviewer) == 0
+    assert queries.queue_for(desk.reviewer).assigned_total == 0
+    assert queries.open_item_count(desk.reviewer) == 0
 
 
 def test_a_reviewer_waits_on_assigned_claims_until_giving_a_verdict(desk, article, claim):
     other = services.claim_create(article=article, user=desk.editor, exact=OTHER_QUOTE)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
-    assert [c.pk for c in assignments.queue_for(desk.reviewer).waiting] == [claim.pk]
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    assert [c.pk for c in queries.queue_for(desk.reviewer).waiting] == [claim.pk]
 
     # Assigned the whole article: every open claim on it waits for the reviewer.
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assert {c.pk for c in assignments.queue_for(desk.reviewer).waiting} == {claim.pk, other.pk}
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    assert {c.pk for c in queries.queue_for(desk.reviewer).waiting} == {claim.pk, other.pk}
 
     services.verdict_set(claim=other, user=desk.reviewer, rating="false")
-    assert [c.pk for c in assignments.queue_for(desk.reviewer).waiting] == [claim.pk]
+    assert [c.pk for c in queries.queue_for(desk.reviewer).waiting] == [claim.pk]
 
 
 def test_an_unassigned_reviewer_waits_on_nothing(desk, article, claim):
     services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
 
-    assert assignments.queue_for(desk.reviewer).waiting == []
-    assert assignments.open_item_count(desk.reviewer) == 0
+    assert queries.queue_for(desk.reviewer).waiting == []
+    assert queries.open_item_count(desk.reviewer) == 0
 
 
 def test_editors_wait_on_every_claim_in_review_in_their_teams_their_own_marked(desk, article):
@@ -299,24 +291,22 @@ def test_editors_wait_on_every_claim_in_review_in_their_teams_their_own_marked(d
     for claim in (theirs, mine):
         services.claim_transition(claim=claim, user=desk.editor, to="in_review")
 
-    waiting = assignments.queue_for(desk.editor).waiting
+    waiting = queries.queue_for(desk.editor).waiting
 
     assert {c.pk for c in waiting} == {theirs.pk, mine.pk}
     assert {c.pk: c.mine for c in waiting} == {theirs.pk: False, mine.pk: True}
-    assert draft.pk not in {c.pk for c in assignments.queue_for(desk.admin).waiting}
-    assert len(assignments.queue_for(desk.admin).waiting) == 2
-    assert assignments.queue_for(desk.viewer).waiting == []
-    assert assignments.queue_for(desk.outsider).waiting == []
+    assert draft.pk not in {c.pk for c in queries.queue_for(desk.admin).waiting}
+    assert len(queries.queue_for(desk.admin).waiting) == 2
+    assert queries.queue_for(desk.viewer).waiting == []
+    assert queries.queue_for(desk.outsider).waiting == []
 
 
 def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
     other = services.claim_create(article=article, user=desk.editor, exact=OTHER_QUOTE)
-    assignments.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(4), by=desk.editor
-    )
-    assignments.assign_claim(claim=other, assignee=desk.reviewer, due_on=days(-1), by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(4), by=desk.editor)
+    services.assign_claim(claim=other, assignee=desk.reviewer, due_on=days(-1), by=desk.editor)
 
-    waiting = assignments.queue_for(desk.reviewer).waiting
+    waiting = queries.queue_for(desk.reviewer).waiting
 
     assert [(c.pk, c.due_on, c.overdue) for c in waiting] == [
         (other.pk, days(-1), True),
@@ -325,34 +315,34 @@ def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
 
 
 def test_the_queue_stays_inside_the_users_teams(desk, article):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
     membership = desk.reviewer.memberships.get(team=desk.team)
     membership.delete()  # they left the team: its work is no longer theirs to see
 
-    assert assignments.queue_for(desk.reviewer).assigned_total == 0
-    assert assignments.open_item_count(desk.reviewer) == 0
+    assert queries.queue_for(desk.reviewer).assigned_total == 0
+    assert queries.open_item_count(desk.reviewer) == 0
 
 
 def test_the_count_matches_the_queue_and_costs_one_query(desk, article, claim):
     other = services.claim_create(article=article, user=desk.reviewer, exact=OTHER_QUOTE)
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
     # Assigned: the article and `claim`; waiting: `other` (no verdict yet): three items.
     with CaptureQueriesContext(connection) as captured:
-        count = assignments.open_item_count(desk.reviewer)
+        count = queries.open_item_count(desk.reviewer)
 
-    assert count == assignments.queue_for(desk.reviewer).total == 3
+    assert count == queries.queue_for(desk.reviewer).total == 3
     assert len(captured) == 1
-    assert other.pk in {c.pk for c in assignments.queue_for(desk.reviewer).waiting}
+    assert other.pk in {c.pk for c in queries.queue_for(desk.reviewer).waiting}
 
 
 def test_a_claim_both_assigned_and_waiting_counts_once(desk, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
 
-    queue = assignments.queue_for(desk.reviewer)
+    queue = queries.queue_for(desk.reviewer)
     assert len(queue.claims) == 1 and len(queue.waiting) == 1
-    assert queue.total == assignments.open_item_count(desk.reviewer) == 1
+    assert queue.total == queries.open_item_count(desk.reviewer) == 1
 
 
 def test_the_queue_costs_the_same_queries_for_few_and_many_items(desk):
@@ -364,12 +354,12 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_items(desk):
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
             claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
             services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            assignments.assign_article(
+            services.assign_article(
                 article=article, assignee=desk.editor, due_on=days(number - 2), by=editor2
             )
-            assignments.assign_claim(claim=claim, assignee=desk.editor, by=editor2)
+            services.assign_claim(claim=claim, assignee=desk.editor, by=editor2)
         with CaptureQueriesContext(connection) as captured:
-            queue = assignments.queue_for(desk.editor)
+            queue = queries.queue_for(desk.editor)
         assert len(queue.articles) == len(queue.waiting) == to
         return len(captured)
 

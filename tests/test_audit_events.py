@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from annotations import assignments, audit, services, teams
+from annotations import services
 from annotations.models import Comment, Event, Membership, Rating, Role, Source
+from annotations.queries import audit
 
 from .factories import UserFactory, make_article
 
@@ -248,25 +249,27 @@ def test_adding_a_member_and_changing_their_role(desk):
 
 def test_team_services_record_their_changes(desk):
     with one_event("team.created", desk.editor, name=(None, "Night desk")):
-        team = teams.team_create_by(user=desk.editor, name="Night desk")
+        team = services.team_create_by(user=desk.editor, name="Night desk")
     assert Membership.objects.get(team=team, user=desk.editor).role == Role.ADMIN
 
     with one_event("member.role_changed", desk.admin, role=("reviewer", "editor")):
-        teams.member_role_set(team=desk.team, user=desk.reviewer, role="editor", actor=desk.admin)
+        services.member_role_set(
+            team=desk.team, user=desk.reviewer, role="editor", actor=desk.admin
+        )
     with one_event("member.removed", desk.admin, user=("viewer-user", None), role=("viewer", None)):
-        teams.member_remove(team=desk.team, user=desk.viewer, actor=desk.admin)
+        services.member_remove(team=desk.team, user=desk.viewer, actor=desk.admin)
 
 
 def test_invitations_are_recorded(desk):
     with one_event("invite.created", desk.admin, role=(None, "reviewer")) as recorded:
-        invite, raw = teams.invite_create(team=desk.team, actor=desk.admin, role="reviewer")
+        invite, raw = services.invite_create(team=desk.team, actor=desk.admin, role="reviewer")
     assert recorded.changes["expires_at"][0] is None
     joiner = UserFactory(username="joiner")
     with one_event("member.joined", joiner, user=(None, "joiner"), role=(None, "reviewer")):
-        teams.invite_accept(raw=raw, user=joiner)
-    other, _ = teams.invite_create(team=desk.team, actor=desk.admin, role="viewer")
+        services.invite_accept(raw=raw, user=joiner)
+    other, _ = services.invite_create(team=desk.team, actor=desk.admin, role="viewer")
     with one_event("invite.revoked", desk.admin) as recorded:
-        teams.invite_revoke(invite=other, actor=desk.admin)
+        services.invite_revoke(invite=other, actor=desk.admin)
     assert recorded.changes["revoked_at"][0] is None
 
 
@@ -275,24 +278,24 @@ def test_invitations_are_recorded(desk):
 
 def test_scale_edits_are_recorded(desk):
     with one_event("rating.created", desk.admin, label=(None, "Partly false")) as recorded:
-        rating = teams.rating_create(team=desk.team, actor=desk.admin, label="Partly false")
+        rating = services.rating_create(team=desk.team, actor=desk.admin, label="Partly false")
     assert recorded.changes["slug"] == [None, "partly-false"]
     with one_event("rating.updated", desk.admin, label=("Partly false", "Partly wrong")):
-        teams.rating_update(rating=rating, actor=desk.admin, label="Partly wrong")
+        services.rating_update(rating=rating, actor=desk.admin, label="Partly wrong")
     misleading = Rating.objects.get(team=desk.team, slug="misleading")
     with one_event("rating.retired", desk.admin, active=(True, False)) as recorded:
-        teams.rating_retire(rating=misleading, actor=desk.admin)
+        services.rating_retire(rating=misleading, actor=desk.admin)
     [entry] = audit.present([recorded.event])
     assert entry.sentence == "admin-user retired the rating Misleading"
     with one_event("rating.restored", desk.admin, active=(False, True)):
-        teams.rating_restore(rating=misleading, actor=desk.admin)
+        services.rating_restore(rating=misleading, actor=desk.admin)
     slugs = list(
         Rating.objects.filter(team=desk.team).order_by("order", "id").values_list("slug", flat=True)
     )
     with one_event("rating.reordered", desk.admin, order=(slugs, slugs[::-1])):
-        teams.rating_reorder(team=desk.team, actor=desk.admin, slugs=slugs[::-1])
+        services.rating_reorder(team=desk.team, actor=desk.admin, slugs=slugs[::-1])
     with one_event("rating.deleted", desk.admin, label=("Partly wrong", None)):
-        teams.rating_delete(rating=Rating.objects.get(pk=rating.pk), actor=desk.admin)
+        services.rating_delete(rating=Rating.objects.get(pk=rating.pk), actor=desk.admin)
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -307,23 +310,21 @@ def test_assignments_are_recorded_with_due_dates(desk, article, claim):
         assignee=(None, "reviewer-user"),
         due_on=(None, due.isoformat()),
     ) as recorded:
-        assignments.assign_article(
-            article=article, assignee=desk.reviewer, due_on=due, by=desk.editor
-        )
+        services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
     [entry] = audit.present([recorded.event])
     assert entry.sentence.startswith("editor-user assigned the article to reviewer-user (due ")
     with one_event("article.due_changed", desk.editor, due_on=(due.isoformat(), later.isoformat())):
-        assignments.set_article_due_date(
+        services.set_article_due_date(
             article=article, assignee=desk.reviewer, due_on=later, by=desk.editor
         )
     with one_event("article.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        assignments.unassign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+        services.unassign_article(article=article, assignee=desk.reviewer, by=desk.editor)
 
     with one_event("claim.assigned", desk.editor, assignee=(None, "reviewer-user")) as recorded:
-        assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+        services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     assert recorded.event.claim_id == claim.pk
     with one_event("claim.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        assignments.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+        services.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
 
 
 def test_events_cannot_be_changed_or_deleted(desk, claim):

@@ -14,8 +14,9 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from annotations import assignments, exports, services
+from annotations import services
 from annotations.errors import InvalidInput
+from annotations.exports import streams
 from annotations.models import Claim, ClaimStatus, Team
 
 from .factories import TeamFactory, make_article
@@ -270,7 +271,7 @@ def test_notifications_the_queue_and_history_cite_the_number(client, desk, artic
     claim = create(article, desk.reviewer, OTHER, rating="false")
     services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.DRAFT, note="Why?")
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     client.force_login(desk.reviewer)
 
     notifications = client.get(reverse("notification_list")).content.decode()
@@ -320,7 +321,7 @@ def test_exports_carry_the_number(desk, article):
     claim = create(article, desk.reviewer, OTHER)
 
     def export(fmt: str) -> str:
-        return "".join(exports.FORMATS[fmt].stream(desk.team, base_url="http://testserver"))
+        return "".join(streams.FORMATS[fmt].stream(desk.team, base_url="http://testserver"))
 
     doc = json.loads(export("json"))
     assert {c["exact"]: c["number"] for c in doc["claims"]} == {QUOTE: 1, OTHER: 2}
@@ -339,7 +340,7 @@ def test_exports_carry_the_number(desk, article):
 
 
 def exported(team: Team) -> dict:
-    return json.loads("".join(exports.FORMATS["json"].stream(team, base_url="http://t")))
+    return json.loads("".join(streams.FORMATS["json"].stream(team, base_url="http://t")))
 
 
 def test_an_import_keeps_the_numbers_and_sets_the_counter_past_them(desk, article):

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import comments, services
+from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
-from annotations.exports import stream_json
+from annotations.exports.streams import stream_json
 from annotations.models import ClaimStatus, Comment, Event
 
 from .factories import make_article
@@ -56,7 +56,7 @@ def test_replies_to_any_comment_of_the_claim_make_a_thread(desk, claim):
     follow_up = say(claim, desk.reviewer, "From when?", reply_to=answer)
     aside = say(claim, desk.admin, "Also check the date.")
 
-    items = comments.thread(claim.pk, desk.team.pk, None)
+    items = queries.thread(claim.pk, desk.team.pk, None)
 
     assert [(item.pk, item.depth) for item in items] == [
         (question.pk, 0),
@@ -72,7 +72,7 @@ def test_replies_deeper_than_three_levels_stay_at_the_last_level(desk, claim):
     for level in range(1, 6):
         parent = say(claim, desk.editor if level % 2 else desk.reviewer, f"L{level}", parent)
 
-    items = comments.thread(claim.pk, desk.team.pk, None)
+    items = queries.thread(claim.pk, desk.team.pk, None)
 
     assert [item.indent for item in items] == [0, 1, 2, 3, 3, 3]
     assert [item.flattened for item in items] == [False] * 4 + [True, True]
@@ -80,13 +80,13 @@ def test_replies_deeper_than_three_levels_stay_at_the_last_level(desk, claim):
 
 def test_authors_edit_their_own_comment_and_the_change_is_recorded(desk, claim):
     comment = say(claim, desk.reviewer, "Ask the MoD.")
-    assert not comments.is_edited(comment)
+    assert not queries.is_edited(comment)
 
     services.comment_update(comment=comment, user=desk.reviewer, body="Ask the MoD press office.")
 
     comment.refresh_from_db()
     assert comment.body == "Ask the MoD press office."
-    assert comments.is_edited(comment)
+    assert queries.is_edited(comment)
     event = Event.objects.filter(verb="comment.updated").get()
     assert event.changes == {"body": ["Ask the MoD.", "Ask the MoD press office."]}
     assert event.actor == desk.reviewer
@@ -114,7 +114,7 @@ def test_deleting_your_comment_leaves_a_tombstone_and_its_replies(desk, claim):
     assert "estimate" not in question.body  # the text lives on only in the event
     event = Event.objects.get(verb="comment.deleted")
     assert event.changes == {"body": ["Which estimate?", None]}
-    items = comments.thread(claim.pk, desk.team.pk, None)
+    items = queries.thread(claim.pk, desk.team.pk, None)
     assert [(item.pk, item.deleted, item.depth) for item in items] == [
         (question.pk, True, 0),
         (answer.pk, False, 1),
@@ -128,7 +128,7 @@ def test_editors_remove_anyones_comment_and_the_tombstone_says_so(desk, claim):
     services.comment_delete(comment=comment, user=desk.editor)
 
     comment.refresh_from_db()
-    assert comments.removed_by_editor(comment)
+    assert queries.removed_by_editor(comment)
     assert "Removed by an editor" in Event.objects.get(verb="comment.deleted").note
 
 
@@ -411,7 +411,7 @@ def test_a_tombstone_is_exported_without_its_text_and_imported_back_as_one(desk,
     copied = Comment.objects.filter(claim__article__team=copy_team).order_by("id")
     tombstone, reply = copied
     assert tombstone.deleted_at is not None and tombstone.deleted_by == desk.editor
-    assert comments.removed_by_editor(tombstone)
+    assert queries.removed_by_editor(tombstone)
     assert reply.reply_to == tombstone and reply.body == "The MoD's."
     again = json.loads("".join(stream_json(copy_team)))["claims"][0]["comments"]
     assert [(c["body"], c["deleted_by"]) for c in again] == [

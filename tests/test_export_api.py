@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 
-from annotations import exports, services
+from annotations import services
+from annotations.exports import streams
 
 from .conftest import PERSONAS
 from .test_exports import PUBLIC_URL, add_claims, seed
@@ -44,7 +45,7 @@ def body(response) -> str:
 
 
 def test_every_format_is_listed_with_its_content_type():
-    assert {name: fmt.content_type for name, fmt in exports.FORMATS.items()} == CONTENT_TYPES
+    assert {name: fmt.content_type for name, fmt in streams.FORMATS.items()} == CONTENT_TYPES
 
 
 @pytest.mark.parametrize("fmt", list(CONTENT_TYPES))
@@ -55,7 +56,7 @@ def test_viewer_downloads_each_format_streamed_as_an_attachment(desk, seeded, fm
     assert response.streaming
     assert response["Content-Type"] == CONTENT_TYPES[fmt]
     disposition = response["Content-Disposition"]
-    extension = exports.FORMATS[fmt].extension
+    extension = streams.FORMATS[fmt].extension
     assert disposition.startswith('attachment; filename="verify-')
     assert disposition.endswith(f'.{extension}"')
     text = body(response)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import assignments, services
+from annotations import services
 from annotations.models import ArticleStatus, Membership, Role
 
 from .factories import UserFactory, make_article
@@ -34,7 +34,7 @@ def two_articles(desk):
     )
     services.claim_transition(claim=on_zoe, user=desk.reviewer, to="in_review")
     services.claim_transition(claim=on_zoe, user=desk.editor, to="approved")
-    assignments.assign_article(article=kursk, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=kursk, assignee=desk.reviewer, by=desk.editor)
     kursk.refresh_from_db()
     zoe.refresh_from_db()
     return {"kursk": kursk, "zoe": zoe, "on_kursk": on_kursk, "on_zoe": on_zoe}
@@ -145,9 +145,8 @@ def test_csv_query_count_does_not_grow_with_claims_or_reviewers(desk):
 
 
 def test_the_archived_tabs_export_holds_the_archived_articles_only(desk, two_articles):
-    from annotations import articles
 
-    articles.article_archive(actor=desk.editor, article=two_articles["zoe"])
+    services.article_archive(actor=desk.editor, article=two_articles["zoe"])
     # The list leaves archived articles out, and so does its export...
     assert ndjson_quotes(desk.viewer) == ["11.000 North Korean soldiers"]
     # ...and the Archived tab's export is what that tab lists.
@@ -161,9 +160,8 @@ def test_the_archived_tabs_export_holds_the_archived_articles_only(desk, two_art
 
 
 def test_the_archived_tab_offers_an_export_of_what_it_lists(client, desk, two_articles):
-    from annotations import articles
 
-    articles.article_archive(actor=desk.editor, article=two_articles["zoe"])
+    services.article_archive(actor=desk.editor, article=two_articles["zoe"])
     client.force_login(desk.viewer)
     page = client.get(reverse("article_list"), {"archived": "1"}).content.decode()
     assert "&amp;archived=1" in page  # in the export links, beside the tab

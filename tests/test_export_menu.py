@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations import assignments, services
+from annotations import services
 
 from .factories import make_article
 from .test_exports import UNICODE_TEXT
@@ -36,7 +36,7 @@ def articles(desk):
     zoe = make_article(desk.team, text=UNICODE_TEXT, title="Zoë’s report")
     services.claim_create(article=kursk, user=desk.reviewer, exact="11.000 North Korean soldiers")
     services.claim_create(article=zoe, user=desk.reviewer, exact="Der Sprecher")
-    assignments.assign_article(article=zoe, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=zoe, assignee=desk.reviewer, by=desk.editor)
     return kursk, zoe
 
 

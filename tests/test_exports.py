@@ -19,9 +19,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotations import exports, services, teams
+from annotations import services
 from annotations.errors import Conflict, Forbidden, InvalidInput
-from annotations.exports import claimreview, csv_export, ndjson, ourjson
+from annotations.exports import claims as export_claims
+from annotations.exports import streams
+from annotations.exports.formats import claimreview, csv_export, ndjson, ourjson
 from annotations.models import (
     Article,
     Claim,
@@ -97,7 +99,7 @@ def seed(desk) -> dict[str, Any]:
     )
     services.claim_transition(claim=published, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     services.claim_transition(claim=published, user=desk.editor, to=ClaimStatus.APPROVED)
-    teams.publishing_update(team=team, actor=desk.admin, **ORGANISATION)
+    services.publishing_update(team=team, actor=desk.admin, **ORGANISATION)
     services.claim_transition(
         claim=published, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url=PUBLIC_URL
     )
@@ -169,7 +171,7 @@ def seeded(desk) -> dict[str, Any]:
 
 
 def export_text(team: Team, fmt: str, article: Article | None = None) -> str:
-    return "".join(exports.FORMATS[fmt].stream(team, article=article, base_url=BASE))
+    return "".join(streams.FORMATS[fmt].stream(team, article=article, base_url=BASE))
 
 
 def export_json(team: Team, article: Article | None = None) -> dict[str, Any]:
@@ -274,8 +276,8 @@ def test_json_export_writes_utf8_text_unescaped(desk, seeded):
 
 
 def test_json_export_is_streamed_in_pieces(desk, seeded, monkeypatch):
-    monkeypatch.setattr(exports, "BUFFER_SIZE", 10)
-    pieces = list(exports.FORMATS["json"].stream(desk.team, base_url=BASE))
+    monkeypatch.setattr(streams, "BUFFER_SIZE", 10)
+    pieces = list(streams.FORMATS["json"].stream(desk.team, base_url=BASE))
 
     # One piece per article and claim at least: never one big string of everything.
     assert len(pieces) >= 2 + 7
@@ -290,8 +292,8 @@ def test_json_export_of_an_empty_team_is_valid(desk):
 
 
 def test_buffered_joins_pieces_up_to_the_size():
-    assert list(exports.buffered(["ab", "cd", "e"], size=3)) == ["abcd", "e"]
-    assert list(exports.buffered([], size=3)) == []
+    assert list(streams.buffered(["ab", "cd", "e"], size=3)) == ["abcd", "e"]
+    assert list(streams.buffered([], size=3)) == []
 
 
 # --- NDJSON ------------------------------------------------------------------------------------
@@ -606,10 +608,10 @@ def test_claim_review_for_one_claim_matches_the_feed(desk, seeded):
     in_feed = {review["claimReviewed"]: review for review in reviews(desk.team)}
     published = Claim.objects.get(pk=seeded["published"].pk)
 
-    review = exports.claim_review_for(published)
+    review = streams.claim_review_for(published)
 
     assert review == in_feed[review["claimReviewed"]]
-    assert exports.claim_review_for(seeded["disputed"]) is None
+    assert streams.claim_review_for(seeded["disputed"]) is None
 
 
 @pytest.mark.parametrize(
@@ -913,7 +915,7 @@ def queries_for(team: Team, fmt: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("fmt", list(exports.FORMATS))
+@pytest.mark.parametrize("fmt", list(streams.FORMATS))
 def test_export_query_count_does_not_grow_with_claims(desk, fmt):
     article = make_article(desk.team)
     add_claims(desk, article, 10)
@@ -930,7 +932,7 @@ def test_export_queries_do_not_grow_with_chunks_either(desk):
 
     def count(chunk_size: int) -> int:
         with CaptureQueriesContext(connection) as captured:
-            claims = list(exports.claims.iter_claims(desk.team, chunk_size=chunk_size))
+            claims = list(export_claims.iter_claims(desk.team, chunk_size=chunk_size))
             assert len(claims) == 30
             assert all(len(claim.sources) == 1 for claim in claims)
         return len(captured)
@@ -941,7 +943,7 @@ def test_export_queries_do_not_grow_with_chunks_either(desk):
 
 
 def test_streams_give_each_claim_its_own_relations_in_order(desk, seeded):
-    claims = list(exports.claims.iter_claims(desk.team, chunk_size=2))
+    claims = list(export_claims.iter_claims(desk.team, chunk_size=2))
     for claim in claims:
         model = Claim.objects.get(pk=claim.pk)
         assert [v.pk for v in claim.verdicts.all()] == list(
@@ -971,8 +973,8 @@ def test_stream_skips_rows_of_claims_it_was_not_given():
         (1, 4, 8, 11, "b"),
         (2, None, None, 12, "c"),
     ]
-    stream = exports.claims._Stream(iter(rows))
-    key = exports.claims._key
+    stream = export_claims._Stream(iter(rows))
+    key = export_claims._key
 
     assert stream.take(key(1, 0, 5, 10)) == [("a",)]
     assert stream.take(key(1, 4, 8, 11)) == [("b",)]
@@ -1244,7 +1246,7 @@ def run(*args: str) -> tuple[str, str]:
 
 
 def test_export_command_writes_each_format_to_stdout(desk, seeded):
-    for fmt in exports.FORMATS:
+    for fmt in streams.FORMATS:
         out, _ = run("export", "--team", "verify", "--format", fmt)
         if fmt == "csv":
             assert out.startswith(csv_export.BOM) and "President Zelensky" in out
@@ -1332,6 +1334,6 @@ def test_claim_chunks_hold_up_to_chunk_size_claims(desk):
     article = make_article(desk.team)
     add_claims(desk, article, 5)
 
-    chunks = list(exports.claims.iter_claim_chunks(desk.team, chunk_size=2))
+    chunks = list(export_claims.iter_claim_chunks(desk.team, chunk_size=2))
 
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]

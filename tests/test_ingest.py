@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from annotations import ingest
-from annotations.ingest import IngestError, LoadedArticle
+from annotations.lib import ingest
+from annotations.lib.ingest import IngestError, LoadedArticle
 
 KINDS = {"heading", "paragraph", "quote", "list_item"}
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from annotations import ingest
+from annotations.lib import ingest
 
 from .conftest import SHARED_DATA
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from annotations import ingest
+from annotations.lib import ingest
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 EXPECTATIONS = DATA / "news_html" / "EXPECTATIONS.json"

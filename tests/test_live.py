@@ -22,7 +22,8 @@ from django.core.handlers.asgi import ASGIHandler
 from django.test import Client
 from django.urls import reverse
 
-from annotations import live, services
+from annotations import services
+from annotations.live import views as live
 from annotations.models import Event, Presence
 
 from .factories import make_article

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import comments, notifications, services
+from annotations import queries, services
 from annotations.models import Membership, Notification
 
 from .factories import UserFactory, make_article
@@ -50,7 +50,7 @@ def notified(kind: str = "mention") -> set[str]:
     ],
 )
 def test_mentions_are_read_from_the_text(body, names):
-    assert comments.mentioned_names(body) == names
+    assert queries.mentioned_names(body) == names
 
 
 def test_a_mention_notifies_the_member_with_who_where_and_what(desk, claim):
@@ -228,13 +228,13 @@ def test_mark_read_and_mark_all_read(client, desk, claim):
 
     response = client.post(reverse("notification_read", args=[first.pk]))
     assert response.status_code == 302
-    assert notifications.unread_count(desk.editor) == 2
+    assert queries.unread_count(desk.editor) == 2
 
     htmx = client.post(reverse("notification_read_all"), HTTP_HX_REQUEST="true")
     assert htmx.status_code == 200
     assert "Nothing unread." in htmx.content.decode()
     assert 'aria-label="Notifications"' in htmx.content.decode()  # the badge, out of band
-    assert notifications.unread_count(desk.editor) == 0
+    assert queries.unread_count(desk.editor) == 0
 
 
 def test_nobody_sees_or_marks_another_users_notification(client, desk, claim):

@@ -35,8 +35,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, reverse
 
-from annotations import services, teams
-from annotations import urls as page_urls
+from annotations import services
 from annotations.models import (
     AnchorState,
     ClaimStatus,
@@ -45,6 +44,7 @@ from annotations.models import (
     Notification,
     Role,
 )
+from annotations.pages import urls as page_urls
 
 from .conftest import Desk
 from .factories import UserFactory
@@ -134,11 +134,11 @@ def _invite_link(team_name: str = "Night desk", slug: str = "night") -> str:
     team = services.team_create(name=team_name, slug=slug)
     admin = UserFactory()
     Membership.objects.create(team=team, user=admin, role=Role.ADMIN)
-    return teams.invite_create(team=team, actor=admin, role=Role.VIEWER)[1]
+    return services.invite_create(team=team, actor=admin, role=Role.VIEWER)[1]
 
 
 def _invite_id(s: Scene, who: Any) -> int:
-    invite, _ = teams.invite_create(team=s.desk.team, actor=s.desk.admin)
+    invite, _ = services.invite_create(team=s.desk.team, actor=s.desk.admin)
     return invite.pk
 
 

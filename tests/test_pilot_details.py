@@ -10,8 +10,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from annotations import audit, services
+from annotations import services
 from annotations.models import Claim, ClaimStatus, Event
+from annotations.queries import audit
 
 from .factories import make_article
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import assignments, services
+from annotations import queries, services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
 
 from .factories import make_article
@@ -74,11 +74,9 @@ def test_the_queue_lists_what_is_assigned_overdue_first_and_flags_it(client, des
     late = make_article(desk.team, text="Late story.", title="Late story")
     soon = make_article(desk.team, text="Soon story.", title="Soon story")
     undated = make_article(desk.team, text="Some story.", title="Undated story")
-    assignments.assign_article(article=undated, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_article(article=soon, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
-    assignments.assign_article(
-        article=late, assignee=desk.reviewer, due_on=days(-3), by=desk.editor
-    )
+    services.assign_article(article=undated, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=soon, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
+    services.assign_article(article=late, assignee=desk.reviewer, due_on=days(-3), by=desk.editor)
     client.force_login(desk.reviewer)
 
     response = client.get(reverse("queue"))
@@ -96,7 +94,7 @@ def test_the_queue_lists_what_is_assigned_overdue_first_and_flags_it(client, des
 
 
 def test_an_assigned_claim_links_to_its_card_on_the_article_page(client, desk, article, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
     client.force_login(desk.reviewer)
 
     page = html_of(client.get(reverse("queue")))
@@ -133,10 +131,10 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_items(client, de
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
             claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
             services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            assignments.assign_article(
+            services.assign_article(
                 article=article, assignee=desk.editor, due_on=days(number - 3), by=desk.admin
             )
-            assignments.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+            services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("queue"))
         assert html_of(response).count('<li class="queue-item') == 3 * to
@@ -151,8 +149,8 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_items(client, de
 
 
 def test_the_navigation_shows_the_number_of_open_items(client, desk, article, claim):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     client.force_login(desk.reviewer)
 
     link = nav_link(html_of(client.get(reverse("article_list"))))
@@ -163,7 +161,7 @@ def test_the_navigation_shows_the_number_of_open_items(client, desk, article, cl
 
 
 def test_the_navigation_count_goes_down_as_work_is_done(client, desk, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
     client.force_login(desk.reviewer)
     assert words(nav_link(html_of(client.get(reverse("token_list"))))) == "My queue 1"
 
@@ -180,7 +178,7 @@ def test_the_navigation_count_costs_one_query(client, desk, article):
     client.force_login(desk.reviewer)
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("token_list"))
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("token_list"))
 
@@ -194,7 +192,7 @@ def test_the_navigation_count_costs_one_query(client, desk, article):
 
 
 def test_editors_get_the_assign_form_and_reviewers_only_the_list(client, desk, article):
-    assignments.assign_article(
+    services.assign_article(
         article=article, assignee=desk.reviewer, due_on=days(-1), by=desk.editor
     )
     url = reverse("article_detail", args=[article.pk])
@@ -225,7 +223,7 @@ def test_assigning_without_javascript_redirects_with_a_message(client, desk, art
     assert response.url == reverse("article_detail", args=[article.pk]) + "#assignees"
     assert ArticleAssignment.objects.get(article=article).due_on == days(4)
     page = words(html_of(client.get(response.url)))
-    assert f"Assigned to reviewer-user, due {assignments.due_text(days(4))}." in page
+    assert f"Assigned to reviewer-user, due {queries.due_text(days(4))}." in page
     assert Notification.objects.filter(user=desk.reviewer, kind="assigned").exists()
 
 
@@ -268,7 +266,7 @@ def test_only_editors_may_assign_on_the_page(client, desk, article, persona, sta
 
 
 def test_removing_an_assignee(client, desk, article):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
     client.force_login(desk.admin)
 
     response = client.post(
@@ -282,7 +280,7 @@ def test_removing_an_assignee(client, desk, article):
 
 
 def test_a_reviewer_cannot_remove_an_assignee(client, desk, article):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
     client.force_login(desk.reviewer)
     response = client.post(
         reverse("article_unassign", args=[article.pk]), {"user": "reviewer-user"}
@@ -295,7 +293,7 @@ def test_a_reviewer_cannot_remove_an_assignee(client, desk, article):
 
 
 def test_an_open_claim_offers_editors_the_assign_claim_form(client, desk, claim):
-    assignments.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
+    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
     client.force_login(desk.editor)
 
     html = html_of(client.get(reverse("claim_edit", args=[claim.pk]), **HTMX))
@@ -344,8 +342,8 @@ def test_only_editors_may_assign_a_claim(client, desk, claim, persona, status):
 
 
 def test_the_article_list_shows_assignees(client, desk, article):
-    assignments.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_article(article=article, assignee=desk.admin, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=article, assignee=desk.admin, by=desk.editor)
     client.force_login(desk.viewer)
 
     html = html_of(client.get(reverse("article_list")))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations.anchoring import (
+from annotations.lib.anchoring import (
     FUZZY_THRESHOLD,
     Reanchored,
     Reanchorer,

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from annotations import services
-from annotations.anchoring import (
+from annotations.lib.anchoring import (
     FUZZY_THRESHOLD,
     Reanchored,
     Selector,

@@ -200,7 +200,7 @@ def test_restoring_twice_is_a_conflict(desk, article, claim):
 
 
 def test_the_snapshot_in_the_deletion_event_is_enough_to_restore(desk, article, claim):
-    from annotations.queries import deleted_claim_snapshot
+    from annotations.queries.revisions import deleted_claim_snapshot
 
     claim_id = claim.pk
     services.claim_delete(claim=claim, user=desk.reviewer)

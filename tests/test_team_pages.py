@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from annotations import services, teams
+from annotations import services
 from annotations.models import Event, Invite, Membership, Rating, Role, Team
 
 from .factories import UserFactory, make_article
@@ -84,7 +84,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, desk):
 def test_outsiders_get_404_on_every_team_page(client, desk):
     client.force_login(desk.outsider)
     rating = desk.team.ratings.first()
-    invite, _ = teams.invite_create(team=desk.team, actor=desk.admin)
+    invite, _ = services.invite_create(team=desk.team, actor=desk.admin)
     slug = desk.team.slug
     for method, url in [
         ("get", team_url(desk)),
@@ -240,7 +240,7 @@ def test_invite_form_errors_are_shown(client, desk):
 
 
 def test_an_admin_revokes_an_invite(client, desk):
-    invite, raw = teams.invite_create(team=desk.team, actor=desk.admin)
+    invite, raw = services.invite_create(team=desk.team, actor=desk.admin)
     client.force_login(desk.admin)
     response = client.post(reverse("invite_revoke", args=[desk.team.slug, invite.pk]), follow=True)
     assert "Revoked the invitation" in html_of(response)
@@ -250,7 +250,7 @@ def test_an_admin_revokes_an_invite(client, desk):
 
 
 def test_an_invite_link_sends_anonymous_visitors_to_log_in_and_back(client, desk):
-    _, raw = teams.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
+    _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
     url = reverse("invite_accept", args=[raw])
 
     response = client.get(url)
@@ -261,7 +261,7 @@ def test_an_invite_link_sends_anonymous_visitors_to_log_in_and_back(client, desk
 
 
 def test_joining_a_team_with_an_invite(client, desk):
-    _, raw = teams.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
+    _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
     newcomer = UserFactory(username="newcomer")
     client.force_login(newcomer)
     url = reverse("invite_accept", args=[raw])
@@ -286,10 +286,10 @@ def test_joining_a_team_with_an_invite(client, desk):
 
 
 def test_expired_revoked_and_unknown_links_say_so(client, desk):
-    expired, expired_raw = teams.invite_create(team=desk.team, actor=desk.admin)
+    expired, expired_raw = services.invite_create(team=desk.team, actor=desk.admin)
     Invite.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(hours=1))
-    revoked, revoked_raw = teams.invite_create(team=desk.team, actor=desk.admin)
-    teams.invite_revoke(invite=revoked, actor=desk.admin)
+    revoked, revoked_raw = services.invite_create(team=desk.team, actor=desk.admin)
+    services.invite_revoke(invite=revoked, actor=desk.admin)
     client.force_login(UserFactory())
 
     assert "has expired" in html_of(client.get(reverse("invite_accept", args=[expired_raw])))
@@ -300,7 +300,7 @@ def test_expired_revoked_and_unknown_links_say_so(client, desk):
 
 
 def test_a_member_opening_an_invite_is_told_and_the_link_stays_unused(client, desk):
-    _, raw = teams.invite_create(team=desk.team, actor=desk.admin, role=Role.VIEWER)
+    _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.VIEWER)
     client.force_login(desk.editor)
     url = reverse("invite_accept", args=[raw])
 
@@ -422,7 +422,9 @@ def verdict_select(page: str) -> str:
 def test_a_retired_rating_is_not_offered_for_new_claims_but_stays_on_existing_ones(client, desk):
     article = make_article(desk.team)
     claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
-    teams.rating_retire(rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin)
+    services.rating_retire(
+        rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin
+    )
     client.force_login(desk.reviewer)
 
     new_form = verdict_select(html_of(client.get(reverse("claim_new", args=[article.pk]))))
@@ -524,11 +526,11 @@ def _queries(client, url: str) -> int:
 
 def test_the_team_page_costs_the_same_queries_for_few_and_many_members(client, desk):
     client.force_login(desk.admin)
-    teams.invite_create(team=desk.team, actor=desk.admin)
+    services.invite_create(team=desk.team, actor=desk.admin)
     few = _queries(client, team_url(desk))
     for number in range(15):
         Membership.objects.create(team=desk.team, user=UserFactory(), role=Role.REVIEWER)
-        teams.invite_create(team=desk.team, actor=desk.admin, note=f"n{number}")
+        services.invite_create(team=desk.team, actor=desk.admin, note=f"n{number}")
     many = _queries(client, team_url(desk))
     assert few == many
 
@@ -538,7 +540,7 @@ def test_the_scale_page_costs_the_same_queries_for_few_and_many_ratings(client, 
     few = _queries(client, scale_url(desk))
     article = make_article(desk.team)
     for number in range(15):
-        rating = teams.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {number}")
+        rating = services.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {number}")
         claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
         services.verdict_set(claim=claim, user=desk.reviewer, rating=rating)
     many = _queries(client, scale_url(desk))
@@ -549,7 +551,7 @@ def test_the_teams_page_costs_the_same_queries_for_one_and_many_teams(client, de
     client.force_login(desk.viewer)
     few = _queries(client, reverse("team_list"))
     for number in range(10):
-        teams.team_create_by(user=desk.viewer, name=f"Desk number {number}")
+        services.team_create_by(user=desk.viewer, name=f"Desk number {number}")
     many = _queries(client, reverse("team_list"))
     assert few == many
 
@@ -558,10 +560,10 @@ def test_the_teams_page_costs_the_same_queries_for_one_and_many_teams(client, de
 
 
 def test_the_teams_stylesheet_colours_every_rating(client, desk):
-    custom = teams.rating_create(
+    custom = services.rating_create(
         team=desk.team, actor=desk.admin, label="Cherry-picked", colour="#123456"
     )
-    teams.rating_update(
+    services.rating_update(
         rating=Rating.objects.get(team=desk.team, slug="true"), actor=desk.admin, colour="#00ff00"
     )
     client.force_login(desk.viewer)
@@ -588,7 +590,7 @@ def test_the_stylesheet_is_the_teams_own(client, desk):
 
 
 def test_a_claim_with_a_custom_rating_takes_its_colour_class(client, desk):
-    custom = teams.rating_create(
+    custom = services.rating_create(
         team=desk.team, actor=desk.admin, label="Cherry-picked", colour="#123456"
     )
     article = make_article(desk.team)

@@ -11,7 +11,7 @@ import pytest
 from django.test import RequestFactory
 
 from annotations import queries, services
-from annotations.exports import w3c
+from annotations.exports.formats import w3c
 from annotations.models import AnchorState, Article, Claim
 
 from .factories import make_article

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.errors import Conflict, Forbidden, InvalidInput
-from annotations.exports import w3c
+from annotations.exports.formats import w3c
 from annotations.models import AnchorState, Article, Claim, Event, Source, Stance, Verdict
 
 from .factories import SAMPLE_TEXT, make_article

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
-from annotations.exports import csv_export, ourjson, w3c
-from annotations.exports.claimreview import claim_review
 from annotations.exports.claims import iter_claims
+from annotations.exports.formats import csv_export, ourjson, w3c
+from annotations.exports.formats.claimreview import claim_review
 from annotations.models import Claim, ClaimStatus, Event, Notification
 
 from .factories import make_article

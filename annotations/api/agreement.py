@@ -15,10 +15,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import agreement_queries
-
 from annotations.api import queries
 from annotations.api.views import READ, ApiView, _ok
+from annotations.queries import agreement as agreement_queries
 
 
 class PairSerializer(serializers.Serializer):

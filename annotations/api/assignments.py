@@ -15,13 +15,13 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import assignments
-from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
-
+from annotations import services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import LIST, READ, WRITE, ApiListView, ApiView, _fake, _ok, validated
+from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
+from annotations.queries import queue
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -115,11 +115,11 @@ class _AssignmentList(ApiListView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assignments.mark_overdue(page)
+        queue.mark_overdue(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _answer(self, result: assignments.AssignResult, rows: Any) -> Response:
-        row = assignments.mark_overdue([rows.get(pk=result.assignment.pk)])[0]
+    def _answer(self, result: services.AssignResult, rows: Any) -> Response:
+        row = queue.mark_overdue([rows.get(pk=result.assignment.pk)])[0]
         return Response(
             AssignmentSerializer(row).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -146,7 +146,7 @@ class ArticleAssignmentListView(_AssignmentList):
     def get_queryset(self):  # noqa: ANN201
         if _fake(self):
             return ArticleAssignment.objects.none()
-        return assignments.article_assignments(self.get_article()).order_by()
+        return queue.article_assignments(self.get_article()).order_by()
 
     @extend_schema(
         summary="Who is assigned to the article, with due dates",
@@ -164,10 +164,10 @@ class ArticleAssignmentListView(_AssignmentList):
     def post(self, request: Request, pk: int) -> Response:
         article = self.get_article()
         data = validated(AssignmentInputSerializer, request.data)
-        result = assignments.assign_article(
+        result = services.assign_article(
             article=article, assignee=data["user"], due_on=data.get("due_on"), by=request.user
         )
-        return self._answer(result, assignments.article_assignments(article))
+        return self._answer(result, queue.article_assignments(article))
 
 
 class ClaimAssignmentListView(_AssignmentList):
@@ -179,7 +179,7 @@ class ClaimAssignmentListView(_AssignmentList):
     def get_queryset(self):  # noqa: ANN201
         if _fake(self):
             return ClaimAssignment.objects.none()
-        return assignments.claim_assignments(self.get_claim()).order_by()
+        return queue.claim_assignments(self.get_claim()).order_by()
 
     @extend_schema(
         summary="Who is assigned to the claim, with due dates",
@@ -197,10 +197,10 @@ class ClaimAssignmentListView(_AssignmentList):
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
         data = validated(AssignmentInputSerializer, request.data)
-        result = assignments.assign_claim(
+        result = services.assign_claim(
             claim=claim, assignee=data["user"], due_on=data.get("due_on"), by=request.user
         )
-        return self._answer(result, assignments.claim_assignments(claim))
+        return self._answer(result, queue.claim_assignments(claim))
 
 
 UNASSIGN_RESPONSES = {
@@ -215,7 +215,7 @@ class ArticleAssignmentDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
         article = queries.article_ref_for_user(request.user, pk)
-        assignments.unassign_article(article=article, assignee=username, by=request.user)
+        services.unassign_article(article=article, assignee=username, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,7 +225,7 @@ class ClaimAssignmentDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
         claim = queries.claim_ref_for_user(request.user, pk)
-        assignments.unassign_claim(claim=claim, assignee=username, by=request.user)
+        services.unassign_claim(claim=claim, assignee=username, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -245,7 +245,7 @@ class QueueView(ApiView):
         responses=_ok(QueueSerializer, *READ),
     )
     def get(self, request: Request) -> Response:
-        return Response(QueueSerializer(assignments.queue_for(request.user)).data)
+        return Response(QueueSerializer(queue.queue_for(request.user)).data)
 
 
 urlpatterns = [

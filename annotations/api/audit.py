@@ -29,11 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import audit, services
-from annotations.errors import InvalidInput
-from annotations.exports import audit as audit_export
-from annotations.models import Event, Role
-
+from annotations import services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.export import IgnoreFormatParameter, _in_thread
@@ -41,6 +37,10 @@ from annotations.api.filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateT
 from annotations.api.pagination import ApiOrderingFilter
 from annotations.api.serializers import EventSerializer
 from annotations.api.views import LIST, TeamChildListView, _fake, _ok
+from annotations.errors import InvalidInput
+from annotations.exports import audit as audit_export
+from annotations.models import Event, Role
+from annotations.queries import audit
 
 
 class ActivityEventSerializer(EventSerializer):

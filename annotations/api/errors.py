@@ -26,9 +26,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from annotations import conflicts
 from annotations.errors import ServiceError
-from annotations.services import human_size
+from annotations.lib.text import human_size
+from annotations.queries import conflicts
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -20,10 +20,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from annotations import conflicts
-from annotations.models import Article, Claim
-
 from annotations.api.errors import PreconditionFailed
+from annotations.models import Article, Claim
+from annotations.queries import conflicts
 
 _TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*(?:,|$)')
 _CLAIM_TAG = re.compile(r"^claim-(\d+)-v(\d+)$")

@@ -23,9 +23,10 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from annotations import exports, services
+from annotations import services
 from annotations.api.errors import error_responses
 from annotations.errors import InvalidInput, NotFound
+from annotations.exports import streams
 from annotations.models import Article, ArticleStatus, Role, Team
 
 
@@ -96,7 +97,7 @@ def _flag(value: str | None, name: str = "include_archived") -> bool:
     raise InvalidInput(f"{name} must be 1 or 0, not {value!r}.", field=name)
 
 
-def _within(request: Request) -> exports.ArticleFilter:
+def _within(request: Request) -> streams.ArticleFilter:
     """The article list's filters, checked: an unknown status is a 400, not an empty file."""
     params = request.query_params
     status = params.get("status") or ""
@@ -112,10 +113,10 @@ def _within(request: Request) -> exports.ArticleFilter:
     if len(assignee) > 150:
         raise InvalidInput("assignee is a username of at most 150 characters.", field="assignee")
     archived = _flag(params.get("archived"), "archived")
-    return exports.ArticleFilter(status=status, q=q, assignee=assignee, archived=archived)
+    return streams.ArticleFilter(status=status, q=q, assignee=assignee, archived=archived)
 
 
-FORMAT_NAMES = ", ".join(exports.FORMATS)
+FORMAT_NAMES = ", ".join(streams.FORMATS)
 WITHOUT_PUBLIC_URL = "X-Claims-Without-Public-URL"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
@@ -137,7 +138,7 @@ class ExportView(APIView):
         ),
         parameters=[
             OpenApiParameter(
-                "format", str, required=True, enum=list(exports.FORMATS), description="Format."
+                "format", str, required=True, enum=list(streams.FORMATS), description="Format."
             ),
             OpenApiParameter("team", str, required=True, description="The team's slug."),
             OpenApiParameter(
@@ -189,14 +190,14 @@ class ExportView(APIView):
                 description="The export, as an attachment (streamed).",
             )
             for media_type in sorted(
-                {fmt.content_type.split(";")[0] for fmt in exports.FORMATS.values()}
+                {fmt.content_type.split(";")[0] for fmt in streams.FORMATS.values()}
             )
         }
         | error_responses(400, 401, 404, 429),
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         name = request.query_params.get("format") or ""
-        fmt = exports.FORMATS.get(name)
+        fmt = streams.FORMATS.get(name)
         if fmt is None:
             raise InvalidInput(
                 f"Unknown export format {name!r}: use one of {FORMAT_NAMES}."
@@ -214,7 +215,7 @@ class ExportView(APIView):
         base_url = request.build_absolute_uri("/").rstrip("/")
         # Counted before the body streams: a header cannot follow it.
         missing = (
-            exports.without_public_url(
+            streams.without_public_url(
                 team, article=article, include_archived=include_archived, within=within
             )
             if name == "claimreview"
@@ -230,7 +231,7 @@ class ExportView(APIView):
         if isinstance(request._request, ASGIRequest):
             chunks = _in_thread(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
-        filename = exports.filename(name, team, article)
+        filename = streams.filename(name, team, article)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         # Proxies such as nginx buffer responses by default; an export is meant to flow.
         response["X-Accel-Buffering"] = "no"

@@ -21,12 +21,12 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import notifications
-from annotations.models import Notification
-
+from annotations import services
 from annotations.api.errors import error_responses
 from annotations.api.filters import MAX_ID
 from annotations.api.views import LIST, ApiListView, ApiView, _fake, _ok
+from annotations.models import Notification
+from annotations.queries import notifications
 
 UNREAD = OpenApiParameter(
     "unread",
@@ -92,7 +92,7 @@ class NotificationListView(ApiListView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        notifications.describe(page, notifications.team_ids_of(request.user))
+        notifications.with_urls(page, notifications.team_ids_of(request.user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -114,9 +114,9 @@ class NotificationReadView(ApiView):
         if notification_id > MAX_ID:
             raise Http404("No such notification.")
         found = notifications.notification_for_user(request.user, notification_id)
-        notifications.notification_mark_read(notification=found, user=request.user)
+        services.notification_mark_read(notification=found, user=request.user)
         row = notifications.notifications_of(request.user).get(pk=found.pk)
-        notifications.describe([row], notifications.team_ids_of(request.user))
+        notifications.with_urls([row], notifications.team_ids_of(request.user))
         return Response(NotificationSerializer(row, context={"request": request}).data)
 
 
@@ -130,7 +130,7 @@ class NotificationReadAllView(ApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        marked = notifications.notifications_mark_all_read(user=request.user)
+        marked = services.notifications_mark_all_read(user=request.user)
         return Response({"marked": marked})
 
 

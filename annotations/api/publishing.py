@@ -2,7 +2,7 @@
 
 /api/v1/teams/{slug}/publishing/ — the organisation that publishes the team's fact checks
 (ClaimReview `author`: name, site URL, logo URL) and the pattern of their public addresses.
-The rules and the Event are in teams.publishing_update.
+The rules and the Event are in services.publishing_update.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import publishing, teams
-from annotations.models import Team
-
+from annotations import services
 from annotations.api import queries
 from annotations.api.etags import content_etag
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import READ, WITH_ETAG, WRITE, ApiView, _ok, validated
+from annotations.lib import publishing
+from annotations.models import Team
 
 PATTERN_HELP = (
     "The address of a published fact check, e.g. https://desk.example.org/fact-checks/{claim}: "
@@ -85,7 +85,7 @@ class TeamPublishingView(ApiView):
     def patch(self, request: Request, slug: str) -> Response:
         team = queries.team_for_user(request.user, slug)
         data = validated(PublishingInputSerializer, request.data)
-        team = teams.publishing_update(team=team, actor=request.user, **data)
+        team = services.publishing_update(team=team, actor=request.user, **data)
         return Response(_body(team))
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from annotations.api.filters import MAX_ID
 from annotations.models import (
     Article,
     ArticleRevision,
@@ -24,9 +25,7 @@ from annotations.models import (
     Team,
     Verdict,
 )
-from annotations.queries import teams_for
-
-from annotations.api.filters import MAX_ID
+from annotations.queries.scope import teams_for
 
 # Orphaned claims (no position) sort after every anchored one in text order.
 ORPHAN_POSITION = 2**31 - 1

@@ -16,7 +16,7 @@ from django.utils.timezone import get_current_timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations import comments
+from annotations.api.filters import MAX_ID
 from annotations.models import (
     AnchorState,
     ArticleStatus,
@@ -25,8 +25,7 @@ from annotations.models import (
     SourceKind,
     Stance,
 )
-
-from annotations.api.filters import MAX_ID
+from annotations.queries import discussion
 
 # Text offsets and ids beyond these are refused at the door instead of reaching the database.
 MAX_OFFSET = 2**31 - 1
@@ -558,7 +557,7 @@ class CommentSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_edited(self, comment: Any) -> bool:
-        return comments.is_edited(comment)
+        return discussion.is_edited(comment)
 
     @extend_schema_field(serializers.BooleanField())
     def get_deleted(self, comment: Any) -> bool:
@@ -566,7 +565,7 @@ class CommentSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_removed_by_editor(self, comment: Any) -> bool:
-        return comments.removed_by_editor(comment)
+        return discussion.removed_by_editor(comment)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_mentions(self, comment: Any) -> list[str]:
@@ -574,8 +573,8 @@ class CommentSerializer(serializers.Serializer):
             return []
         members = self.context.get("members")
         if members is None:
-            members = comments.team_usernames(comment.claim.article.team_id)
-        return comments.mentions_in(comment.body, members)
+            members = discussion.team_usernames(comment.claim.article.team_id)
+        return discussion.mentions_in(comment.body, members)
 
 
 class EventSerializer(serializers.Serializer):

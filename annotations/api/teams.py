@@ -18,13 +18,16 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services, teams
-from annotations.models import Invite, Membership, Rating, Role, Team
-
+from annotations import services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.etags import content_etag
-from annotations.api.serializers import InputSerializer, MemberSerializer, RatingSerializer, TeamSerializer
+from annotations.api.serializers import (
+    InputSerializer,
+    MemberSerializer,
+    RatingSerializer,
+    TeamSerializer,
+)
 from annotations.api.views import (
     LIST,
     READ,
@@ -37,6 +40,7 @@ from annotations.api.views import (
     _ok,
     validated,
 )
+from annotations.models import Invite, Membership, Rating, Role, Team
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -125,7 +129,7 @@ class InviteCreatedSerializer(InviteSerializer):
 class InviteCreateInputSerializer(InputSerializer):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.REVIEWER)
     expires_in_days = serializers.IntegerField(
-        min_value=1, max_value=teams.MAX_INVITE_DAYS, default=teams.DEFAULT_INVITE_DAYS
+        min_value=1, max_value=services.MAX_INVITE_DAYS, default=services.DEFAULT_INVITE_DAYS
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -170,7 +174,7 @@ def _member(team: Team, username: str) -> Membership:
 
 
 def _with_state(invite: Invite) -> Invite:
-    invite.state = teams.invite_state(invite)
+    invite.state = services.invite_state(invite)
     return invite
 
 
@@ -203,7 +207,7 @@ class TeamListView(ApiListView):
     )
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
-        team = teams.team_create_by(user=request.user, **data)
+        team = services.team_create_by(user=request.user, **data)
         body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
         location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -247,7 +251,7 @@ class TeamRatingListView(TeamChildListView):
     def post(self, request: Request, slug: str) -> Response:
         team = self.get_team()
         data = validated(RatingCreateInputSerializer, request.data)
-        rating = teams.rating_create(team=team, actor=request.user, **data)
+        rating = services.rating_create(team=team, actor=request.user, **data)
         location = request.build_absolute_uri(
             reverse("api-team-rating-detail", args=[team.slug, rating.slug])
         )
@@ -272,7 +276,7 @@ class TeamRatingDetailView(ApiView):
         team = _team(request, slug)
         rating = _rating(team, rating_slug)
         data = validated(RatingUpdateInputSerializer, request.data)
-        teams.rating_update(rating=rating, actor=request.user, **data)
+        services.rating_update(rating=rating, actor=request.user, **data)
         return Response(ScaleRatingSerializer(_scale_rating(team, rating.pk)).data)
 
     @extend_schema(
@@ -281,7 +285,7 @@ class TeamRatingDetailView(ApiView):
     )
     def delete(self, request: Request, slug: str, rating_slug: str) -> Response:
         team = _team(request, slug)
-        teams.rating_delete(rating=_rating(team, rating_slug), actor=request.user)
+        services.rating_delete(rating=_rating(team, rating_slug), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -315,7 +319,7 @@ class TeamMemberDetailView(ApiView):
         team = _team(request, slug)
         membership = _member(team, username)
         data = validated(MemberUpdateInputSerializer, request.data)
-        teams.member_role_set(
+        services.member_role_set(
             team=team, user=membership.user, role=data["role"], actor=request.user
         )
         return Response(MemberSerializer(_member(team, username)).data)
@@ -327,7 +331,7 @@ class TeamMemberDetailView(ApiView):
     def delete(self, request: Request, slug: str, username: str) -> Response:
         team = _team(request, slug)
         membership = _member(team, username)
-        teams.member_remove(team=team, user=membership.user, actor=request.user)
+        services.member_remove(team=team, user=membership.user, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -368,7 +372,7 @@ class TeamInviteListView(TeamChildListView):
     def post(self, request: Request, slug: str) -> Response:
         team = self.get_team()
         data = validated(InviteCreateInputSerializer, request.data)
-        invite, raw = teams.invite_create(team=team, actor=request.user, **data)
+        invite, raw = services.invite_create(team=team, actor=request.user, **data)
         invite = _with_state(_invites(team).get(pk=invite.pk))
         invite.token = raw
         invite.link = request.build_absolute_uri(reverse("invite_accept", args=[raw]))
@@ -385,7 +389,7 @@ class TeamInviteDetailView(ApiView):
         invite = Invite.objects.filter(team=team, pk=invite_id).select_related("team").first()
         if invite is None:
             raise Http404("No such invitation.")
-        teams.invite_revoke(invite=invite, actor=request.user)
+        services.invite_revoke(invite=invite, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -404,7 +408,7 @@ class InviteAcceptView(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = validated(InviteAcceptInputSerializer, request.data)
-        membership = teams.invite_accept(raw=data["token"], user=request.user)
+        membership = services.invite_accept(raw=data["token"], user=request.user)
         membership = Membership.objects.select_related("user").get(pk=membership.pk)
         membership.joined_team = queries.team_for_user(request.user, membership.team.slug)
         return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)

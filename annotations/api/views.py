@@ -22,11 +22,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import articles, comments, services
-from annotations.errors import Conflict, InvalidInput
-from annotations.exports import claim_review_for
-from annotations.models import Claim, Role, Verdict
-
+from annotations import services
 from annotations.api import benchmark, queries
 from annotations.api.errors import (
     ErrorSerializer,
@@ -35,7 +31,12 @@ from annotations.api.errors import (
     error_responses,
     precondition_failed_from,
 )
-from annotations.api.etags import article_etag, check_if_match, claim_etag, claim_version_from_if_match
+from annotations.api.etags import (
+    article_etag,
+    check_if_match,
+    claim_etag,
+    claim_version_from_if_match,
+)
 from annotations.api.filters import ArticleFilter, ClaimFilter
 from annotations.api.pagination import ApiCursorPagination, ApiOrderingFilter
 from annotations.api.parsers import StrictJSONParser
@@ -62,6 +63,10 @@ from annotations.api.serializers import (
     VerdictInputSerializer,
     VerdictSerializer,
 )
+from annotations.errors import Conflict, InvalidInput
+from annotations.exports.streams import claim_review_for
+from annotations.models import Claim, Role, Verdict
+from annotations.queries import discussion
 
 # Error statuses each kind of operation can answer (documented in the schema).
 READ = (401, 404, 406, 429)
@@ -290,7 +295,7 @@ class ArticleDetailView(ApiView):
             else None
         )
         try:
-            articles.article_update(actor=request.user, article=article, expected=expected, **data)
+            services.article_update(actor=request.user, article=article, expected=expected, **data)
         except Conflict as error:
             if error.code == "stale":
                 raise PreconditionFailed(error.message) from None
@@ -312,7 +317,7 @@ class ArticleDetailView(ApiView):
         article = queries.article_for_user(request.user, pk)
         services.require_role(request.user, article.team, Role.ADMIN)
         check_if_match(request, article_etag(article))
-        articles.article_delete(actor=request.user, article=article)
+        services.article_delete(actor=request.user, article=article)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -331,7 +336,7 @@ class ArticleArchiveView(ApiView):
         article = queries.article_ref_for_user(request.user, pk)
         services.require_role(request.user, article.team, Role.EDITOR)
         data = validated(ArticleArchiveInputSerializer, request.data or {})
-        articles.article_archive(actor=request.user, article=article, note=data.get("note", ""))
+        services.article_archive(actor=request.user, article=article, note=data.get("note", ""))
         return _article_response(request, pk)
 
 
@@ -344,7 +349,7 @@ class ArticleRestoreView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         article = queries.article_ref_for_user(request.user, pk)
-        articles.article_restore(actor=request.user, article=article)
+        services.article_restore(actor=request.user, article=article)
         return _article_response(request, pk)
 
 
@@ -708,7 +713,7 @@ class ClaimCommentListView(ClaimChildListView):
         # The team's usernames, read once for the page, for each comment's `mentions`.
         context = super().get_serializer_context()
         if not _fake(self):
-            context["members"] = comments.team_usernames(self.get_claim().article.team_id)
+            context["members"] = discussion.team_usernames(self.get_claim().article.team_id)
         return context
 
     @extend_schema(

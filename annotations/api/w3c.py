@@ -38,14 +38,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import queries, services
-from annotations.errors import Conflict, InvalidInput
-from annotations.exports import w3c
-from annotations.models import Article, Claim, Rating, Role, Team
-
+from annotations import services
 from annotations.api import etags
 from annotations.api.errors import error_responses, precondition_failed_from
 from annotations.api.parsers import StrictJSONParser
+from annotations.errors import Conflict, InvalidInput
+from annotations.exports.formats import w3c
+from annotations.models import Article, Claim, Rating, Role, Team
+from annotations.queries import claims, scope
 
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
 PREFER_IRIS = "http://www.w3.org/ns/oa#PreferContainedIRIs"
@@ -144,9 +144,7 @@ class _ProtocolView(APIView):
 
 def _claims(article: Article) -> QuerySet[Claim]:
     """The container's order: text order, orphans (no position) last, on every database."""
-    return queries.claims_for_article(article).order_by(
-        F("start").asc(nulls_last=True), "end", "id"
-    )
+    return claims.claims_for_article(article).order_by(F("start").asc(nulls_last=True), "end", "id")
 
 
 def _claim(article: Article, claim_id: int) -> Claim:
@@ -298,7 +296,7 @@ class AnnotationContainerView(_ProtocolView):
         },
     )
     def get(self, request: Request, article_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         minimal, embed, applied = _preferences(request)
         page = _page_number(request)
         base = w3c.site_base_url(request)
@@ -377,7 +375,7 @@ class AnnotationContainerView(_ProtocolView):
         },
     )
     def post(self, request: Request, article_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         services.require_role(request.user, article.team, Role.REVIEWER)
         fields = _read_annotation(request, creator=None)
         fields["rating"] = _rating_slug(article.team, fields["rating"])
@@ -388,7 +386,7 @@ class AnnotationContainerView(_ProtocolView):
 
     @extend_schema(exclude=True)
     def options(self, request: Request, article_id: int) -> Response:
-        queries.article_for_user(request.user, article_id)
+        scope.article_for_user(request.user, article_id)
         return Response(headers={"Link": CONTAINER_LINK, "Accept-Post": ACCEPT_POST})
 
 
@@ -406,7 +404,7 @@ class AnnotationView(_ProtocolView):
         },
     )
     def get(self, request: Request, article_id: int, claim_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
         if _not_modified(request, _etag(claim)):
             return Response(
@@ -433,7 +431,7 @@ class AnnotationView(_ProtocolView):
         },
     )
     def put(self, request: Request, article_id: int, claim_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
         services.require_role(request.user, article.team, Role.REVIEWER)
         _check_if_match(request, claim)
@@ -471,7 +469,7 @@ class AnnotationView(_ProtocolView):
         },
     )
     def delete(self, request: Request, article_id: int, claim_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
         services.require_role(request.user, article.team, Role.REVIEWER)
         _check_if_match(request, claim)
@@ -485,7 +483,7 @@ class AnnotationView(_ProtocolView):
 
     @extend_schema(exclude=True)
     def options(self, request: Request, article_id: int, claim_id: int) -> Response:
-        article = queries.article_for_user(request.user, article_id)
+        article = scope.article_for_user(request.user, article_id)
         if not Claim.objects.filter(article=article, pk=claim_id).exists():
             raise exceptions.NotFound("No such annotation.")
         return Response(headers={"Link": RESOURCE_LINK})

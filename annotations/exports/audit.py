@@ -21,11 +21,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from annotations.audit import filter_events, team_events
-
-from annotations.exports import buffered
-from annotations.exports.csv_export import BOM, neutralise
-from annotations.exports.ourjson import dumps
+from annotations.exports.formats.csv_export import BOM, neutralise
+from annotations.exports.formats.ourjson import dumps
+from annotations.exports.streams import buffered
+from annotations.queries.audit import filter_events, team_events
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

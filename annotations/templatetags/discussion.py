@@ -16,7 +16,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def discussion(context: template.Context, claim: Any) -> SafeString:
-    from annotations.comment_pages import discussion_context, render_discussion
+    from annotations.pages.discussion import discussion_context, render_discussion
 
     access = context.get("access")
     membership = getattr(access, "membership", None)

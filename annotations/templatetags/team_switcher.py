@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from annotations.team_pages import switcher_context
+from annotations.pages.teams import switcher_context
 
 register = template.Library()
 

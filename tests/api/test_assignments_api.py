@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from annotations import assignments, services
+from annotations import services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
 
 from ..factories import make_article
@@ -120,7 +120,7 @@ def test_input_is_checked(world, api_as):
 
 
 def test_an_editor_unassigns(desk, world, api_as):
-    assignments.assign_claim(claim=world.claim, assignee=desk.reviewer, by=desk.editor)
+    services.assign_claim(claim=world.claim, assignee=desk.reviewer, by=desk.editor)
 
     response = api_as("admin").delete(claim_url(world, "reviewer-user"))
 
@@ -141,13 +141,9 @@ def test_unassigning_someone_not_assigned_is_404(world, api_as):
 
 def test_the_queue_lists_assigned_and_waiting_items_with_overdue_flags(desk, world, api_as):
     late = make_article(desk.team, text=f"Late story: {QUOTE}.", title="Late story")
-    assignments.assign_article(article=world.article, assignee=desk.reviewer, by=desk.editor)
-    assignments.assign_article(
-        article=late, assignee=desk.reviewer, due_on=days(-2), by=desk.editor
-    )
-    assignments.assign_claim(
-        claim=world.claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor
-    )
+    services.assign_article(article=world.article, assignee=desk.reviewer, by=desk.editor)
+    services.assign_article(article=late, assignee=desk.reviewer, due_on=days(-2), by=desk.editor)
+    services.assign_claim(claim=world.claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
 
     body = api_as("reviewer").get("/api/v1/queue/").json()
 
@@ -189,10 +185,10 @@ def test_the_queue_takes_the_same_queries_for_few_and_many_items(desk, world, ap
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
             claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
             services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            assignments.assign_article(
+            services.assign_article(
                 article=article, assignee=desk.editor, due_on=days(number - 2), by=desk.admin
             )
-            assignments.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+            services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
         client = api_as("editor")
         with CaptureQueriesContext(connection) as captured:
             body = client.get("/api/v1/queue/").json()

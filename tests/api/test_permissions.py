@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from annotations import services
 from annotations.api import agreement as agreement_api
 from annotations.api import assignments as assignment_api
 from annotations.api import audit as audit_api
@@ -51,9 +52,8 @@ class Rule:
 
 def _invite(world: World) -> tuple:
     """An invitation into the desk, made by its admin (the world's claim is the admin's)."""
-    from annotations import teams
 
-    return teams.invite_create(team=world.article.team, actor=world.claim.created_by)
+    return services.invite_create(team=world.article.team, actor=world.claim.created_by)
 
 
 def _own_comment(world: World, user) -> Comment:

@@ -46,12 +46,11 @@ def _members(world: World, desk, n: int) -> str:
 
 
 def _invites(world: World, desk, n: int) -> str:
-    from annotations import teams
 
     # Invitations are the admins' business: the reader is made one.
     Membership.objects.filter(team=desk.team, user=desk.viewer).update(role=Role.ADMIN)
     for i in range(n):
-        teams.invite_create(team=desk.team, actor=desk.admin, note=f"Invite {i}")
+        services.invite_create(team=desk.team, actor=desk.admin, note=f"Invite {i}")
     return "/api/v1/teams/verify/invites/"
 
 
@@ -151,20 +150,18 @@ def _assignees(desk, n: int) -> list:
 
 
 def _article_assignments(world: World, desk, n: int) -> str:
-    from annotations import assignments
 
     for person in _assignees(desk, n):
-        assignments.assign_article(
+        services.assign_article(
             article=world.article, assignee=person, due_on="2030-01-31", by=desk.editor
         )
     return f"/api/v1/articles/{world.article.pk}/assignments/"
 
 
 def _claim_assignments(world: World, desk, n: int) -> str:
-    from annotations import assignments
 
     for person in _assignees(desk, n):
-        assignments.assign_claim(claim=world.claim, assignee=person, by=desk.admin)
+        services.assign_claim(claim=world.claim, assignee=person, by=desk.admin)
     return f"/api/v1/claims/{world.claim.pk}/assignments/"
 
 

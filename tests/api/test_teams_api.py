@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotations import services, teams
+from annotations import services
 from annotations.models import Event, Invite, Membership, Rating, Role, Team, Verdict
 
 from ..factories import UserFactory, make_article
@@ -60,7 +60,9 @@ def test_a_taken_slug_is_409_and_unknown_fields_400(desk):
 def test_the_scale_lists_retired_ratings_and_use(desk):
     article = make_article(desk.team)
     services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
-    teams.rating_retire(rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin)
+    services.rating_retire(
+        rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin
+    )
 
     ratings = client_for(desk.viewer).get(f"{BASE}/ratings/").json()["results"]
 
@@ -258,7 +260,7 @@ def test_the_invite_list_is_for_admins(desk):
 
 
 def test_accepting_joins_once(desk):
-    _, raw = teams.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
+    _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
     newcomer = UserFactory(username="newcomer")
 
     joined = client_for(newcomer).post("/api/v1/invites/accept/", {"token": raw}, format="json")
@@ -278,11 +280,11 @@ def test_accepting_joins_once(desk):
 
 
 def test_expired_revoked_unknown_and_member_links(desk):
-    expired, expired_raw = teams.invite_create(team=desk.team, actor=desk.admin)
+    expired, expired_raw = services.invite_create(team=desk.team, actor=desk.admin)
     Invite.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    revoked, revoked_raw = teams.invite_create(team=desk.team, actor=desk.admin)
+    revoked, revoked_raw = services.invite_create(team=desk.team, actor=desk.admin)
     assert client_for(desk.admin).delete(f"{BASE}/invites/{revoked.pk}/").status_code == 204
-    _, open_raw = teams.invite_create(team=desk.team, actor=desk.admin)
+    _, open_raw = services.invite_create(team=desk.team, actor=desk.admin)
     stranger = client_for(UserFactory())
 
     def accept(client, raw):
@@ -306,7 +308,7 @@ def test_expired_revoked_unknown_and_member_links(desk):
 
 
 def test_revoking_another_teams_invite_is_404(desk):
-    theirs, _ = teams.invite_create(team=desk.other_team, actor=desk.outsider)
+    theirs, _ = services.invite_create(team=desk.other_team, actor=desk.outsider)
     assert client_for(desk.admin).delete(f"{BASE}/invites/{theirs.pk}/").status_code == 404
     assert Invite.objects.get(pk=theirs.pk).revoked_at is None
 
@@ -325,6 +327,6 @@ def test_members_and_scale_lists_cost_the_same_for_few_and_many_rows(desk):
     few = (_count(admin, f"{BASE}/members/"), _count(admin, f"{BASE}/ratings/"))
     for i in range(20):
         Membership.objects.create(team=desk.team, user=UserFactory(), role=Role.VIEWER)
-        teams.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {i}")
+        services.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {i}")
     many = (_count(admin, f"{BASE}/members/"), _count(admin, f"{BASE}/ratings/"))
     assert few == many

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from annotations import exports
+from annotations.exports import streams
 from annotations.exports.claims import base_url
 from annotations.models import Article, Team
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--team", required=True, help="Team slug.")
-        parser.add_argument("--format", required=True, choices=list(exports.FORMATS))
+        parser.add_argument("--format", required=True, choices=list(streams.FORMATS))
         parser.add_argument("--article", type=int, help="Export only this article (its id).")
         parser.add_argument("--output", "-o", help="Write to this file instead of stdout.")
         parser.add_argument(
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             article_obj = Article.objects.filter(team=team_obj, pk=article).first()
             if article_obj is None:
                 raise CommandError(f"No article {article} in team {team!r}.")
-        chunks = exports.FORMATS[format].stream(
+        chunks = streams.FORMATS[format].stream(
             team_obj, article=article_obj, base_url=base_url(), include_archived=include_archived
         )
         if output is None:
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         """For ClaimReview: how many reviews lack a public URL (on stderr, beside the file)."""
         if fmt != "claimreview":
             return
-        missing = exports.without_public_url(
+        missing = streams.without_public_url(
             team, article=article, include_archived=include_archived
         )
         if missing:

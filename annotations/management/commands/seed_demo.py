@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import articles, assignments, services, teams
+from annotations import services
 from annotations.models import Article, ArticleRevision, ClaimStatus, Role, Team
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -89,7 +89,7 @@ class Command(BaseCommand):
     def _publishing(self, team: Team, admin) -> None:  # noqa: ANN001
         """The example organisation, unless the team's settings were filled in already."""
         if not any(getattr(team, field) for field in PUBLISHING):
-            teams.publishing_update(team=team, actor=admin, **PUBLISHING)
+            services.publishing_update(team=team, actor=admin, **PUBLISHING)
 
     def _article(self, team: Team, users) -> Article:  # noqa: ANN001
         text = (FIXTURES / "demo_article.txt").read_text(encoding="utf-8")
@@ -113,7 +113,7 @@ class Command(BaseCommand):
             if not getattr(article, field)
         }
         if missing:
-            article = articles.article_update(actor=users["editor"], article=article, **missing)
+            article = services.article_update(actor=users["editor"], article=article, **missing)
             if "url" in missing:
                 ArticleRevision.objects.filter(article=article, source_url="").update(
                     source_url=ARTICLE_URL
@@ -159,7 +159,7 @@ class Command(BaseCommand):
             # Submitted for review, so it waits in the editor's queue.
             services.claim_transition(claim=first_claim, user=users["reviewer"], to="in_review")
         # The article is the reviewer's to finish, due in three days.
-        assignments.assign_article(
+        services.assign_article(
             article=article,
             assignee=users["reviewer"],
             due_on=timezone.localdate() + timedelta(days=3),

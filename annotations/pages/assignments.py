@@ -1,0 +1,298 @@
+"""Pages for assignments: "My queue", and the Assignees forms of the article page and of an
+open claim.
+
+The forms work with htmx (the answer is the Assignees fragment that changed) and without
+JavaScript (a redirect back to the article page, or to the open claim, with a message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+
+from annotations import queries, services
+from annotations.errors import Forbidden, ServiceError
+from annotations.models import Article, Claim
+from annotations.pages import page_updates
+from annotations.pages.workspace.cards import Access, access_for
+
+ARTICLE_TEMPLATE = "annotations/article_detail.html"
+EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
+
+
+class AssignForm(forms.Form):
+    user = forms.ChoiceField(label="Reviewer")
+    due_on = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional.",
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose a person…"), *people]
+
+
+def _people(article: Article) -> list[tuple[str, str]]:
+    rows = []
+    for membership in services.assignable_members(article.team):
+        name = membership.user.get_username()
+        full = membership.user.get_full_name()
+        role = membership.get_role_display().lower()
+        rows.append((name, f"{full} ({name}, {role})" if full else f"{name} ({role})"))
+    return rows
+
+
+def _form(article: Article, data: Any = None, *, ids: str) -> AssignForm:
+    return AssignForm(data, people=_people(article), auto_id=ids)
+
+
+# --- what the article page shows (called by workspace.py) ----------------------------------------
+
+
+def article_panel(
+    article: Article, access: Access, *, form: AssignForm | None = None, notice: dict | None = None
+) -> dict[str, Any]:
+    """The article's Assignees block: who, with due dates; for editors the form."""
+    rows = queries.mark_overdue(list(queries.article_assignments(article)))
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
+    if can_assign and form is None:
+        form = _form(article, ids="assign-%s")
+    return {"rows": rows, "can_assign": can_assign, "form": form, "notice": notice}
+
+
+def claim_panel(
+    claim: Claim | Any,
+    article: Article,
+    access: Access,
+    *,
+    form: AssignForm | None = None,
+    notice: dict | None = None,
+) -> dict[str, Any]:
+    """An open claim's assignees and, for editors, the compact "Assign claim" form."""
+    rows = queries.mark_overdue(list(queries.claim_assignments(claim.pk)))
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
+    if can_assign and form is None:
+        form = _form(article, ids=f"c{claim.pk}-assign-%s")
+    return {
+        "claim_id": claim.pk,
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    if error.status == 404:
+        raise Http404(error.message)
+    if error.status == 403:
+        if request.htmx:
+            return HttpResponse(error.message, status=403, content_type="text/plain")
+        raise PermissionDenied(error.message)
+    raise error
+
+
+def _article_answer(
+    request: HttpRequest,
+    article: Article,
+    access: Access,
+    *,
+    message: str,
+    ok: bool,
+    form: AssignForm | None = None,
+) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(reverse("article_detail", args=[article.pk]) + "#assignees")
+    notice = {"kind": "done" if ok else "error", "text": message}
+    panel = article_panel(article, access, form=None if ok else form, notice=notice)
+    context = {"article": article, "access": access, "assignment": panel}
+    response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=200 if ok else 400)
+    return _in_place(request, response, "#assignees", article)
+
+
+def _claim_answer(
+    request: HttpRequest,
+    claim: Claim,
+    access: Access,
+    *,
+    message: str,
+    ok: bool,
+    form: AssignForm | None = None,
+) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(reverse("claim_edit", args=[claim.pk]) + f"#claim-{claim.pk}-assignees")
+    notice = {"kind": "done" if ok else "error", "text": message}
+    panel = claim_panel(claim, claim.article, access, form=None if ok else form, notice=notice)
+    context = {"article": claim.article, "access": access, "claim_assignment": panel}
+    status = 200 if ok else 400
+    response = render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
+    return _in_place(request, response, f"#claim-{claim.pk}-assignees", claim.article)
+
+
+def _in_place(
+    request: HttpRequest, response: HttpResponse, target: str, article: Article
+) -> HttpResponse:
+    """Name where the fragment goes, so a refusal (400) is swapped in place too, and refresh
+    the header's counts (an assignment changes the assignee's queue)."""
+    retarget(response, target)
+    reswap(response, "outerHTML")
+    return page_updates.with_page_updates(request, response, article=article)
+
+
+def _form_error(form: AssignForm) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Check the form."
+
+
+# --- assigning: the same steps for an article and for a single claim -------------------------
+
+
+def _assign(
+    request: HttpRequest,
+    access: Access,
+    *,
+    article: Article,
+    ids: str,
+    assign: Callable[..., services.AssignResult],
+    answer: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """Assign the posted member (or change their due date); `answer` renders the result."""
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    form = _form(article, request.POST, ids=ids)
+    if not form.is_valid():
+        return answer(message=_form_error(form), ok=False, form=form)
+    try:
+        result = assign(
+            assignee=form.cleaned_data["user"],
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error)
+        return answer(message=error.message, ok=False, form=form)
+    return answer(message=result.message, ok=True)
+
+
+def _unassign(
+    request: HttpRequest,
+    access: Access,
+    *,
+    unassign: Callable[..., Any],
+    answer: Callable[..., HttpResponse],
+) -> HttpResponse:
+    if not access.is_editor:
+        return _refused(request, Forbidden(EDITORS_ONLY))
+    name = request.POST.get("user", "")
+    try:
+        unassign(assignee=name, by=request.user)
+    except ServiceError as error:
+        if error.status == 403:
+            return _refused(request, error)
+        return answer(message=error.message, ok=False)
+    return answer(message=f"{name} is no longer assigned.", ok=True)
+
+
+@login_required
+@require_POST
+def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign a member to the article (or change their due date)."""
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    return _assign(
+        request,
+        access,
+        article=article,
+        ids="assign-%s",
+        assign=partial(services.assign_article, article=article),
+        answer=partial(_article_answer, request, article, access),
+    )
+
+
+@login_required
+@require_POST
+def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    return _unassign(
+        request,
+        access,
+        unassign=partial(services.unassign_article, article=article),
+        answer=partial(_article_answer, request, article, access),
+    )
+
+
+def _claim(request: HttpRequest, claim_id: int) -> tuple[Claim, Access]:
+    claim = queries.claim_for_user(request.user, claim_id)
+    return claim, access_for(request, claim.article)
+
+
+@login_required
+@require_POST
+def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Assign a member to one claim (or change their due date)."""
+    claim, access = _claim(request, claim_id)
+    return _assign(
+        request,
+        access,
+        article=claim.article,
+        ids=f"c{claim.pk}-assign-%s",
+        assign=partial(services.assign_claim, claim=claim),
+        answer=partial(_claim_answer, request, claim, access),
+    )
+
+
+@login_required
+@require_POST
+def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
+    claim, access = _claim(request, claim_id)
+    return _unassign(
+        request,
+        access,
+        unassign=partial(services.unassign_claim, claim=claim),
+        answer=partial(_claim_answer, request, claim, access),
+    )
+
+
+# --- My queue --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def queue(request: HttpRequest) -> HttpResponse:
+    """What is assigned to me, and what waits for my review: overdue first, then by due date
+    (none last), then oldest. The same few queries however long the queue is."""
+    my_queue = queries.queue_for(request.user)
+    for claim in my_queue.waiting:
+        claim.url = queries.claim_url(claim)
+    for row in my_queue.claims:
+        row.url = queries.claim_url(row.claim)
+    context = {
+        "queue": my_queue,
+        "show_team": queries.teams_for(request.user).count() > 1,
+    }
+    return render(request, "annotations/queue.html", context)

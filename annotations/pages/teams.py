@@ -1,0 +1,653 @@
+"""Team pages: your teams, a team's members and invitations, its rating scale editor, accepting
+an invitation, and switching the team the other pages start from.
+
+Views find the team through the user's membership (outsiders get 404), call a service in
+annotations/teams.py for every write (roles are checked there: lesser roles get 403 with the
+reason), and redirect after a successful POST. The one exception is a new invitation, whose
+link is rendered straight into the POST's response so the secret is never stored anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from annotations import services
+from annotations.errors import Forbidden, ServiceError
+from annotations.lib import publishing
+from annotations.models import Invite, Membership, Rating, Role, Team
+from annotations.pages.workspace.cards import STYLED_RATINGS
+
+SESSION_TEAM = "current_team"
+
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+class _Form(forms.Form):
+    """Labels without a colon, as on the other pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class TeamCreateForm(_Form):
+    name = forms.CharField(label="Team name", max_length=120)
+    slug = forms.CharField(
+        label="Address",
+        max_length=60,
+        required=False,
+        help_text="Optional: letters, digits and hyphens; made from the name when left empty.",
+    )
+
+
+class InviteForm(_Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.REVIEWER)
+    expires_in_days = forms.IntegerField(
+        label="Expires in (days)",
+        min_value=1,
+        max_value=services.MAX_INVITE_DAYS,
+        initial=services.DEFAULT_INVITE_DAYS,
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=200,
+        required=False,
+        help_text="Who the link is for; only admins see it.",
+    )
+
+
+class RatingForm(_Form):
+    label = forms.CharField(label="Label", max_length=80)
+    slug = forms.CharField(
+        label="Slug",
+        max_length=60,
+        required=False,
+        help_text="Optional; made from the label. It never changes afterwards.",
+    )
+    value = forms.CharField(
+        label="Number",
+        max_length=12,
+        required=False,
+        help_text="Optional: where the rating sits on a numeric scale (e.g. 1 to 5).",
+    )
+    colour = forms.CharField(
+        label="Colour",
+        max_length=7,
+        initial=services.DEFAULT_COLOUR,
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["slug"]
+
+    def add_service_error(self, error: ServiceError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class PublishingForm(_Form):
+    organisation_name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        required=False,
+        help_text="Who publishes your fact checks (the ClaimReview author). Empty: the team's "
+        "name.",
+    )
+    site_url = forms.CharField(
+        label="Public site URL",
+        max_length=2000,
+        required=False,
+        help_text="Your organisation's public website, e.g. https://desk.example.org/.",
+    )
+    logo_url = forms.CharField(
+        label="Logo URL",
+        max_length=2000,
+        required=False,
+        help_text="An image of your logo, e.g. https://desk.example.org/logo.png.",
+    )
+    public_url_pattern = forms.CharField(
+        label="Fact-check URL pattern",
+        max_length=2000,
+        required=False,
+        help_text="Optional. The address of a published fact check, e.g. "
+        "https://desk.example.org/fact-checks/{claim}. {claim} (required) becomes the claim's "
+        "number, {article} the article's, {slug} the claim's wording in-lower-case-words. "
+        "Publish offers it as the claim's public URL.",
+    )
+
+    def add_service_error(self, error: ServiceError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _membership(request: HttpRequest, slug: str) -> Membership:
+    """The user's membership of the team named by `slug`; 404 for anyone else."""
+    membership = (
+        Membership.objects.filter(user=request.user, team__slug=slug).select_related("team").first()
+    )
+    if membership is None:
+        raise Http404("No such team.")
+    return membership
+
+
+def _refused(request: HttpRequest, error: ServiceError, team: Team | None = None) -> HttpResponse:
+    """A refusal no form can fix (a role, a used link): the reason, with its status."""
+    if error.status == 404:
+        raise Http404(error.message)
+    context = {"message": error.message, "team": team}
+    return render(request, "annotations/teams/refused.html", context, status=error.status)
+
+
+def _optional_url(name: str, slug: str) -> str | None:
+    """Pages other parts of the product add to a team (activity, agreement), when present."""
+    try:
+        return reverse(name, args=[slug])
+    except NoReverseMatch:
+        return None
+
+
+def session_team(request: HttpRequest) -> Team | None:
+    """The team chosen in the header's switcher, while the user is still in it."""
+    team_id = request.session.get(SESSION_TEAM)
+    if not team_id or not request.user.is_authenticated:
+        return None
+    return Team.objects.filter(pk=team_id, memberships__user=request.user).first()
+
+
+# --- your teams ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    """Your teams with your role in each, and a form to create one."""
+    form = TeamCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create_by(user=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = error.status
+        else:
+            request.session[SESSION_TEAM] = team.pk
+            messages.success(request, f"Created {team.name}; you are its admin.")
+            return redirect("team_detail", slug=team.slug)
+    elif request.method == "POST":
+        status = 400
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("team")
+        .annotate(member_count=Count("team__memberships"))
+        .order_by("team__name")
+    )
+    context = {"memberships": memberships, "form": form}
+    return render(request, "annotations/teams/team_list.html", context, status=status)
+
+
+@login_required
+@require_POST
+def team_switch(request: HttpRequest) -> HttpResponse:
+    """Remember the chosen team; the article list and import form start from it."""
+    slug = request.POST.get("team", "")
+    if slug:
+        membership = _membership(request, slug)
+        request.session[SESSION_TEAM] = membership.team_id
+        messages.info(request, f"Now working in {membership.team.name}.")
+    else:
+        request.session.pop(SESSION_TEAM, None)
+        messages.info(request, "Now showing all your teams.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("article_list")
+    return redirect(target)
+
+
+# --- one team: members and invitations -----------------------------------------------------------
+
+
+def _team_context(request: HttpRequest, membership: Membership, **extra: Any) -> dict[str, Any]:
+    team = membership.team
+    is_admin = membership.has_role(Role.ADMIN)
+    members = list(
+        Membership.objects.filter(team=team).select_related("user").order_by("user__username")
+    )
+    admin_count = sum(1 for m in members if m.role == Role.ADMIN)
+    for member in members:
+        member.is_last_admin = member.role == Role.ADMIN and admin_count == 1
+    invites = []
+    if is_admin:
+        now = timezone.now()
+        invites = list(
+            Invite.objects.filter(
+                team=team, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+            )
+            .select_related("created_by")
+            .order_by("-created_at", "-id")
+        )
+    return {
+        "team": team,
+        "membership": membership,
+        "is_admin": is_admin,
+        "members": members,
+        "invites": invites,
+        "invite_form": extra.pop("invite_form", None) or InviteForm(),
+        "role_choices": Role.choices,
+        "activity_url": _optional_url("team_activity", team.slug),
+        "publishing_url": reverse("team_publishing", args=[team.slug]),
+        "agreement_url": _optional_url("team_agreement", team.slug),
+        **extra,
+    }
+
+
+@login_required
+@never_cache
+@require_GET
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = _membership(request, slug)
+    return render(request, "annotations/teams/team_detail.html", _team_context(request, membership))
+
+
+@login_required
+@never_cache
+@require_POST
+def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Make an invitation link; it is shown in this response only."""
+    membership = _membership(request, slug)
+    form = InviteForm(request.POST)
+    template = "annotations/teams/team_detail.html"
+    if not membership.has_role(Role.ADMIN):
+        return _refused(
+            request,
+            Forbidden("Only the team's admins invite people."),
+            membership.team,
+        )
+    if not form.is_valid():
+        return render(
+            request, template, _team_context(request, membership, invite_form=form), status=400
+        )
+    try:
+        invite, raw = services.invite_create(
+            team=membership.team, actor=request.user, **form.cleaned_data
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return render(
+            request,
+            template,
+            _team_context(request, membership, invite_form=form),
+            status=error.status,
+        )
+    link = request.build_absolute_uri(reverse("invite_accept", args=[raw]))
+    context = _team_context(request, membership, new_invite=invite, new_link=link)
+    return render(request, template, context, status=201)
+
+
+@login_required
+@require_POST
+def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpResponse:
+    membership = _membership(request, slug)
+    invite = (
+        Invite.objects.filter(team=membership.team, pk=invite_id).select_related("team").first()
+    )
+    if invite is None:
+        raise Http404("No such invitation.")
+    try:
+        services.invite_revoke(invite=invite, actor=request.user)
+    except ServiceError as error:
+        return _refused(request, error, membership.team)
+    messages.success(request, "Revoked the invitation: its link no longer works.")
+    return redirect("team_detail", slug=slug)
+
+
+def _member_of(team: Team, username: str) -> AbstractBaseUser:
+    user = get_user_model().objects.filter(username=username, memberships__team=team).first()
+    if user is None:
+        raise Http404("No such member.")
+    return user
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    membership = _membership(request, slug)
+    member = _member_of(membership.team, username)
+    role = request.POST.get("role", "")
+    try:
+        services.member_role_set(team=membership.team, user=member, role=role, actor=request.user)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        messages.error(request, error.message)
+        return redirect("team_detail", slug=slug)
+    messages.success(
+        request,
+        f"{member.get_username()} is now {Role(role).label.lower()} in {membership.team.name}.",
+    )
+    return redirect("team_detail", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
+    """GET asks first; POST removes."""
+    membership = _membership(request, slug)
+    member = _member_of(membership.team, username)
+    if not membership.has_role(Role.ADMIN):
+        return _refused(
+            request, Forbidden("Only the team's admins remove members."), membership.team
+        )
+    if request.method == "GET":
+        context = {"team": membership.team, "member": member}
+        return render(request, "annotations/teams/member_remove.html", context)
+    try:
+        services.member_remove(team=membership.team, user=member, actor=request.user)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        messages.error(request, error.message)
+        return redirect("team_detail", slug=slug)
+    messages.success(
+        request,
+        f"Removed {member.get_username()} from {membership.team.name}. Their claims, verdicts "
+        "and comments stay, under their name.",
+    )
+    if member.pk == request.user.pk:
+        request.session.pop(SESSION_TEAM, None)
+        return redirect("team_list")
+    return redirect("team_detail", slug=slug)
+
+
+# --- accepting an invitation ---------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: which team, which role, and a Join button."""
+    try:
+        invite = services.invite_for_token(token)
+    except ServiceError as error:
+        return render(
+            request, "annotations/teams/invite.html", {"error": error.message}, status=404
+        )
+    context: dict[str, Any] = {"invite": invite, "team": invite.team, "token": token}
+    state = services.invite_state(invite)
+    if request.method == "POST":
+        try:
+            services.invite_accept(raw=token, user=request.user)
+        except ServiceError as error:
+            context["error"] = error.message
+            return render(request, "annotations/teams/invite.html", context, status=error.status)
+        request.session[SESSION_TEAM] = invite.team_id
+        messages.success(
+            request,
+            f"Welcome to {invite.team.name}: you joined as {invite.get_role_display().lower()}.",
+        )
+        return redirect("team_detail", slug=invite.team.slug)
+    context["state"] = state
+    existing = Membership.objects.filter(team=invite.team, user=request.user).first()
+    context["existing"] = existing
+    return render(request, "annotations/teams/invite.html", context)
+
+
+# --- the rating scale ----------------------------------------------------------------------------
+
+
+def _scale_context(membership: Membership, **extra: Any) -> dict[str, Any]:
+    team = membership.team
+    ratings = (
+        Rating.objects.filter(team=team).annotate(in_use=Count("verdicts")).order_by("order", "id")
+    )
+    return {
+        "team": team,
+        "membership": membership,
+        "is_admin": membership.has_role(Role.ADMIN),
+        "ratings": list(ratings),
+        "form": extra.pop("form", None) or RatingForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team's rating scale: every member reads it, admins change it."""
+    membership = _membership(request, slug)
+    template = "annotations/teams/scale.html"
+    if request.method == "GET":
+        return render(request, template, _scale_context(membership))
+    if not membership.has_role(Role.ADMIN):
+        # Refused before the form is read: a viewer's invalid form is still a 403, not a 400.
+        return _refused(
+            request, Forbidden("Only the team's admins change the rating scale."), membership.team
+        )
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _scale_context(membership, form=form), status=400)
+    try:
+        rating = services.rating_create(
+            team=membership.team, actor=request.user, **form.cleaned_data
+        )
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        form.add_service_error(error)
+        return render(request, template, _scale_context(membership, form=form), status=error.status)
+    messages.success(request, f"Added “{rating.label}” to the scale.")
+    return redirect("team_scale", slug=slug)
+
+
+def _rating(membership: Membership, rating_slug: str) -> Rating:
+    rating = (
+        Rating.objects.filter(team=membership.team, slug=rating_slug).select_related("team").first()
+    )
+    if rating is None:
+        raise Http404("No such rating.")
+    return rating
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpResponse:
+    membership = _membership(request, slug)
+    rating = _rating(membership, rating_slug)
+    template = "annotations/teams/rating_edit.html"
+    if not membership.has_role(Role.ADMIN):
+        return _refused(
+            request,
+            Forbidden("Only the team's admins change the rating scale."),
+            membership.team,
+        )
+    if request.method == "GET":
+        initial = {
+            "label": rating.label,
+            "description": rating.description,
+            "value": "" if rating.value is None else f"{rating.value.normalize():f}",
+            "colour": rating.colour,
+        }
+        form = RatingForm(initial=initial, editing=True)
+        return render(request, template, {"team": membership.team, "rating": rating, "form": form})
+    form = RatingForm(request.POST, editing=True)
+    if form.is_valid():
+        try:
+            services.rating_update(rating=rating, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            if error.status in (403, 404):
+                return _refused(request, error, membership.team)
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"Saved “{form.cleaned_data['label']}”.")
+            return redirect("team_scale", slug=slug)
+    context = {"team": membership.team, "rating": rating, "form": form}
+    return render(request, template, context, status=400)
+
+
+RATING_ACTIONS = {
+    "up": (services.rating_move, {"direction": "up"}, "Moved “{}” up."),
+    "down": (services.rating_move, {"direction": "down"}, "Moved “{}” down."),
+    "retire": (
+        services.rating_retire,
+        {},
+        "Retired “{}”: it is no longer offered for new verdicts; existing ones keep it.",
+    ),
+    "restore": (services.rating_restore, {}, "Restored “{}”: it is offered again."),
+    "delete": (services.rating_delete, {}, "Deleted “{}”."),
+}
+
+
+@login_required
+@require_POST
+def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str) -> HttpResponse:
+    """Move up/down, retire, restore or delete one rating."""
+    membership = _membership(request, slug)
+    rating = _rating(membership, rating_slug)
+    if action not in RATING_ACTIONS:
+        raise Http404("No such action.")
+    service, arguments, message = RATING_ACTIONS[action]
+    try:
+        service(rating=rating, actor=request.user, **arguments)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        messages.error(request, error.message)
+        return redirect("team_scale", slug=slug)
+    messages.success(request, message.format(rating.label))
+    return redirect("team_scale", slug=slug)
+
+
+# --- publishing settings -------------------------------------------------------------------------
+
+
+def _publishing_context(membership: Membership, form: PublishingForm | None) -> dict[str, Any]:
+    team = membership.team
+    is_admin = membership.has_role(Role.ADMIN)
+    if form is None and is_admin:
+        form = PublishingForm(initial=publishing.settings_of(team))
+    return {
+        "team": team,
+        "membership": membership,
+        "is_admin": is_admin,
+        "form": form,
+        "settings": publishing.settings_of(team),
+        "author": publishing.organisation(team),
+        "example_url": publishing.fill(
+            team.public_url_pattern, claim=123, article=45, slug="an-example-claim"
+        )
+        if team.public_url_pattern
+        else "",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who publishes the team's fact checks and where: every member reads, admins change."""
+    membership = _membership(request, slug)
+    template = "annotations/teams/publishing.html"
+    if request.method == "GET":
+        return render(request, template, _publishing_context(membership, None))
+    if not membership.has_role(Role.ADMIN):
+        return _refused(
+            request,
+            Forbidden("Only the team's admins change the publishing settings."),
+            membership.team,
+        )
+    form = PublishingForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, _publishing_context(membership, form), status=400)
+    try:
+        services.publishing_update(team=membership.team, actor=request.user, **form.cleaned_data)
+    except ServiceError as error:
+        if error.status in (403, 404):
+            return _refused(request, error, membership.team)
+        form.add_service_error(error)
+        return render(request, template, _publishing_context(membership, form), status=error.status)
+    messages.success(request, "Saved the publishing settings.")
+    return redirect("team_publishing", slug=slug)
+
+
+# --- the header's team switcher ------------------------------------------------------------------
+
+
+def switcher_context(request: HttpRequest, user_teams: list[Team] | None = None) -> dict[str, Any]:
+    """What the header's team switcher shows: the user's teams (when more than one). A page
+    that has already loaded them (by name) passes them in, saving the query."""
+    if not request.user.is_authenticated:
+        return {"teams": []}
+    teams_of_user = (
+        user_teams
+        if user_teams is not None
+        else list(
+            Team.objects.filter(memberships__user=request.user)
+            .order_by("name")
+            .only("pk", "name", "slug")
+        )
+    )
+    current = request.session.get(SESSION_TEAM)
+    return {
+        "teams": teams_of_user if len(teams_of_user) > 1 else [],
+        "current": next((t for t in teams_of_user if t.pk == current), None),
+    }
+
+
+# --- the team's rating colours -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_ratings_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The colours the team chose for its ratings, as a stylesheet (the Content-Security-Policy
+    allows no style attributes). app.css colours the default scale's slugs; this overrides
+    those with the team's colours and gives every other rating its own `rating-<id>` class."""
+    membership = _membership(request, slug)
+    lines = []
+    for pk, rating_slug, colour in (
+        Rating.objects.filter(team=membership.team)
+        .order_by("order", "id")
+        .values_list("pk", "slug", "colour")
+    ):
+        if not services.COLOUR_RE.match(colour):  # never emit anything but #rrggbb
+            continue
+        if rating_slug in STYLED_RATINGS:
+            selector = f".verdict-{rating_slug},\n.claim-card--verdict-{rating_slug}"
+        else:
+            selector = f".rating-{pk}"
+        lines.append(f"{selector} {{ --c: {colour}; }}\n")
+    body = "".join(lines)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/css; charset=utf-8")
+    response["ETag"] = etag
+    # Revalidated on every page: a recoloured rating shows at once.
+    response["Cache-Control"] = "private, no-cache"
+    return response
