@@ -7,5 +7,6 @@ class AnnotationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects live.py's signal: new Events are announced on Redis when it is configured.
-        pass
+        # Connects the live stream's signal: new Events are announced on Redis when it is
+        # configured. Django's one sanctioned local import: models are ready only now.
+        from annotations.live import views  # noqa: F401

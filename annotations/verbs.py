@@ -1,4 +1,4 @@
-"""TODO docstring: annotations.verbs."""
+"""The kinds of Event the services record, by name."""
 
 from __future__ import annotations
 

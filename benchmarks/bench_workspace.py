@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # The first render after a change: no block of the text comes from the in-process
         # cache of rendered blocks (article_text._block_html).
-        from annotations.templatetags.article_text import _block_html
+        from annotations.pages.article_text import _block_html
 
         cold, cold_cpu = [], []
         for _ in range(args.repeat):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("annotations.api.urls")),
+    path("", include("annotations.live.urls")),
     path("", include("annotations.pages.urls")),
 ]
 

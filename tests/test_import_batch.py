@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from annotations import services
 from annotations.errors import NotAnArticle
 from annotations.models import Article, ArticleRevision, Event
-from annotations.templatetags.article_text import groups_html, layout
+from annotations.pages.article_text import groups_html, layout
 
 pytestmark = pytest.mark.django_db
 

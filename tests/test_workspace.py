@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from annotations import services
 from annotations.models import Article, Claim, ClaimStatus, Event, Source, Verdict
-from annotations.templatetags.article_text import layout
+from annotations.pages.article_text import layout
 
 from .conftest import PERSONAS
 from .factories import make_article

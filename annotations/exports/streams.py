@@ -1,4 +1,10 @@
-"""TODO docstring: annotations.exports.streams."""
+"""Exports of a team's (or one article's) claims in every format, streamed in pieces:
+
+    FORMATS["ndjson"].stream(team, article=None, base_url=..., include_archived=False, within=None)
+
+The formats themselves (exports.formats) turn rows into text and never touch the database; the
+rows come from exports.claims, in chunks, so memory stays flat however many claims there are.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from urllib.parse import urlencode
 from django.utils import timezone
 
 from annotations.exports import claims
-from annotations.exports.formats import claimreview, csv_export, ndjson, ourjson
+from annotations.exports.formats import claimreview, csv_export, ndjson, ourjson, w3c
 from annotations.lib import publishing
 
 BUFFER_SIZE = 64 * 1024
@@ -135,7 +141,6 @@ def stream_w3c(
 
     The collection's `total` comes from one COUNT before the items are streamed.
     """
-    from annotations.exports.formats import w3c
 
     base_url = base_url or claims.base_url()
     collection_id = export_url(base_url, "w3c", team, article, within)

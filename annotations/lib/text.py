@@ -1,4 +1,4 @@
-"""TODO docstring: annotations.lib.text."""
+"""Small text helpers shared by every layer."""
 
 from __future__ import annotations
 

@@ -62,8 +62,9 @@ from django.views.decorators.http import require_GET
 
 from annotations import queries
 from annotations.models import Article, Event, Presence
+from annotations.pages.article_text import groups_html, layout
 from annotations.pages.workspace.cards import access_for, list_context, load_claims
-from annotations.templatetags.article_text import groups_html, layout
+from annotations.queries.audit import latest_event_id
 
 logger = logging.getLogger(__name__)
 
@@ -228,15 +229,6 @@ def release_connection() -> None:
     transaction (tests) the connection stays."""
     if not connection.in_atomic_block:
         connection.close()
-
-
-def latest_event_id(article: Article | int) -> int:
-    """The newest Event id of an article (0 when it has none): where a new page's stream starts."""
-    article_id = article.pk if isinstance(article, Article) else article
-    newest = (
-        Event.objects.filter(article_id=article_id).order_by("-id").values_list("id", flat=True)
-    )
-    return newest.first() or 0
 
 
 def newest_event_id() -> int:

@@ -1,4 +1,4 @@
-"""TODO docstring: annotations.pages.article_list."""
+"""The article list: the articles of your teams, filtered and paged, with the export menu."""
 
 from __future__ import annotations
 

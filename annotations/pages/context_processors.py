@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.pages.context_processors."""
+"""What every page's header shows: the count of your queue and of your unread notifications.
+Each costs one query, whatever the numbers.
+"""
 
 from __future__ import annotations
 

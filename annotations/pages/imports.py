@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.pages.imports."""
+"""Importing articles from the browser: one article (pasted, uploaded or from a URL) with a preview
+before saving, and many files at once, each imported on its own so one bad file loses nothing.
+"""
 
 from __future__ import annotations
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annotations import queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article, ArticleRevision
+from annotations.pages.article_text import groups_html, layout
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
 from annotations.pages.workspace.cards import VIEWER_REFUSAL, access_for, selector_message
-from annotations.templatetags.article_text import groups_html, layout
 
 REVISE_TEMPLATE = "annotations/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}

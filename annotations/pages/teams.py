@@ -30,7 +30,7 @@ from annotations import services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
-from annotations.pages.workspace.cards import STYLED_RATINGS
+from annotations.pages.ratings import STYLED_RATINGS
 
 SESSION_TEAM = "current_team"
 

@@ -1,4 +1,4 @@
-"""TODO docstring: annotations.pages.tokens."""
+"""The API tokens page: list your tokens, create one (its secret is shown once), revoke one."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from annotations.live import views as live
 from annotations.pages import agreement as agreement_pages
 from annotations.pages import article_list, imports, tokens
 from annotations.pages import articles as article_pages
@@ -25,14 +24,6 @@ urlpatterns = [
     path("articles/<int:pk>/archive/", article_pages.article_archive, name="article_archive"),
     path("articles/<int:pk>/restore/", article_pages.article_restore, name="article_restore"),
     path("articles/<int:pk>/delete/", article_pages.article_delete, name="article_delete"),
-    # Live updates (live.py): the article's Events as Server-Sent Events, and what the page
-    # fetches after one.
-    path("articles/<int:pk>/live/", live.article_live, name="article_live"),
-    path(
-        "articles/<int:pk>/live/refresh/",
-        live.article_live_refresh,
-        name="article_live_refresh",
-    ),
     path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
     path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
     path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),

@@ -1,3 +1,9 @@
+"""Reads: team-scoped querysets shaped for what pages and the API show, in a fixed number of
+queries however many rows there are. Queries never write (services do) and never render.
+
+One module per subject; this file re-exports their public names for `queries.<name>(...)`.
+"""
+
 # --- facade
 from annotations.queries.agreement import (
     ArticleFigures,

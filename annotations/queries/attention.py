@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.attention."""
+"""Claims that need a reviewer's attention after a revision: fuzzy matches to confirm, orphaned
+claims to re-attach, published claims whose text moved.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from annotations.models import Claim, ClaimStatus, Event, Rating, Role
+from annotations.models import Article, Claim, ClaimStatus, Event, Rating, Role
 
 # Values longer than this are shortened in the sentence and the change list; the full value
 # stays available next to them (a <details> on the pages).
@@ -816,3 +816,12 @@ NOTE_LABELS = {
 def describe(event: Event, ratings: Mapping[int, Mapping[str, str]] | None = None) -> EventView:
     """One event in words (rating slugs stay slugs unless `ratings` names them)."""
     return Describer(ratings).describe(event)
+
+
+def latest_event_id(article: Article | int) -> int:
+    """The newest Event id of an article (0 when it has none): where a new page's stream starts."""
+    article_id = article.pk if isinstance(article, Article) else article
+    newest = (
+        Event.objects.filter(article_id=article_id).order_by("-id").values_list("id", flat=True)
+    )
+    return newest.first() or 0

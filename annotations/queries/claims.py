@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.claims."""
+"""The claims of an article as the review page shows them: pre-joined rows with verdicts, sources,
+assignees and comment counts in a fixed number of queries, however many claims there are.
+"""
 
 from __future__ import annotations
 

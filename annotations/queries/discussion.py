@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.discussion."""
+"""Reading a claim's discussion: its threads (tombstones keep replies in place), @mentions and
+#claim references turned into links, and who is mentioned.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.notifications."""
+"""Reading notifications: a person's own, unread first, each with the address it leads to (or
+none when that is gone). Nobody else's notification is visible: its id is a 404.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.queue."""
+"""Each person's queue: what is assigned to them (articles and claims, overdue first) and what waits
+for their review, in a fixed number of queries; and the assignment lists of an article or claim.
+"""
 
 from __future__ import annotations
 

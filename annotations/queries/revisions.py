@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.revisions."""
+"""Reads about an article's versions: one revision, the diff between two, how a claim's anchor
+compares with its text now, and a deleted claim's last snapshot (for restoring it).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.queries.scope."""
+""" "Yours or 404": the team-scoped lookups every page and endpoint starts from. An object outside
+the caller's teams is NotFound, never Forbidden, so its existence does not leak.
+"""
 
 from __future__ import annotations
 

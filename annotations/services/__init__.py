@@ -1,3 +1,11 @@
+"""Every write goes through a service: permission check, validation, the change and its Event.
+
+Pages, the API, the live stream and management commands call `services.<entity>_<action>(...)`;
+none of them writes models directly. The code lives in one module per entity (this package's
+modules); this file only re-exports their public names, so callers need one import. Inside the
+package, modules import each other directly, never through here.
+"""
+
 # --- facade
 from annotations.services._base import (
     DEFAULT_SCALE,

@@ -1,4 +1,9 @@
-"""TODO docstring: annotations.services._base."""
+"""What every service shares: the caller's membership and role check, the archived-article guard,
+the rating lookup, the claim version check, and the Event each change records.
+
+Services are keyword-only and atomic; errors are ServiceError subclasses whose message can be
+shown as is. Nothing here is called by pages or the API directly except through a service.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from annotations.models import (
     Role,
     Team,
 )
+from annotations.queries.conflicts import mark_stale
 
 # slug, label, value, colour, description
 DEFAULT_SCALE: list[tuple[str, str, int | None, str, str]] = [
@@ -180,8 +186,6 @@ def _check_version(claim: Claim, expected_version: int | str | None) -> None:
     if current is None:
         raise NotFound("This claim has been deleted.", code="deleted")
     if expected != current:
-        from annotations.queries.conflicts import mark_stale
-
         stale = Conflict(
             f"Someone changed this claim since you opened it (you have version {expected}, "
             f"it is now at version {current}). Reload to see their change.",

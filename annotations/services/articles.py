@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.articles."""
+"""Articles: loading one from pasted text, a file or a URL (lib.ingest does the reading), importing
+it, editing its details, archiving, restoring and deleting it, and keeping its status in step
+with its claims.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.assignments."""
+"""Assignments: articles and single claims given to team members, with an optional due date.
+Assign, unassign and change the due date check the role, record an Event with before and after
+values, and notify the assignee.
+"""
 
 from __future__ import annotations
 

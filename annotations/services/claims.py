@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.claims."""
+"""Claims: create (with its team-wide number and its anchor in the text), update, revise a claim
+with its verdict and sources in one step, replace, delete (a snapshot is kept in the Event) and
+restore. Every change checks the claim's version, so a stale save is refused, not merged.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.services.comments."""
+"""Discussion writes: post, reply, edit and delete comments (deleting leaves a tombstone so replies
+keep their thread), and notify the people an @mention names.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.notifications."""
+"""Writing notifications: `notify` creates one for another service's change (a mention, an
+assignment, a claim sent back); its owner marks one or all of them read. Notifications record
+no Event: they are a person's inbox, not a change to the desk's work.
+"""
 
 from __future__ import annotations
 

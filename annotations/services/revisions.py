@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.revisions."""
+"""New versions of an article's text: each is kept as a revision, and every claim is re-anchored
+onto the new text (exact, moved, fuzzy or orphaned); a reviewer then confirms a fuzzy match or
+re-attaches an orphaned claim to newly selected text.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from annotations.models import (
     Membership,
     Role,
 )
+from annotations.queries.attention import claim_is_flagged
 from annotations.services._base import (
     _check_version,
     _full_clean,
@@ -445,11 +449,12 @@ def claim_confirm_anchor(
         anchor = anchoring.anchor_at(article.text, claim.start, claim.end)
     except anchoring.AnchorError as error:
         raise Conflict(error.message, code="invalid_selector") from None
-    if claim.anchor == AnchorState.ANCHORED and anchor.exact == claim.exact:
-        from annotations.queries.attention import claim_is_flagged
-
-        if not claim_is_flagged(claim):
-            return claim  # nothing to confirm (a second click, say)
+    if (
+        claim.anchor == AnchorState.ANCHORED
+        and anchor.exact == claim.exact
+        and not claim_is_flagged(claim)
+    ):
+        return claim  # nothing to confirm (a second click, say)
     before_quote = claim.exact
     note = (
         f"Confirmed the match in revision r{article.revision}."
@@ -486,14 +491,11 @@ def claim_reattach(
     claim.refresh_from_db()
     _require_anchor_fixer(user, claim)  # on the claim's current status
     _check_version(claim, expected_version)
-    if claim.anchor == AnchorState.ANCHORED:
-        from annotations.queries.attention import claim_is_flagged
-
-        if not claim_is_flagged(claim):
-            raise Conflict(
-                "This claim is anchored; to point it at other text, edit the claim.",
-                code="anchored",
-            )
+    if claim.anchor == AnchorState.ANCHORED and not claim_is_flagged(claim):
+        raise Conflict(
+            "This claim is anchored; to point it at other text, edit the claim.",
+            code="anchored",
+        )
     try:
         anchor = anchoring.resolve_selector(
             article.text, start=start, end=end, exact=exact, prefix=prefix, suffix=suffix

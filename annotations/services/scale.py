@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.services.scale."""
+"""The team's rating scale: add, edit, retire, restore, reorder, move and delete ratings. A rating
+in use is retired rather than deleted, so published verdicts keep their meaning.
+"""
 
 from __future__ import annotations
 

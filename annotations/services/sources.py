@@ -1,9 +1,9 @@
-"""TODO docstring: annotations.services.sources."""
+"""Evidence for a claim: sources added (URL, title, excerpt, stance) and removed."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -130,7 +130,6 @@ def _source_matches(source: Source, wanted: Mapping[str, Any]) -> bool:
     dated by the day it was added (that is what the W3C TimeState carries), so the same date
     coming back counts as unchanged.
     """
-    from datetime import UTC  # local: the module's imports belong to other work
 
     if source.url != _lowercase_scheme(str(wanted.get("url") or "").strip()):
         return False

@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.team_import."""
+"""Importing a team's JSON export (ours, as exports.formats.ourjson writes it) into a team:
+articles, revisions, claims with their verdicts, sources, comments and assignments, in batches,
+with the numbers and people of the export kept where they can be.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from annotations.errors import (
     Conflict,
     InvalidInput,
 )
+from annotations.exports.formats import ourjson
 from annotations.lib import ingest, publishing
 from annotations.models import (
     Article,
@@ -27,6 +31,7 @@ from annotations.models import (
     Team,
     Verdict,
 )
+from annotations.queries.discussion import TOMBSTONE_BODY
 from annotations.services._base import event_record, require_role
 from annotations.services.articles import content_hash
 
@@ -106,7 +111,6 @@ def team_import_json(
 
     `user=None` is the command line; otherwise the user must be an admin of the team.
     """
-    from annotations.exports.formats import ourjson
 
     if user is not None:
         require_role(user, team, Role.ADMIN)
@@ -372,8 +376,6 @@ def _team_import(
             comment = Comment(claim=claim, author=who(comment_item["author"]))
             comment.body = comment_item["body"]
             if comment_item.get("deleted_at"):  # a tombstone: its text was not exported
-                from annotations.queries.discussion import TOMBSTONE_BODY
-
                 comment.body = TOMBSTONE_BODY
                 comment.deleted_by = who(comment_item.get("deleted_by"))
             _import_fields(

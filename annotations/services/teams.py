@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.services.teams."""
+"""Teams and their people: creating a team, members and their roles, invitations, and the team's
+publishing settings. Team-level events carry no article.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""TODO docstring: annotations.services.tokens."""
+"""Personal API tokens: created (the raw token is shown once, only its hash is kept), revoked by
+their owner, and marked used at most once a minute.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring: annotations.services.verdicts."""
+"""A reviewer's verdict on a claim: set (one per reviewer, replaced on change) and withdrawn."""
 
 from __future__ import annotations
 

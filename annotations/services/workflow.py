@@ -1,4 +1,7 @@
-"""TODO docstring: annotations.services.workflow."""
+"""The review workflow: the allowed moves between draft, in review, approved, published and
+corrected (TRANSITIONS), who may make each, the final verdict an approval chooses, the public
+URL a published claim gets, and saving a claim's typed changes together with a move.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from annotations.lib import publishing
 from annotations.models import (
     Claim,
     ClaimStatus,
+    Notification,
     Rating,
     Role,
     Verdict,
@@ -217,7 +221,6 @@ def _is_withdrawal(claim: Claim, to: str, user: AbstractBaseUser) -> bool:
 
 def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
     """Tell the claim's author that an editor sent it back, with the editor's note."""
-    from annotations.models import Notification
 
     if claim.created_by_id is None or claim.created_by_id == user.pk:
         return

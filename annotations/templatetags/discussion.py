@@ -11,12 +11,13 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from annotations.pages.discussion import discussion_context, render_discussion
+
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def discussion(context: template.Context, claim: Any) -> SafeString:
-    from annotations.pages.discussion import discussion_context, render_discussion
 
     access = context.get("access")
     membership = getattr(access, "membership", None)

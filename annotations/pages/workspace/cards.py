@@ -24,12 +24,12 @@ from annotations.errors import ServiceError
 from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Membership, Role
 from annotations.pages.forms import ClaimFilterForm
+from annotations.pages.ratings import rating_class
 from annotations.pages.workspace import workflow as review_panel
 
 # How long the page offers to undo a deletion (the toast); the server allows it later too.
 UNDO_SECONDS = 10
 # The default scale's slugs have a colour class in app.css; any other slug gets a neutral one.
-STYLED_RATINGS = frozenset(slug for slug, *_ in services.DEFAULT_SCALE)
 FILTER_SELECTS = ("status", "verdict", "claimant", "reviewer")
 
 
@@ -94,15 +94,6 @@ def selector_message(error: ServiceError, text: str, exact: str) -> str:
 
 
 # --- what the page shows about each claim -------------------------------------------------------
-
-
-def rating_class(slug: str, pk: int | None = None) -> str:
-    """The CSS class that colours a rating. The default scale's slugs have classes in app.css;
-    any other rating is grey there, and `rating-<id>` in the team's ratings.css gives it the
-    colour the team chose (team_pages.team_ratings_css, which also recolours the defaults)."""
-    if slug in STYLED_RATINGS:
-        return f"verdict-{slug}"
-    return f"verdict-other rating-{pk}" if pk else "verdict-other"
 
 
 def _describe(claim: queries.ClaimRow, position: int, access: Access) -> None:

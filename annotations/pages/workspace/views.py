@@ -34,11 +34,11 @@ from django_htmx.http import reswap, retarget
 from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
 from annotations.lib import anchoring
-from annotations.live import views as live
 from annotations.models import Article, Claim, ClaimStatus, Source
 from annotations.pages import assignments as queue_pages
 from annotations.pages import page_updates
 from annotations.pages import revisions as revision_pages
+from annotations.pages.article_text import blocks_touching, groups_html, layout
 from annotations.pages.export_links import export_menu
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from annotations.pages.workspace import workflow as review_panel
@@ -52,7 +52,7 @@ from annotations.pages.workspace.cards import (
     selector_message,
 )
 from annotations.queries import conflicts
-from annotations.templatetags.article_text import blocks_touching, groups_html, layout
+from annotations.queries.audit import latest_event_id
 
 TEMPLATE = "annotations/article_detail.html"
 SOURCES_PREFIX = "sources"
@@ -77,7 +77,7 @@ def _page(
     repeat the article and access: the fragments' contexts carry them too.)"""
     article, access = page_article, page_access
     # Read before the claims: the live stream starts after it, so nothing falls in between.
-    live_after = live.latest_event_id(article)
+    live_after = latest_event_id(article)
     claims = claims if claims is not None else load_claims(article, access)
     # The list shows the open (or confirming) claim in place of its card.
     for mode, key in (("open", "open_claim"), ("confirm", "confirm_claim")):

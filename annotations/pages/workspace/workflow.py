@@ -20,6 +20,7 @@ from django.utils.dateformat import format as date_format
 from annotations import services
 from annotations.lib import publishing
 from annotations.models import Claim, ClaimStatus, Membership, Role, Verdict
+from annotations.pages.ratings import rating_class
 
 # The kind of each move, by (from, to); "back" is a withdrawal when the claim is the user's
 # own, and a send-back (with a note for its author) when it is someone else's.
@@ -101,7 +102,6 @@ class VerdictView:
 def _verdict_views(claim: Claim, user_id: int) -> list[VerdictView]:
     """Every current verdict (and the final one, if it has since been replaced), oldest
     first: one query."""
-    from annotations.pages.workspace.cards import rating_class
 
     wanted = Q(claim_id=claim.pk, is_current=True)
     if claim.final_verdict_id:
