@@ -9,8 +9,7 @@ import pytest
 from django.contrib.auth.models import AbstractBaseUser
 
 from annotations.models import Role, Team
-
-from .factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pytest's signature

@@ -26,8 +26,7 @@ from annotations.models import (
     Stance,
     Verdict,
 )
-
-from .factories import TeamFactory, UserFactory, make_article
+from tests.factories import TeamFactory, UserFactory, make_article
 
 _numbers = itertools.count(1)
 

@@ -11,8 +11,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Article, Claim, Comment, Source, Verdict
-
-from ..factories import make_article
+from tests.factories import make_article
 
 QUOTE = "11.000 North Korean soldiers"
 

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.models import Article, Claim, Event
-
-from ..factories import make_article
-from .conftest import QUOTE, World, error_of
+from tests.api.conftest import QUOTE, World, error_of
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
-
-from ..factories import make_article
-from .conftest import QUOTE, error_of
+from tests.api.conftest import QUOTE, error_of
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

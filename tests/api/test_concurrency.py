@@ -6,8 +6,7 @@ import pytest
 
 from annotations import services
 from annotations.models import Claim
-
-from .conftest import error_of
+from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from annotations import services
 from annotations.errors import Conflict
 from annotations.models import Claim
 from annotations.queries import conflicts
-
-from .conftest import error_of
+from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

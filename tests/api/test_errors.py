@@ -9,8 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.models import Claim
-
-from .conftest import QUOTE, error_of
+from tests.api.conftest import QUOTE, error_of
 
 pytestmark = pytest.mark.django_db
 

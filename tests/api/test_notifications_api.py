@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.models import Membership, Notification
-
-from ..factories import MembershipFactory, UserFactory
-from .conftest import error_of
+from tests.api.conftest import error_of
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

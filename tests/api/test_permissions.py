@@ -30,8 +30,7 @@ from annotations.api import publishing as publishing_api
 from annotations.api import teams as team_api
 from annotations.api import views
 from annotations.models import Comment, Role
-
-from .conftest import QUOTE, World, error_of
+from tests.api.conftest import QUOTE, World, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import ArticleRevision, Claim, Membership, Rating, Role
-
-from ..factories import MembershipFactory, TeamFactory, UserFactory, make_article
-from .conftest import World
-from .test_permissions import RULES
+from tests.api.conftest import World
+from tests.api.test_permissions import RULES
+from tests.factories import MembershipFactory, TeamFactory, UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 

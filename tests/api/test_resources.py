@@ -8,9 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations import services
 from annotations.models import Article, Claim, Event
-
-from ..factories import make_article
-from .conftest import QUOTE, error_of
+from tests.api.conftest import QUOTE, error_of
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 

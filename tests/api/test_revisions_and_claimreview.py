@@ -6,8 +6,7 @@ import pytest
 
 from annotations import services
 from annotations.models import ArticleRevision, Claim
-
-from .conftest import QUOTE, error_of
+from tests.api.conftest import QUOTE, error_of
 
 pytestmark = pytest.mark.django_db
 

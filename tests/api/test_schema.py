@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from .test_permissions import RULES
+from tests.api.test_permissions import RULES
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from annotations import services
-
-from .conftest import QUOTE
+from tests.api.conftest import QUOTE
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = 8
@@ -29,7 +28,7 @@ TIME_BUDGET_SECONDS = 50
 def populated(transactional_db, desk, settings):
     """Real objects for the generated ids to find now and then, and rates that never throttle
     the run (throttling has its own tests)."""
-    from ..factories import make_article
+    from tests.factories import make_article
 
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

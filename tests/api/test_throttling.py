@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-from .conftest import error_of
+from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

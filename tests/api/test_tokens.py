@@ -17,8 +17,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import ApiToken
-
-from .conftest import error_of
+from tests.api.conftest import error_of
 
 pytestmark = pytest.mark.django_db
 

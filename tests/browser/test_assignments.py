@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import ArticleAssignment, ClaimAssignment
-
-from ..factories import make_article
-from .conftest import log_in
+from tests.browser.conftest import log_in
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 

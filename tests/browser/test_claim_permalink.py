@@ -10,8 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotations.models import Article, Claim
-
-from .conftest import log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,9 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article, Claim
-
-from ..test_import_batch import SHORT_PAGE, article_page, site  # noqa: F401 - a fixture
-from .conftest import log_in
-from .test_workspace import select_text
+from tests.browser.conftest import log_in
+from tests.browser.test_workspace import select_text
+from tests.pages.test_import_batch import SHORT_PAGE, article_page, site  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 

@@ -19,9 +19,8 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from annotations import services
-
-from ..factories import make_article
-from .conftest import database_url_for_servers, server_environment, start_servers
+from tests.browser.conftest import database_url_for_servers, server_environment, start_servers
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 

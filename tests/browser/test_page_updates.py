@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import ClaimStatus
-
-from ..factories import make_article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article, Claim, ClaimStatus, Team
-
-from .conftest import log_in
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import AnchorState, Claim
-
-from ..factories import make_article
-from .conftest import log_in
-from .test_workspace import select_text
+from tests.browser.conftest import log_in
+from tests.browser.test_workspace import select_text
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 

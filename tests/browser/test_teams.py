@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations import services
-
-from ..factories import UserFactory, make_article
-from .conftest import log_in
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory, make_article
 
 pytestmark = pytest.mark.browser
 

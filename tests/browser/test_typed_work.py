@@ -14,10 +14,9 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article, Claim, ClaimStatus, Comment, Verdict
-
-from ..factories import make_article
-from .conftest import log_in
-from .test_workspace import no_console_trouble, open_demo
+from tests.browser.conftest import log_in
+from tests.browser.test_workspace import no_console_trouble, open_demo
+from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 
