@@ -38,11 +38,6 @@ def _quick_live(settings):
     settings.FACTCHECK_LIVE_HEARTBEAT_SECONDS = 15
 
 
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
 def live_url(article, **params) -> str:
     url = reverse("article_live", args=[article.pk])
     if params:

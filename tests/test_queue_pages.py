@@ -16,12 +16,11 @@ from django.utils import timezone
 from annotations import assignments, services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
 
-from .factories import make_article
+from .factories import QUOTE, make_article
 from .test_pages import assert_csp_safe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
-QUOTE = "11.000 North Korean soldiers"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -50,16 +49,6 @@ def nav_link(html: str) -> str:
     match = re.search(r'<a href="/queue/"[^>]*>.*?</a>', html, re.S)
     assert match, "no My queue link"
     return match.group(0)
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, title="Troops in Kursk")
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
 
 
 # --- My queue ---------------------------------------------------------------------------------

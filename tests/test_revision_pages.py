@@ -17,16 +17,12 @@ from annotations import services
 from annotations.models import AnchorState, Article, Claim
 
 from .conftest import PERSONAS
-from .factories import make_article
+from .factories import SAMPLE_TEXT
 from .test_pages import assert_csp_safe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
+STORY = SAMPLE_TEXT
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 REWORDED = STORY.replace("had arrived in the region", "had arrived in the area")
 HOSTILE = STORY + "\n\n<script>alert('x')</script> & more"
@@ -37,11 +33,6 @@ def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:
     return services.claim_create(
         article=article, user=user, start=start, end=start + len(quote), exact=quote
     )
-
-
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team, STORY, title="Troops in Kursk")
 
 
 def revise(article: Article, user, text: str) -> services.RevisionResult:
