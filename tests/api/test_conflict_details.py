@@ -9,18 +9,9 @@ import pytest
 from annotations import conflicts, services
 from annotations.models import Claim
 
-from .conftest import error_of
+from .conftest import claim_url, error_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(api_as):
-    return api_as("editor")
-
-
-def claim_url(world) -> str:
-    return f"/api/v1/claims/{world.claim.pk}/"
 
 
 def test_a_stale_if_match_412_names_the_version_and_the_changed_fields(world, editor, desk):

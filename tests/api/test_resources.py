@@ -15,16 +15,6 @@ from .conftest import QUOTE, error_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reviewer(api_as):
-    return api_as("reviewer")
-
-
-@pytest.fixture
-def editor(api_as):
-    return api_as("editor")
-
-
 # --- teams -----------------------------------------------------------------------------------
 
 

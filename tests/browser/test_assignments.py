@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from annotations.models import ArticleAssignment, ClaimAssignment
 
-from .conftest import log_in
+from .helpers import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Notification
 
-from .conftest import log_in
+from .helpers import log_in
 
 pytestmark = [
     pytest.mark.browser,

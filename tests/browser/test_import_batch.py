@@ -12,8 +12,7 @@ from annotations import services
 from annotations.models import Article, Claim
 
 from ..test_import_batch import SHORT_PAGE, article_page, site  # noqa: F401 - a fixture
-from .conftest import log_in
-from .test_workspace import select_text
+from .helpers import log_in, select_text
 
 pytestmark = pytest.mark.browser
 

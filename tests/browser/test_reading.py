@@ -11,7 +11,7 @@ from annotations import services
 from annotations.models import Article
 
 from ..factories import make_article
-from .conftest import log_in
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from annotations import services
 
 from ..factories import UserFactory, make_article
-from .conftest import log_in
+from .helpers import log_in
 
 pytestmark = pytest.mark.browser
 
