@@ -1,6 +1,6 @@
 """What the claim panel's workflow tests share (test_workflow_ui.py, test_workflow_unsaved.py):
-the article and claim they move (their `pytestmark`), a claim put at any status, the answer's
-text."""
+the article and claim they move (their `pytestmark`; test_workspace.py's claim is the same one
+with a source), a claim put at any status, the answer's text."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from annotations.models import Claim
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
+KURSK_CLAIM = {
+    "exact": QUOTE,
+    "claimant": "Volodymyr Zelensky",
+    "rating": "half-true",
+    "rationale": "Other estimates are lower.",
+}
 MARKS = [
     pytest.mark.django_db,
     pytest.mark.article(title="Kursk troop numbers"),
-    pytest.mark.claim(
-        exact=QUOTE,
-        claimant="Volodymyr Zelensky",
-        rating="half-true",
-        rationale="Other estimates are lower.",
-    ),
+    pytest.mark.claim(**KURSK_CLAIM),
 ]
 
 

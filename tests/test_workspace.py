@@ -20,23 +20,17 @@ from annotations import services
 from annotations.models import Article, Claim, ClaimStatus, Event, Source, Verdict
 from annotations.templatetags.article_text import layout
 
+from .claim_workflow import HTMX, KURSK_CLAIM, QUOTE
 from .conftest import PERSONAS
 from .factories import make_article
 from .test_pages import assert_csp_safe, text_map
-
-QUOTE = "11.000 North Korean soldiers had arrived in the region"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.article(title="Kursk troop numbers"),
     # A reviewer's draft claim with a verdict and a source.
     pytest.mark.claim(
-        exact=QUOTE,
-        claimant="Volodymyr Zelensky",
-        rating="half-true",
-        rationale="Other estimates are lower.",
-        sources=[{"url": "https://example.org/isw", "title": "ISW assessment"}],
+        **KURSK_CLAIM, sources=[{"url": "https://example.org/isw", "title": "ISW assessment"}]
     ),
 ]
 
