@@ -23,99 +23,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
-UVICORN = str(Path(PYTHON).with_name("uvicorn"))
+from _support import (
+    bench_desk,
+    percentile,
+    run_prepare,
+    server_environment,
+    setup_prepared_django,
+    start_server,
+    throwaway_database,
+)
+
 ROUNDS = 4
-
-
-# --- the database ------------------------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    """A DATABASE_URL for a database that exists only during the benchmark."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.base = os.environ.get("DATABASE_URL", "")
-        self.name = f"factcheck_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        if self.base.startswith(("postgres://", "postgresql://")):
-            self.kind = "PostgreSQL"
-            parts = urlsplit(self.base)
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            self._admin("CREATE DATABASE {}")
-        else:
-            self.kind = "SQLite"
-            self.url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.base, autocommit=True) as connection:
-            connection.execute(statement.format(self.name))
-
-    def drop(self) -> None:
-        if self.kind == "PostgreSQL":
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-def server_environment(database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "factcheck.settings",
-        "DATABASE_URL": database_url,
-        # Under ASGI each request may run in a new thread: persistent connections would pile up
-        # (Django advises CONN_MAX_AGE=0 there, or a pooler).
-        "DATABASE_CONN_MAX_AGE": "0",
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-" + secrets.token_hex(24),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "FACTCHECK_BENCHMARK_VIEWS": "1",
-        # Throttling stays on (its cache lookups are part of the cost), never reached.
-        "FACTCHECK_API_RATE_USER": "100000000/min",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-    }
 
 
 def prepare(claims: int) -> None:
     """Run inside the benchmark's environment: migrate, load the data, print ids as JSON."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
+    setup_prepared_django()
     from annotations import services
     from annotations.models import Role
 
-    call_command("migrate", verbosity=0)
-    users = {
-        role: get_user_model().objects.create_user(username=f"bench-{role}", password=None)
-        for role in (Role.EDITOR, Role.REVIEWER)
-    }
-    team = services.team_create(name="Benchmark desk", slug="bench", actor=users[Role.EDITOR])
-    services.membership_set(team=team, user=users[Role.REVIEWER], role=Role.REVIEWER)
-    paragraphs = [
-        f"Paragraph {number}: the ministry said that {number * 1000} soldiers had arrived "
-        f"in region {number}, while observers counted fewer."
-        for number in range(claims)
-    ]
-    article = services.article_import(
-        team=team, user=None, text="\n\n".join(paragraphs), title="Benchmark story"
-    ).article
+    _, users, article = bench_desk(claims)
     ratings = ["true", "mostly-true", "half-true", "mostly-false", "false"]
     for number in range(claims):
         claim = services.claim_create(
@@ -139,46 +71,6 @@ def prepare(claims: int) -> None:
         services.verdict_set(claim=claim, user=users[Role.EDITOR], rating=ratings[(number + 1) % 5])
     _, token = services.token_create(user=users[Role.EDITOR], name="benchmark")
     print(json.dumps({"article": article.pk, "token": token}))
-
-
-# --- the server --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            UVICORN,
-            "factcheck.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("uvicorn exited before it served anything.") from None
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("uvicorn did not start within 30 s.")
 
 
 # --- the load ----------------------------------------------------------------------------------
@@ -223,12 +115,12 @@ def load(url: str, headers: dict[str, str], requests: int, concurrency: int) -> 
 
 
 def combine(parts: list[dict]) -> dict:
-    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    latencies = [latency for part in parts for latency in part["latencies"]]
     elapsed = sum(part["elapsed"] for part in parts)
     return {
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies) * 1000,
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
     }
 
 
@@ -254,28 +146,25 @@ def main() -> None:
         prepare(args.claims)
         return
 
-    with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as workdir:
-        database = ThrowawayDatabase(Path(workdir))
-        server = None
+    with throwaway_database(os.environ.get("DATABASE_URL", "")) as database:
+        env = server_environment(
+            database.url,
+            # Under ASGI each request may run in a new thread: persistent connections would pile
+            # up (Django advises CONN_MAX_AGE=0 there, or a pooler).
+            DATABASE_CONN_MAX_AGE="0",
+            FACTCHECK_BENCHMARK_VIEWS="1",
+            # Throttling stays on (its cache lookups are part of the cost), never reached.
+            FACTCHECK_API_RATE_USER="100000000/min",
+            PYTHONWARNINGS="ignore",
+        )
+        ids = run_prepare(__file__, env, "--claims", str(args.claims))
+        server = start_server(env, workers=args.workers)
         try:
-            env = server_environment(database.url)
-            prepared = subprocess.run(
-                [PYTHON, __file__, "--prepare", "--claims", str(args.claims)],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            ids = json.loads(prepared.stdout.strip().splitlines()[-1])
-            port = free_port()
-            server = start_server(env, port, args.workers)
-            base = f"http://127.0.0.1:{port}"
-            api = (f"{base}/api/v1/articles/{ids['article']}/claims/", {
+            api = (f"{server.url}/api/v1/articles/{ids['article']}/claims/", {
                 "Authorization": f"Token {ids['token']}",
                 "Accept": "application/json",
             })  # fmt: skip
-            bare = (f"{base}/api/v1/_benchmark/articles/{ids['article']}/claims/", {})
+            bare = (f"{server.url}/api/v1/_benchmark/articles/{ids['article']}/claims/", {})
             for url, headers in (api, bare):
                 check_payload(url, headers, args.claims)
                 load(url, headers, 200, args.concurrency)  # warm up every worker
@@ -288,10 +177,7 @@ def main() -> None:
                     rounds[label].append(load(url, headers, per_round, args.concurrency))
             results = {label: combine(parts) for label, parts in rounds.items()}
         finally:
-            if server is not None:
-                server.terminate()
-                server.wait(timeout=30)
-            database.drop()
+            server.stop()
 
     print(
         f"GET /api/v1/articles/{{id}}/claims/ with {args.claims} claims (2 verdicts, 2 sources "

@@ -10,44 +10,12 @@ off as in production. Usage:
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _support import configure_django, throwaway_database
+
 CLAIMS_PER_ARTICLE = 3
-
-
-def configure(database_dir: str) -> None:
-    """Environment for a production-like settings module, then django.setup()."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = "benchmark-only-" + "x" * 40
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # whitenoise looks for collected static files, which a benchmark does not need.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    # No collectstatic here: plain static storage instead of the manifest one.
-    settings.STORAGES["staticfiles"]["BACKEND"] = (
-        "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def make_articles(team, user, count: int) -> None:
@@ -117,9 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
 
-    database_dir = tempfile.mkdtemp(prefix="factcheck-bench-")
-    try:
-        configure(database_dir)
+    with throwaway_database() as database:
+        configure_django(database.url)
         from django.contrib.auth import get_user_model
         from django.test import Client
 
@@ -148,8 +115,6 @@ def main(argv: list[str] | None = None) -> int:
                     f"{size:>9} {label:<16} {queries:>7} {median_ms:>10.1f} "
                     f"{size_bytes / 1024:>6.1f}"
                 )
-    finally:
-        shutil.rmtree(database_dir, ignore_errors=True)
     return 0
 
 

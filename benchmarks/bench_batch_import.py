@@ -12,40 +12,11 @@ already there.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
-
-
-def configure(database_dir: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = "benchmark-only-" + "x" * 40
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.STORAGES["staticfiles"]["BACKEND"] = (
-        "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from _support import DEFAULT_DATA, configure_django, real_pages, throwaway_database
 
 
 def run_batch(client, team, pages: list[Path]) -> tuple[float, dict[str, int]]:
@@ -69,14 +40,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     options = parser.parse_args()
-    expectations = options.data / "news_html" / "EXPECTATIONS.json"
-    if not expectations.is_file():
-        print(f"no real pages found: {expectations} is missing", file=sys.stderr)
-        return 2
-    pages = [options.data / page["file"] for page in json.loads(expectations.read_text())]
+    pages = real_pages(options.data)
 
-    with tempfile.TemporaryDirectory() as database_dir:
-        configure(database_dir)
+    with throwaway_database() as database:
+        configure_django(database.url)
         from django.contrib.auth import get_user_model
         from django.test import Client
 

@@ -21,16 +21,17 @@ import argparse
 import http.client
 import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _support import (
+    ThrowawayDatabase,
+    configure_django,
+    server_environment,
+    start_server,
+    throwaway_database,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS_PER_ARTICLE = 100
@@ -42,41 +43,7 @@ SENTENCE = (
 )
 
 
-# --- the throwaway database -------------------------------------------------------------------
-
-
-def create_postgres_database(url: str) -> tuple[str, str]:
-    """A new, empty database on the server of `url`: (its URL, its name)."""
-    import psycopg
-
-    name = f"bench_export_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def drop_postgres_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def environment(database_url: str, static_root: str) -> dict[str, str]:
-    """A production-like environment for both this process and the server."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "factcheck.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-        "FACTCHECK_API_RATE_USER": "100000/min",
-    }
+# --- the data ------------------------------------------------------------------------------------
 
 
 def build(claims: int) -> str:
@@ -84,16 +51,11 @@ def build(claims: int) -> str:
 
     Bulk inserts: this is fixture data for a read benchmark, not a product write path.
     """
-    import django
-
-    django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     from annotations import services
     from annotations.models import Article, ArticleRevision, Claim, Rating, Role, Source, Verdict
 
-    call_command("migrate", verbosity=0)
     User = get_user_model()
     team = services.team_create(name="Benchmark desk", slug="bench")
     reviewers = [User.objects.create_user(f"reviewer{n}") for n in range(5)]
@@ -210,12 +172,6 @@ def build(claims: int) -> str:
 # --- the server and its memory ------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def status_kb(pid: int, field: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -263,34 +219,6 @@ class MemoryWatch(threading.Thread):
         self.peak_kb = self.rss_kb()
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("uvicorn")),
-            "factcheck.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            if server.poll() is not None:
-                raise SystemExit("The server did not start.") from None
-            time.sleep(0.1)
-    server.terminate()
-    raise SystemExit("The server did not start listening within 20 s.")
-
-
 def download(port: int, path: str, token: str, target: Path) -> tuple[float, int, str]:
     """GET path into target: (seconds to the last byte, bytes, content type)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
@@ -329,25 +257,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default="ndjson,w3c")
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="factcheck-bench-export-"))
-    dropped: tuple[str, str] | None = None
-    if args.database_url.startswith("postgres"):
-        database_url, name = create_postgres_database(args.database_url)
-        dropped = (args.database_url, name)
-        where = f"PostgreSQL database {name}"
-    else:
-        database_url = f"sqlite:///{workdir}/bench.sqlite3"
-        where = "SQLite"
-    env = environment(database_url, str(workdir / "static"))
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
+    with throwaway_database(args.database_url) as database:
+        return run(args, database)
+
+
+def run(args: argparse.Namespace, database: ThrowawayDatabase) -> int:
+    workdir = database.workdir
+    where = f"PostgreSQL database {database.name}" if database.kind == "PostgreSQL" else "SQLite"
+    configure_django(database.url)
+    env = server_environment(
+        database.url, STATIC_ROOT=str(workdir / "static"), FACTCHECK_API_RATE_USER="100000/min"
+    )
     server = None
     try:
         started = time.perf_counter()
         token = build(args.claims)
         print(f"Built {args.claims:,} claims on {where} in {time.perf_counter() - started:.0f} s.")
-        port = free_port()
-        server = start_server(env, port)
+        server = start_server(env)
+        port = server.port
         watch = MemoryWatch(server.pid)
         watch.start()
         # Warm up (imports, first connection), then measure from the settled baseline.
@@ -399,14 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if dropped is not None:
-            drop_postgres_database(*dropped)
-        shutil.rmtree(workdir, ignore_errors=True)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -11,18 +11,17 @@ separately so the steady-state numbers are not blurred by it. Target: overall me
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # ingest.py is pure Python: no Django setup needed
+from _support import DEFAULT_DATA, ROOT, real_pages
+
+sys.path.insert(0, str(ROOT))  # ingest.py is pure Python: no Django setup needed
 
 from annotations.lib import ingest  # noqa: E402
 
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 TARGET_MS = 300.0
 
 
@@ -42,11 +41,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     options = parser.parse_args()
 
-    expectations = options.data / "news_html" / "EXPECTATIONS.json"
-    if not expectations.is_file():
-        print(f"no real pages found: {expectations} is missing", file=sys.stderr)
-        return 2
-    pages = [options.data / page["file"] for page in json.loads(expectations.read_text())]
+    pages = real_pages(options.data)
 
     rows = []
     cold_ms = []

@@ -32,99 +32,41 @@ import contextlib
 import http.client
 import json
 import os
-import secrets
 import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
+from _support import (
+    Server,
+    bench_desk,
+    percentile,
+    run_prepare,
+    server_environment,
+    setup_prepared_django,
+    start_server,
+    throwaway_database,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 PARAGRAPHS = 80
 CLAIMS = 20
 
 
-# --- the database and the servers ----------------------------------------------------------------
-
-
-class ThrowawayDatabase:
-    """A DATABASE_URL for a database that exists only during the benchmark."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.base = os.environ.get("DATABASE_URL", "")
-        self.name = f"factcheck_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        if self.base.startswith(("postgres://", "postgresql://")):
-            self.kind = "PostgreSQL"
-            parts = urlsplit(self.base)
-            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            self._admin("CREATE DATABASE {}")
-        else:
-            self.kind = "SQLite"
-            self.url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.base, autocommit=True) as connection:
-            connection.execute(statement.format(self.name))
-
-    def drop(self) -> None:
-        if self.kind == "PostgreSQL":
-            self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-def server_environment(database_url: str, static_root: Path) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "factcheck.settings",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-" + secrets.token_hex(24),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(static_root),
-        "FACTCHECK_API_RATE_USER": "100000000/min",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore",
-    }
+# --- the data ------------------------------------------------------------------------------------
 
 
 def prepare() -> None:
     """Run inside the benchmark's environment: migrate, load the data, print ids as JSON."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-    from django.contrib.auth import get_user_model
+    setup_prepared_django()
     from django.core.management import call_command
     from django.test import Client
 
     from annotations import services
     from annotations.models import Role
 
-    call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    users = {
-        role: get_user_model().objects.create_user(username=f"bench-{role}", password=None)
-        for role in (Role.EDITOR, Role.REVIEWER)
-    }
-    team = services.team_create(name="Benchmark desk", slug="bench", actor=users[Role.EDITOR])
-    services.membership_set(team=team, user=users[Role.REVIEWER], role=Role.REVIEWER)
-    paragraphs = [
-        f"Paragraph {number}: the ministry said that {number * 1000} soldiers had arrived "
-        f"in region {number}, while observers counted fewer."
-        for number in range(PARAGRAPHS)
-    ]
-    article = services.article_import(
-        team=team, user=None, text="\n\n".join(paragraphs), title="Benchmark story"
-    ).article
+    _, users, article = bench_desk(PARAGRAPHS)
     for number in range(CLAIMS):
         services.claim_create(
             article=article,
@@ -141,37 +83,6 @@ def prepare() -> None:
             {"article": article.pk, "token": token, "session": client.cookies["sessionid"].value}
         )
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [PYTHON, "-m", "uvicorn", "factcheck.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("uvicorn exited before it served anything.") from None
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("uvicorn did not start within 30 s.")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 # --- (a) from a save to another browser ---------------------------------------------------------
@@ -356,32 +267,24 @@ def main() -> None:
         prepare()
         return
 
-    with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as workdir:
-        database = ThrowawayDatabase(Path(workdir))
-        servers: list[subprocess.Popen] = []
+    with throwaway_database(os.environ.get("DATABASE_URL", "")) as database:
+        env = server_environment(
+            database.url,
+            DATABASE_CONN_MAX_AGE="0",
+            STATIC_ROOT=str(database.workdir / "static"),
+            FACTCHECK_API_RATE_USER="100000000/min",
+            PYTHONWARNINGS="ignore",
+        )
+        ids = run_prepare(__file__, env)
+        servers: list[Server] = []
         try:
-            env = server_environment(database.url, Path(workdir) / "static")
-            prepared = subprocess.run(
-                [PYTHON, __file__, "--prepare"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if prepared.returncode:
-                raise SystemExit(prepared.stderr[-3000:])
-            ids = json.loads(prepared.stdout.strip().splitlines()[-1])
-            ports = [free_port(), free_port()]
-            servers = [start_server(env, port) for port in ports]
+            servers = [start_server(env), start_server(env)]
+            ports = [server.port for server in servers]
             latency = measure_latency(ports, ids, args.saves)
             load = measure_load(ports, ids, args.streams, args.requests)
         finally:
             for server in servers:
-                server.terminate()
-            for server in servers:
-                server.wait(timeout=30)
-            database.drop()
+                server.stop()
 
     print(
         f"Live updates; {database.kind}; two uvicorn processes (one worker each); an article "

@@ -20,19 +20,15 @@ Exits 1 when a pure-algorithm median misses its target.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _support import ROOT, configure_django, throwaway_database
+
 sys.path.insert(0, str(ROOT))
 
 from annotations.lib import anchoring  # noqa: E402  (pure: no Django needed)
@@ -187,46 +183,6 @@ def bench_pure(scenario: Scenario, repeat: int) -> tuple[float, float, Counter]:
     return setup_ms, total_ms, states
 
 
-def throwaway_postgres(server_url: str) -> tuple[str, object]:
-    """Create an empty database on the server of `server_url`; return its URL and a function
-    that drops it."""
-    import uuid
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = f"factcheck_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(server_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/{name}")), drop
-
-
-def configure(database_url: str | None, database_dir: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings"
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{database_dir}/bench.sqlite3"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = "benchmark-only-" + "x" * 40
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def bench_service(scenario: Scenario, repeat: int, team, user) -> tuple[float, int]:
     """Median milliseconds of article_revise on a fresh article with the scenario's claims,
     and the number of database queries one call makes."""
@@ -305,10 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pure_only:
         return 1 if missed else 0
 
-    database_dir = tempfile.mkdtemp(prefix="factcheck-bench-")
-    database_url, drop = throwaway_postgres(args.postgres) if args.postgres else (None, None)
-    try:
-        configure(database_url, database_dir)
+    with throwaway_database(args.postgres or "") as database:
+        configure_django(database.url)
         from django.conf import settings
         from django.contrib.auth import get_user_model
 
@@ -327,10 +281,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {scenario.name:<8} {scenario.claims:>5} claims: {median:7.1f} ms, "
                 f"{queries} queries"
             )
-    finally:
-        if drop is not None:
-            drop()
-        shutil.rmtree(database_dir, ignore_errors=True)
     return 1 if missed else 0
 
 

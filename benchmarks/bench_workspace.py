@@ -18,16 +18,10 @@ import argparse
 import os
 import random
 import re
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_article_list import configure  # noqa: E402 - needs the path above
+from _support import configure_django, throwaway_database
 
 TARGET_MS = 100
 VOCABULARY = [
@@ -190,9 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile one page render")
     args = parser.parse_args(argv)
 
-    database_dir = tempfile.mkdtemp(prefix="factcheck-bench-")
-    try:
-        configure(database_dir)
+    with throwaway_database() as database:
+        configure_django(database.url)
         from django.contrib.auth import get_user_model
         from django.test import Client
         from django.urls import reverse
@@ -308,8 +301,6 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return 0 if few == many[0] and many[1] <= TARGET_MS else 1
-    finally:
-        shutil.rmtree(database_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

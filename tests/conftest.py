@@ -1,4 +1,14 @@
-"""Shared fixtures: a team with one member per role, and an outsider from another team."""
+"""Shared fixtures: a team with one member per role and an outsider from another team (`desk`),
+the team's article (`article`) and a reviewer's claim on it (`claim`).
+
+A module, class or test sets what `article` and `claim` hold with a marker, so that what
+differs from the defaults stands next to the tests that rely on it:
+
+    pytestmark = [
+        pytest.mark.article(title="Troops in Kursk"),
+        pytest.mark.claim(exact="Pentagon", summary="The Pentagon estimate"),
+    ]
+"""
 
 from __future__ import annotations
 
@@ -8,8 +18,18 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 
-from annotations.models import Role, Team
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from annotations import services
+from annotations.models import Article, Claim, Role, Team
+from tests.factories import QUOTE, MembershipFactory, TeamFactory, UserFactory, make_article
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "article(text=..., title=...): what the `article` fixture is imported from"
+    )
+    config.addinivalue_line(
+        "markers", "claim(**fields): the fields `claim` is created with (see services.claim_create)"
+    )
 
 
 def pytest_collection_modifyitems(config, items) -> None:  # noqa: ARG001 - pytest's signature
@@ -61,6 +81,26 @@ def desk(db) -> Desk:
     outsider = UserFactory(username="outsider")
     MembershipFactory(user=outsider, team=other, role=Role.ADMIN)
     return Desk(team=team, outsider=outsider, other_team=other, **users)
+
+
+def _marked(request, name: str) -> dict:
+    marker = request.node.get_closest_marker(name)
+    return dict(marker.kwargs) if marker else {}
+
+
+@pytest.fixture
+def article(request, desk) -> Article:
+    """The desk's article: factories.SAMPLE_TEXT without a title, unless
+    `pytest.mark.article(text=..., title=...)` says otherwise."""
+    return make_article(desk.team, **_marked(request, "article"))
+
+
+@pytest.fixture
+def claim(request, desk, article) -> Claim:
+    """A draft claim by the desk's reviewer on `article`, quoting factories.QUOTE; the fields of
+    `pytest.mark.claim(...)` are added to (or replace) that quote."""
+    fields = {"exact": QUOTE, **_marked(request, "claim")}
+    return services.claim_create(article=article, user=desk.reviewer, **fields)
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,7 @@ SAMPLE_TEXT = (
     "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
     "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
 )
+QUOTE = "11.000 North Korean soldiers"  # in SAMPLE_TEXT once
 
 
 def make_article(team: Team, text: str = SAMPLE_TEXT, title: str = "") -> Article:

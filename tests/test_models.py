@@ -37,12 +37,9 @@ def place(article: Article) -> dict:
 
 
 @pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(article, desk) -> Claim:
+def claim_row(article, desk) -> Claim:
+    """A claim written straight to the table, not through the services (no event, a number of
+    this module's own): these tests are about the database's own rules."""
     start = article.text.index("President")
     return Claim.objects.create(
         **place(article),
@@ -67,9 +64,9 @@ def test_the_database_refuses_a_claim_that_does_not_end_after_it_starts(article,
         Claim.objects.create(**place(article), exact="x", start=start, end=end)
 
 
-def test_the_database_refuses_moving_a_claim_end_before_its_start(claim):
+def test_the_database_refuses_moving_a_claim_end_before_its_start(claim_row):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.filter(pk=claim.pk).update(end=claim.start)
+        Claim.objects.filter(pk=claim_row.pk).update(end=claim_row.start)
 
 
 def test_the_database_refuses_an_orphaned_claim_that_keeps_a_position(article):
@@ -79,9 +76,9 @@ def test_the_database_refuses_an_orphaned_claim_that_keeps_a_position(article):
         )
 
 
-def test_the_database_refuses_orphaning_a_claim_without_dropping_its_position(claim):
+def test_the_database_refuses_orphaning_a_claim_without_dropping_its_position(claim_row):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.filter(pk=claim.pk).update(anchor=AnchorState.ORPHANED)
+        Claim.objects.filter(pk=claim_row.pk).update(anchor=AnchorState.ORPHANED)
 
 
 def test_the_database_keeps_an_orphaned_claim_without_a_position(article):
@@ -117,39 +114,48 @@ def test_the_database_refuses_a_claim_with_an_empty_quote(article):
         Claim.objects.create(**place(article), exact="", start=0, end=4)
 
 
-def test_the_database_refuses_an_unknown_claim_status_or_anchor_state(claim):
+def test_the_database_refuses_an_unknown_claim_status_or_anchor_state(claim_row):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.filter(pk=claim.pk).update(status="done")
+        Claim.objects.filter(pk=claim_row.pk).update(status="done")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.filter(pk=claim.pk).update(anchor="lost")
+        Claim.objects.filter(pk=claim_row.pk).update(anchor="lost")
 
-    claim.refresh_from_db()
-    assert (claim.status, claim.anchor) == (ClaimStatus.DRAFT, AnchorState.ANCHORED)
+    claim_row.refresh_from_db()
+    assert (claim_row.status, claim_row.anchor) == (ClaimStatus.DRAFT, AnchorState.ANCHORED)
 
 
-def test_overlapping_claims_on_the_same_text_are_both_stored(claim):
+def test_overlapping_claims_on_the_same_text_are_both_stored(claim_row):
     Claim.objects.bulk_create(
         [
-            Claim(**place(claim.article), start=claim.start, end=claim.end, exact=claim.exact),
-            Claim(**place(claim.article), start=claim.start + 2, end=claim.end, exact="x"),
+            Claim(
+                **place(claim_row.article),
+                start=claim_row.start,
+                end=claim_row.end,
+                exact=claim_row.exact,
+            ),
+            Claim(
+                **place(claim_row.article), start=claim_row.start + 2, end=claim_row.end, exact="x"
+            ),
         ]
     )
 
-    assert Claim.objects.filter(article=claim.article).count() == 3
+    assert Claim.objects.filter(article=claim_row.article).count() == 3
 
 
-def test_the_database_refuses_a_claim_number_twice_in_a_team_but_not_across_teams(claim):
+def test_the_database_refuses_a_claim_number_twice_in_a_team_but_not_across_teams(claim_row):
     other_team_article = make_article(TeamFactory())
-    kwargs = {"start": claim.start, "end": claim.end, "exact": claim.exact}
+    kwargs = {"start": claim_row.start, "end": claim_row.end, "exact": claim_row.exact}
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=claim.article, team=claim.team, number=claim.number, **kwargs)
+        Claim.objects.create(
+            article=claim_row.article, team=claim_row.team, number=claim_row.number, **kwargs
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Claim.objects.create(article=claim.article, team=claim.team, number=0, **kwargs)
+        Claim.objects.create(article=claim_row.article, team=claim_row.team, number=0, **kwargs)
 
     Claim.objects.create(
-        article=other_team_article, team=other_team_article.team, number=claim.number, **kwargs
+        article=other_team_article, team=other_team_article.team, number=claim_row.number, **kwargs
     )
-    assert Claim.objects.filter(number=claim.number).count() == 2
+    assert Claim.objects.filter(number=claim_row.number).count() == 2
 
 
 # --- memberships ---------------------------------------------------------------------------
@@ -178,39 +184,41 @@ def test_the_database_refuses_an_unknown_role(desk):
 # --- verdicts ------------------------------------------------------------------------------
 
 
-def test_the_database_refuses_a_second_current_verdict_by_the_same_reviewer(claim, desk, rating):
-    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+def test_the_database_refuses_a_second_current_verdict_by_the_same_reviewer(
+    claim_row, desk, rating
+):
+    Verdict.objects.create(claim=claim_row, reviewer=desk.reviewer, rating=rating)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+        Verdict.objects.create(claim=claim_row, reviewer=desk.reviewer, rating=rating)
 
-    assert Verdict.objects.filter(claim=claim).count() == 1
+    assert Verdict.objects.filter(claim=claim_row).count() == 1
 
 
-def test_the_database_keeps_any_number_of_superseded_verdicts(claim, desk, rating):
+def test_the_database_keeps_any_number_of_superseded_verdicts(claim_row, desk, rating):
     Verdict.objects.bulk_create(
         [
-            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False),
-            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False),
-            Verdict(claim=claim, reviewer=desk.reviewer, rating=rating, is_current=True),
+            Verdict(claim=claim_row, reviewer=desk.reviewer, rating=rating, is_current=False),
+            Verdict(claim=claim_row, reviewer=desk.reviewer, rating=rating, is_current=False),
+            Verdict(claim=claim_row, reviewer=desk.reviewer, rating=rating, is_current=True),
         ]
     )
 
-    assert Verdict.objects.filter(claim=claim, reviewer=desk.reviewer).count() == 3
+    assert Verdict.objects.filter(claim=claim_row, reviewer=desk.reviewer).count() == 3
 
 
-def test_two_reviewers_may_each_have_a_current_verdict(claim, desk, rating):
-    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
-    Verdict.objects.create(claim=claim, reviewer=desk.editor, rating=rating)
+def test_two_reviewers_may_each_have_a_current_verdict(claim_row, desk, rating):
+    Verdict.objects.create(claim=claim_row, reviewer=desk.reviewer, rating=rating)
+    Verdict.objects.create(claim=claim_row, reviewer=desk.editor, rating=rating)
 
-    assert Verdict.objects.filter(claim=claim, is_current=True).count() == 2
+    assert Verdict.objects.filter(claim=claim_row, is_current=True).count() == 2
 
 
-def test_the_database_refuses_making_a_superseded_verdict_current_again(claim, desk, rating):
+def test_the_database_refuses_making_a_superseded_verdict_current_again(claim_row, desk, rating):
     old = Verdict.objects.create(
-        claim=claim, reviewer=desk.reviewer, rating=rating, is_current=False
+        claim=claim_row, reviewer=desk.reviewer, rating=rating, is_current=False
     )
-    Verdict.objects.create(claim=claim, reviewer=desk.reviewer, rating=rating)
+    Verdict.objects.create(claim=claim_row, reviewer=desk.reviewer, rating=rating)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Verdict.objects.filter(pk=old.pk).update(is_current=True)
@@ -224,27 +232,27 @@ def test_the_database_refuses_making_a_superseded_verdict_current_again(claim, d
     ["javascript:alert(1)", "ftp://files.example.org/report.pdf", "/relative/path", ""],
     ids=["javascript", "ftp", "relative", "empty"],
 )
-def test_the_database_refuses_a_source_that_is_not_a_web_address(claim, url):
+def test_the_database_refuses_a_source_that_is_not_a_web_address(claim_row, url):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Source.objects.create(claim=claim, url=url)
+        Source.objects.create(claim=claim_row, url=url)
 
     assert not Source.objects.exists()
 
 
-def test_the_database_accepts_http_and_https_sources(claim):
+def test_the_database_accepts_http_and_https_sources(claim_row):
     Source.objects.bulk_create(
         [
-            Source(claim=claim, url="http://example.org/a"),
-            Source(claim=claim, url="https://example.org/b", stance=Stance.REFUTES),
+            Source(claim=claim_row, url="http://example.org/a"),
+            Source(claim=claim_row, url="https://example.org/b", stance=Stance.REFUTES),
         ]
     )
 
-    assert claim.sources.count() == 2
+    assert claim_row.sources.count() == 2
 
 
-def test_the_database_refuses_an_unknown_stance(claim):
+def test_the_database_refuses_an_unknown_stance(claim_row):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Source.objects.create(claim=claim, url="https://example.org", stance="agrees")
+        Source.objects.create(claim=claim_row, url="https://example.org", stance="agrees")
 
 
 # --- articles, ratings, comments -----------------------------------------------------------
@@ -277,6 +285,6 @@ def test_the_database_refuses_a_duplicate_rating_slug_or_a_colour_that_is_not_he
         Rating.objects.create(team=desk.team, slug="pants-on-fire", label="Liar", colour="red")
 
 
-def test_the_database_refuses_an_empty_comment(claim, desk):
+def test_the_database_refuses_an_empty_comment(claim_row, desk):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comment.objects.create(claim=claim, author=desk.reviewer, body="")
+        Comment.objects.create(claim=claim_row, author=desk.reviewer, body="")

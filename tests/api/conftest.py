@@ -40,6 +40,16 @@ def api_as(desk, token_for) -> Callable[[str | None], APIClient]:
     return _client
 
 
+@pytest.fixture
+def editor(api_as) -> APIClient:
+    return api_as("editor")
+
+
+@pytest.fixture
+def reviewer(api_as) -> APIClient:
+    return api_as("reviewer")
+
+
 @dataclass
 class World:
     article: Article
@@ -72,6 +82,10 @@ def world(desk) -> World:
         source=Source.objects.get(claim=claim),
         comment=comment,
     )
+
+
+def claim_url(world: World) -> str:
+    return f"/api/v1/claims/{world.claim.pk}/"
 
 
 def error_of(response) -> dict:

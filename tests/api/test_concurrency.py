@@ -6,18 +6,9 @@ import pytest
 
 from annotations import services
 from annotations.models import Claim
-from tests.api.conftest import error_of
+from tests.api.conftest import claim_url, error_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(api_as):
-    return api_as("editor")
-
-
-def claim_url(world) -> str:
-    return f"/api/v1/claims/{world.claim.pk}/"
 
 
 def test_a_claims_etag_names_its_id_and_version(world, editor):

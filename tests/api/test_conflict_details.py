@@ -7,21 +7,11 @@ from __future__ import annotations
 import pytest
 
 from annotations import services
-from annotations.errors import Conflict
 from annotations.models import Claim
 from annotations.queries import conflicts
-from tests.api.conftest import error_of
+from tests.api.conftest import claim_url, error_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(api_as):
-    return api_as("editor")
-
-
-def claim_url(world) -> str:
-    return f"/api/v1/claims/{world.claim.pk}/"
 
 
 def test_a_stale_if_match_412_names_the_version_and_the_changed_fields(world, editor, desk):
@@ -71,7 +61,7 @@ def test_a_stale_if_match_caught_by_the_service_is_a_412_with_the_same_details(w
     claim = Claim.objects.get(pk=world.claim.pk)
     stale = claim.version
     services.claim_update(claim=claim, user=desk.admin, summary="Raced.")
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(services.Conflict) as caught:
         services.claim_update(claim=claim, user=desk.editor, summary="Late", expected_version=stale)
     details = conflicts.api_details(caught.value)
     assert details["version"] == stale + 1

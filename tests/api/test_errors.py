@@ -14,11 +14,6 @@ from tests.api.conftest import QUOTE, error_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reviewer(api_as):
-    return api_as("reviewer")
-
-
 def claims_url(world) -> str:
     return f"/api/v1/articles/{world.article.pk}/claims/"
 

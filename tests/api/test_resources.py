@@ -14,16 +14,6 @@ from tests.factories import make_article
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def reviewer(api_as):
-    return api_as("reviewer")
-
-
-@pytest.fixture
-def editor(api_as):
-    return api_as("editor")
-
-
 # --- teams -----------------------------------------------------------------------------------
 
 

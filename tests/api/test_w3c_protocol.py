@@ -31,11 +31,6 @@ DESCRIPTIONS = "http://www.w3.org/ns/oa#PreferContainedDescriptions"
 BASE = "http://testserver"
 
 
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team)
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

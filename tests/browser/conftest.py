@@ -28,9 +28,12 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
+
+from annotations.models import Article
 
 # Playwright's sync API runs an event loop in this thread; the database calls the tests make
 # next to it are still synchronous, so Django's async-safety check must stand aside.
@@ -112,12 +115,12 @@ def open_page(browser, live_server, transactional_db):
         context.close()
 
 
-def log_in(page, username: str, password: str = "pw-for-tests") -> None:
-    """Log in through the login form, as a person would."""
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+@pytest.fixture
+def demo(transactional_db) -> Article:
+    """The demo desk of `manage.py seed_demo` (users log in with helpers.DEMO_PASSWORD); its
+    article."""
+    call_command("seed_demo", verbosity=0)
+    return Article.objects.get(team__slug="demo")
 
 
 # --- the project under uvicorn, in another process ------------------------------------------

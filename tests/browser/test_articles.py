@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import make_article
 
 pytestmark = pytest.mark.browser

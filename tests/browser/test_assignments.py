@@ -10,20 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from annotations import services
 from annotations.models import ArticleAssignment, ClaimAssignment
-from tests.browser.conftest import log_in
-from tests.factories import make_article
+from tests.browser.helpers import log_in
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def claim(desk):
-    article = make_article(desk.team, title="Troops in Kursk")
-    return services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
-    )
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.article(title="Troops in Kursk"),
+    pytest.mark.claim(exact="Pentagon", summary="The Pentagon estimate"),
+]
 
 
 def test_an_editor_assigns_in_place_and_the_reviewer_finds_it_in_the_queue(open_page, desk, claim):

@@ -6,21 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotations.models import Article, Claim
-from tests.browser.conftest import log_in
+from tests.browser.helpers import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-
-DEMO_PASSWORD = "factcheck-demo"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return Article.objects.get(team__slug="demo")
 
 
 def last_in_text(article: Article) -> Claim:

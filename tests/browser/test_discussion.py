@@ -8,20 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotations import services
 from annotations.models import Notification
-from tests.browser.conftest import log_in
-from tests.factories import make_article
+from tests.browser.helpers import log_in
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def claim(desk):
-    article = make_article(desk.team)
-    return services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
-    )
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.claim(exact="Pentagon", summary="The Pentagon estimate"),
+]
 
 
 def test_a_reviewer_discusses_a_claim_and_mentions_an_editor(open_page, desk, claim):

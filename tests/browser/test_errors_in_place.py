@@ -14,15 +14,11 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import ClaimStatus
-from tests.factories import make_article
+from tests.factories import SAMPLE_TEXT, make_article
 
 pytestmark = pytest.mark.browser
 
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
+STORY = SAMPLE_TEXT
 PUBLISHED_QUOTE = "there are 10.000 North Korean soldiers in the Kursk region"
 
 

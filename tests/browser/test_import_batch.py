@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import Article, Claim
-from tests.browser.conftest import log_in
-from tests.browser.test_workspace import select_text
+from tests.browser.helpers import log_in, select_text
 from tests.pages.test_import_batch import SHORT_PAGE, article_page, site  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser

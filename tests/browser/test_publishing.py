@@ -7,23 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.models import Article, Claim, ClaimStatus, Team
-from tests.browser.conftest import log_in
+from annotations.models import Claim, ClaimStatus, Team
+from tests.browser.helpers import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "factcheck-demo"
 WARNING = "Published without a public URL: search engines ignore this fact check."
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return Article.objects.get(team__slug="demo")
 
 
 def test_an_editor_publishes_at_the_offered_public_url_and_fixes_a_missing_one(

@@ -12,17 +12,12 @@ from playwright.sync_api import expect
 
 from annotations import services
 from annotations.models import AnchorState, Claim
-from tests.browser.conftest import log_in
-from tests.browser.test_workspace import select_text
-from tests.factories import make_article
+from tests.browser.helpers import log_in, select_text
+from tests.factories import SAMPLE_TEXT, make_article
 
 pytestmark = pytest.mark.browser
 
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
+STORY = SAMPLE_TEXT
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 REWORDED = STORY.replace("had arrived in the region", "had arrived in the area")
 

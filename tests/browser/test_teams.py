@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from annotations import services
-from tests.browser.conftest import log_in
+from tests.browser.helpers import log_in
 from tests.factories import UserFactory, make_article
 
 pytestmark = pytest.mark.browser

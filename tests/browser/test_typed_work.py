@@ -9,24 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.models import Article, Claim, ClaimStatus, Comment, Verdict
-from tests.browser.conftest import log_in
-from tests.browser.test_workspace import no_console_trouble, open_demo
+from annotations.models import Claim, ClaimStatus, Comment, Verdict
+from tests.browser.helpers import log_in, no_console_trouble, open_demo
 from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 
 OTHER = "there are 10.000 North Korean soldiers"  # the reviewer's draft claim in the demo
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return Article.objects.get(team__slug="demo")
 
 
 def open_claim(page, claim: Claim):

@@ -10,56 +10,21 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from annotations import services
-from annotations.models import Article, Claim, Source, Verdict
-from tests.browser.conftest import log_in
+from annotations.models import Claim, Source, Verdict
+from tests.browser.helpers import DEMO_PASSWORD, log_in, no_console_trouble, open_demo, select_text
 from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "factcheck-demo"
 SENTENCE = (
     "Ukrainian President Volodymyr Zelensky said on Monday that 11.000 North Korean soldiers "
     "had arrived in Russia's Kursk region, based on information from Ukrainian intelligence "
     "services."
 )
 PART = "based on information from Ukrainian intelligence services"
-
-# Select from the start of `first` to the end of `last` (both searched in the text content of
-# #article-text, `last` after `first`), as a user dragging over the text would.
-SELECT = """([first, last]) => {
-    const root = document.getElementById("article-text");
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    const nodes = [];
-    let text = "";
-    while (walker.nextNode()) {
-        nodes.push([walker.currentNode, text.length]);
-        text += walker.currentNode.data;
-    }
-    const from = text.indexOf(first);
-    const to = text.indexOf(last, from) + last.length;
-    if (from < 0 || to < last.length) throw new Error("not in the text: " + first + " … " + last);
-    const inside = (at, end) => nodes.find(([node, start]) =>
-        end ? at > start && at <= start + node.length : at >= start && at < start + node.length);
-    const [startNode, startAt] = inside(from, false);
-    const [endNode, endAt] = inside(to, true);
-    const range = document.createRange();
-    range.setStart(startNode, from - startAt);
-    range.setEnd(endNode, to - endAt);
-    // A person selects what they see: bring it into view first.
-    startNode.parentElement.scrollIntoView({block: "center"});
-    const selection = document.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-}"""
-
-
-def select_text(page, first: str, last: str | None = None) -> None:
-    page.evaluate(SELECT, [first, last or first])
-
 
 # A claim's highlighted text: its outermost marks' text, joined.
 HIGHLIGHTED = """(id) => Array.from(
@@ -95,31 +60,6 @@ def assert_numbers_agree(page) -> None:
     assert dict(numbers["text"]) == {claim: n for claim, n in numbers["list"]}
     for (_, number), label in zip(numbers["text"], numbers["labels"], strict=True):
         assert label.startswith(f"Claim #{number} ") or label.startswith(f"Claim #{number}:")
-
-
-def no_console_trouble(console, *, answered: tuple[int, ...] = ()) -> None:
-    """No CSP violation and no script error. `answered`: HTTP statuses the test expects the
-    server to give a form (the browser logs those responses as console errors too)."""
-    expected = tuple(
-        f"error: Failed to load resource: the server responded with a status of {status} "
-        for status in answered
-    )
-    assert console.csp_violations() == []
-    assert [m for m in console.errors() if not m.startswith(expected or ("\0",))] == []
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", verbosity=0)
-    return Article.objects.get(team__slug="demo")
-
-
-def open_demo(open_page, demo, username: str = "reviewer", width: int = 1280):
-    page, console = open_page(width)
-    log_in(page, username, password=DEMO_PASSWORD)
-    page.goto(f"/articles/{demo.pk}/")
-    expect(page.locator("#article-text")).to_be_visible()
-    return page, console
 
 
 def add_claim_from_selection(page, *, claimant: str, verdict: str, url: str, title: str):

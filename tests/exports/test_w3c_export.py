@@ -36,11 +36,6 @@ HOSTILE_TEXT = (
 )
 
 
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team)
-
-
 def load(article: Article) -> list[Claim]:
     """The claims as the API and the exports load them: verdicts and sources prefetched."""
     claims = list(queries.claims_for_article(article))

@@ -1,6 +1,6 @@
-"""The world the permission matrices run in (tests/matrices/test_service_permissions.py and
-tests/matrices/test_page_permissions.py): the desk's team with an article and the admin's draft claim,
-and helpers that make whatever else one action needs, owned by whoever it has to be."""
+"""The world the permission matrices run in (test_service_permissions.py and
+test_page_permissions.py beside it): the desk's team with an article and the admin's draft
+claim, and helpers that make whatever else one action needs, owned by whoever it has to be."""
 
 from __future__ import annotations
 

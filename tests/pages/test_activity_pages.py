@@ -17,10 +17,13 @@ from annotations.models import Event
 from annotations.queries import audit
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
-
-QUOTE = "11.000 North Korean soldiers"
 OTHER_QUOTE = "10.000 North Korean soldiers"
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(title="Troops in Kursk"),
+    pytest.mark.claim(claimant="Zelensky"),
+]
 
 
 def html_of(response) -> str:
@@ -36,11 +39,8 @@ def entries(html: str) -> list[str]:
 
 
 @pytest.fixture
-def claim(desk):
-    article = make_article(desk.team, title="Troops in Kursk")
-    claim = services.claim_create(
-        article=article, user=desk.reviewer, exact=QUOTE, claimant="Zelensky"
-    )
+def claim(claim, desk):
+    """The shared claim, with two verdicts after it in its history."""
     services.verdict_set(claim=claim, user=desk.reviewer, rating="mostly-false")
     services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
     return claim

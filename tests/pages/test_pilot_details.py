@@ -13,16 +13,10 @@ from django.urls import reverse
 from annotations import services
 from annotations.models import Claim, ClaimStatus, Event
 from annotations.queries import audit
-from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
 
 
 def text(response) -> str:
@@ -38,11 +32,6 @@ def oob(html: str, element_id: str) -> str:
         )
     assert found, f"no out-of-band #{element_id} in the answer"
     return found.group(0)
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, text=STORY, title="Troops in Kursk")
 
 
 @pytest.fixture

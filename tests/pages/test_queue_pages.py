@@ -15,12 +15,11 @@ from django.utils import timezone
 
 from annotations import queries, services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
-from tests.factories import make_article
+from tests.factories import QUOTE, make_article
 from tests.pages.test_pages import assert_csp_safe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
-QUOTE = "11.000 North Korean soldiers"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -49,16 +48,6 @@ def nav_link(html: str) -> str:
     match = re.search(r'<a href="/queue/"[^>]*>.*?</a>', html, re.S)
     assert match, "no My queue link"
     return match.group(0)
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, title="Troops in Kursk")
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
 
 
 # --- My queue ---------------------------------------------------------------------------------

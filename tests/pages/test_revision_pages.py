@@ -16,16 +16,12 @@ from django.urls import reverse
 from annotations import services
 from annotations.models import AnchorState, Article, Claim
 from tests.conftest import PERSONAS
-from tests.factories import make_article
+from tests.factories import SAMPLE_TEXT
 from tests.pages.test_pages import assert_csp_safe
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
+STORY = SAMPLE_TEXT
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 REWORDED = STORY.replace("had arrived in the region", "had arrived in the area")
 HOSTILE = STORY + "\n\n<script>alert('x')</script> & more"
@@ -36,11 +32,6 @@ def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:
     return services.claim_create(
         article=article, user=user, start=start, end=start + len(quote), exact=quote
     )
-
-
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team, STORY, title="Troops in Kursk")
 
 
 def revise(article: Article, user, text: str) -> services.RevisionResult:

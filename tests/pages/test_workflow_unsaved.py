@@ -6,49 +6,15 @@ With htmx (the open claim comes back) and without (a redirect, or the page with 
 
 from __future__ import annotations
 
-from html import unescape
-
 import pytest
 from django.urls import reverse
 
 from annotations import services
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import Claim, ClaimStatus, Event, Notification, Verdict
-from tests.factories import make_article
+from tests.pages.claim_workflow import HTMX, MARKS, at, text
 
-pytestmark = pytest.mark.django_db
-
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
-QUOTE = "11.000 North Korean soldiers had arrived in the region"
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def claim(desk) -> Claim:
-    article = make_article(desk.team, text=STORY, title="Kursk troop numbers")
-    return services.claim_create(
-        article=article,
-        user=desk.reviewer,
-        exact=QUOTE,
-        claimant="Volodymyr Zelensky",
-        rating="half-true",
-        rationale="Other estimates are lower.",
-    )
-
-
-def at(claim: Claim, status: str) -> Claim:
-    final = (
-        claim.verdicts.filter(is_current=True).first()
-        if status in ("approved", "published")
-        else None
-    )
-    Claim.objects.filter(pk=claim.pk).update(status=status, final_verdict=final)
-    claim.refresh_from_db()
-    return claim
+pytestmark = MARKS
 
 
 def form(claim: Claim, **typed) -> dict:
@@ -81,10 +47,6 @@ def status_of(claim: Claim) -> str:
 
 def verdict_of(claim: Claim, user) -> Verdict | None:
     return Verdict.objects.filter(claim=claim, reviewer=user, is_current=True).first()
-
-
-def text(response) -> str:
-    return unescape(response.content.decode())
 
 
 def moved(response, htmx: bool) -> None:

@@ -21,17 +21,17 @@ from annotations.models import Article, Claim, ClaimStatus, Event, Source, Verdi
 from annotations.pages.article_text import layout
 from tests.conftest import PERSONAS
 from tests.factories import make_article
+from tests.pages.claim_workflow import HTMX, KURSK_CLAIM, QUOTE
 from tests.pages.test_pages import assert_csp_safe, text_map
 
-pytestmark = pytest.mark.django_db
-
-STORY = (
-    "Troops in Kursk\n\n"
-    "President Zelensky said that 11.000 North Korean soldiers had arrived in the region.\n\n"
-    "The Pentagon estimated that there are 10.000 North Korean soldiers in the Kursk region."
-)
-QUOTE = "11.000 North Korean soldiers had arrived in the region"
-HTMX = {"HTTP_HX_REQUEST": "true"}
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(title="Kursk troop numbers"),
+    # A reviewer's draft claim with a verdict and a source.
+    pytest.mark.claim(
+        **KURSK_CLAIM, sources=[{"url": "https://example.org/isw", "title": "ISW assessment"}]
+    ),
+]
 
 
 def html_of(response) -> str:
@@ -84,25 +84,6 @@ def editor_data(claim: Claim, **extra) -> dict:
     }
     data.update(extra)
     return data
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, text=STORY, title="Kursk troop numbers")
-
-
-@pytest.fixture
-def claim(desk, article):
-    """A reviewer's draft claim with a verdict and a source."""
-    return services.claim_create(
-        article=article,
-        user=desk.reviewer,
-        exact=QUOTE,
-        claimant="Volodymyr Zelensky",
-        rating="half-true",
-        rationale="Other estimates are lower.",
-        sources=[{"url": "https://example.org/isw", "title": "ISW assessment"}],
-    )
 
 
 # --- every endpoint × every persona -----------------------------------------------------------

@@ -36,17 +36,12 @@ from annotations.queries import audit
 from tests.factories import make_article
 from tests.matrices.permission_world import QUOTE, make_scene
 
-pytestmark = pytest.mark.django_db
-
 STORY = (
     "Kursk, 5 November. 11.000 North Korean soldiers are in the Kursk region, Zelensky said.\n\n"
     "The Pentagon counts 10.000 North Korean soldiers."
 )
 
-
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team, STORY, title="Troops in Kursk")
+pytestmark = [pytest.mark.django_db, pytest.mark.article(text=STORY, title="Troops in Kursk")]
 
 
 def html_of(response) -> str:

@@ -21,26 +21,15 @@ from annotations.models import (
     Notification,
     Role,
 )
-from tests.factories import MembershipFactory, UserFactory, make_article
+from tests.factories import QUOTE, MembershipFactory, UserFactory, make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
-QUOTE = "11.000 North Korean soldiers"
 OTHER_QUOTE = "10.000 North Korean soldiers"
 
 
 def days(n: int):
     return timezone.localdate() + timedelta(days=n)
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, title="Troops in Kursk")
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
 
 
 # --- who may assign whom ------------------------------------------------------------------------

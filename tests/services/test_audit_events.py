@@ -15,11 +15,13 @@ from django.utils import timezone
 from annotations import services
 from annotations.models import Comment, Event, Membership, Rating, Role, Source
 from annotations.queries import audit
-from tests.factories import UserFactory, make_article
+from tests.factories import QUOTE, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-QUOTE = "11.000 North Korean soldiers"
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(title="Troops in Kursk"),
+    pytest.mark.claim(claimant="Zelensky"),
+]
 
 
 @dataclass
@@ -59,18 +61,6 @@ def nothing_recorded() -> Iterator[None]:
     last = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     yield
     assert not Event.objects.filter(id__gt=last).exists()
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team, title="Troops in Kursk")
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(
-        article=article, user=desk.reviewer, exact=QUOTE, claimant="Zelensky"
-    )
 
 
 # --- articles and claims ------------------------------------------------------------------------

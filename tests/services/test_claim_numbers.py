@@ -24,11 +24,6 @@ QUOTE = "11.000 North Korean soldiers"
 OTHER = "10.000 North Korean soldiers"
 
 
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
 def create(article, user, exact: str = QUOTE, **extra) -> Claim:
     return services.claim_create(article=article, user=user, exact=exact, **extra)
 

@@ -14,21 +14,11 @@ from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.exports.streams import stream_json
 from annotations.models import ClaimStatus, Comment, Event
-from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
-    )
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.claim(exact="Pentagon", summary="The Pentagon estimate"),
+]
 
 
 def say(claim, user, body, reply_to=None) -> Comment:

@@ -9,21 +9,12 @@ from django.urls import reverse
 
 from annotations import queries, services
 from annotations.models import Membership, Notification
-from tests.factories import UserFactory, make_article
+from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
-    )
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.claim(exact="Pentagon", summary="The Pentagon estimate"),
+]
 
 
 def say(claim, user, body, reply_to=None):

@@ -28,18 +28,13 @@ from annotations.models import (
     Source,
     Verdict,
 )
-from tests.factories import SAMPLE_TEXT, make_article
+from tests.factories import SAMPLE_TEXT
 
 pytestmark = pytest.mark.django_db
 
 QUOTE = "11.000 North Korean soldiers had arrived"
 SENTENCE = "President Zelensky said that 11.000 North Korean soldiers had arrived in the region."
 PENTAGON = "10.000 North Korean soldiers"
-
-
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team, SAMPLE_TEXT)
 
 
 def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:

@@ -29,15 +29,7 @@ from tests.factories import SAMPLE_TEXT, UserFactory, make_article
 CAN_WRITE = ["reviewer", "editor", "admin"]
 DUPLICATE = "North Korean soldiers"  # occurs in both paragraphs of SAMPLE_TEXT
 
-
-@pytest.fixture
-def article(desk) -> Article:
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(article, desk) -> Claim:
-    return services.claim_create(article=article, user=desk.reviewer, exact="President Zelensky")
+pytestmark = pytest.mark.claim(exact="President Zelensky")
 
 
 def occurrences(text: str, quote: str) -> list[int]:

@@ -8,29 +8,19 @@ import pytest
 from annotations import services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.models import AnchorState, Article, Claim, ClaimStatus, Event, Verdict
-from tests.factories import make_article
-
-pytestmark = pytest.mark.django_db
 
 QUOTE = "11.000 North Korean soldiers had arrived in the region"
 
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(desk, article):
-    return services.claim_create(
-        article=article,
-        user=desk.reviewer,
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.claim(
         exact=QUOTE,
         claimant="Zelensky",
         rating="half-true",
         rationale="Estimates differ.",
         sources=[{"url": "https://example.org/a", "title": "A", "stance": "refutes"}],
-    )
+    ),
+]
 
 
 # --- claim_revise -------------------------------------------------------------------------------

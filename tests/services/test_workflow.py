@@ -7,26 +7,13 @@ import pytest
 from annotations import services
 from annotations.errors import Conflict, Forbidden, InvalidInput, NotFound
 from annotations.models import ArticleStatus, Claim, ClaimStatus, Comment, Event, Source
-from tests.factories import make_article
+from tests.factories import QUOTE
 
-QUOTE = "11.000 North Korean soldiers"
-
-
-@pytest.fixture
-def article(desk):
-    return make_article(desk.team)
-
-
-@pytest.fixture
-def claim(desk, article) -> Claim:
-    return services.claim_create(
-        article=article,
-        user=desk.reviewer,
-        exact=QUOTE,
-        claimant="Zelensky",
-        rating="half-true",
-        sources=[{"url": "https://example.org/briefing", "stance": "refutes"}],
-    )
+pytestmark = pytest.mark.claim(
+    claimant="Zelensky",
+    rating="half-true",
+    sources=[{"url": "https://example.org/briefing", "stance": "refutes"}],
+)
 
 
 def move(claim: Claim, user, to: str, **kwargs) -> Claim:
