@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations import services
 from annotations.models import (
@@ -44,7 +44,6 @@ from annotations.models import (
     Notification,
     Role,
 )
-from annotations.pages import urls as page_urls
 from tests.conftest import Desk
 from tests.factories import UserFactory
 from tests.matrices.permission_world import OTHER_QUOTE, QUOTE, Scene, make_scene
@@ -83,8 +82,28 @@ def view_methods(view: Callable) -> frozenset[str] | None:
     return None
 
 
+# The URL configurations of the browser's pages (at the site's root, nested include()s and all).
+PAGE_URLCONFS = ("annotations.pages.urls", "annotations.live.urls")
+
+
+def _walk(patterns: list, prefix: str = "") -> dict[str, URLPattern]:
+    found = {}
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found |= _walk(pattern.url_patterns, route)
+        else:
+            found[route] = pattern
+    return found
+
+
 def page_patterns() -> dict[str, URLPattern]:
-    return {str(pattern.pattern): pattern for pattern in page_urls.urlpatterns}
+    found = {}
+    for resolver in get_resolver().url_patterns:
+        module = getattr(resolver, "urlconf_module", None)
+        if getattr(module, "__name__", None) in PAGE_URLCONFS:
+            found |= _walk(resolver.url_patterns, str(resolver.pattern))
+    return found
 
 
 def page_routes() -> set[tuple[str, str]]:
