@@ -462,7 +462,9 @@ function keepOpenClaims(list, sender, { all = false } = {}) {
 }
 
 // After the swap (the old list, and the kept claims with it, out of the page): each kept
-// claim takes the place of its fresh copy, or the top of the list when it has none.
+// claim takes the place of its fresh copy, or the top of the list when it has none. Done on
+// htmx:afterSwap, before htmx settles the new list: htmx then processes the claims again
+// (it cleaned them up with the old list).
 function restoreOpenClaims() {
   const list = document.getElementById("claim-list");
   const swapped = keptFrom !== null && !keptFrom.isConnected;

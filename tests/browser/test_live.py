@@ -177,6 +177,8 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         reviewer.screenshot(path=artifacts / "live-changed-while-editing.png", caret="initial")
         half_typed.fill("")  # (saving the claim would otherwise ask about the comment)
 
+        # Saving answers in place (htmx), as before the live update: the page is not reloaded.
+        reviewer.evaluate("() => { window.beforeSaving = true; }")
         reviewer_form.get_by_role("button", name="Save claim").click()
         alert = reviewer_card.get_by_role("alert")
         expect(alert).to_contain_text("Someone else changed this claim while you were editing")
@@ -184,6 +186,7 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         row = alert.get_by_role("row", name=re.compile("^Claimant"))
         expect(row).to_contain_text("US Department of Defense")
         expect(row).to_contain_text("Pentagon spokesman")
+        assert reviewer.evaluate("() => window.beforeSaving === true")
         expect(reviewer_card.get_by_label("Claimant", exact=True)).to_have_value(
             "Pentagon spokesman"
         )
