@@ -684,8 +684,9 @@ def _latest_released(article_id: int) -> int:
 @login_required
 @require_GET
 def article_live_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    """The article text (with its highlights) and the claim list as they are now, for the page
-    to put in place after a live Event. GET parameters filter the list as on the page."""
+    """The claim list as it is now, with the article text (its highlights) and the claim count
+    out of band, for htmx to put in place after a live Event. GET parameters filter the list
+    as on the page."""
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     claims = load_claims(article, access)
@@ -693,8 +694,9 @@ def article_live_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     text = groups_html(layout(article.text, article.blocks, claims, links=article.links))
     listing = render_to_string(f"{TEMPLATE}#claim-list", context, request=request)
     body = (
-        f'<div data-live-part="text" data-claim-total="{len(claims)}">{text}</div>'
-        f'<div data-live-part="list">{listing}</div>'
+        f"{listing}"
+        f'<div id="article-text" hx-swap-oob="innerHTML">{text}</div>'
+        f'<span id="claim-count" class="count" hx-swap-oob="true">{len(claims)}</span>'
     )
     response = HttpResponse(body)
     response["Cache-Control"] = "no-store"

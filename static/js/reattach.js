@@ -1,6 +1,6 @@
 // The re-attach page: a selection in the current text fills the form (start, end, quote and
 // its context). Without JavaScript the quote is typed instead.
-import { guardPageExit } from "./dirty.js";
+import { guardPageExit } from "./ui.js";
 import { selectorFor } from "./selection.js";
 
 const root = document.getElementById("article-text");

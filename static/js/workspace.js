@@ -5,18 +5,8 @@
 // sends back. No inline styles: state is shown by toggling classes, and the floating button
 // and popovers are placed by CSS anchor positioning.
 
-import {
-  approveNextSwap,
-  confirmLoss,
-  dirtyFields,
-  fieldName,
-  guardPageExit,
-  isChanged,
-  isDirty,
-  lossMessage,
-  takeApproval,
-} from "./dirty.js";
 import { rangeAt, selectorFor } from "./selection.js";
+import { confirmLoss, dirtyFields, fieldName, guardPageExit, isChanged, isDirty, lossMessage, startToasts } from "./ui.js";
 
 const root = document.getElementById("article-text");
 const panel = document.getElementById("claims-panel");
@@ -43,6 +33,27 @@ function announce(message) {
   window.setTimeout(() => {
     announcer.textContent = message;
   }, 50);
+}
+
+// A request the page has already asked about (a new selection replacing a started claim): the
+// general question before a swap is not repeated.
+let approved = null;
+
+function approveNextSwap(target) {
+  approved = target;
+}
+
+function takeApproval(target) {
+  const was = approved !== null && approved === target;
+  approved = null;
+  return was;
+}
+
+// The live updates' refresh of the text and the list (live.js): it changes nothing the person
+// is doing, so it moves no focus and keeps every open claim.
+function isLiveRefresh(detail) {
+  const elt = detail && (detail.elt || (detail.requestConfig && detail.requestConfig.elt));
+  return Boolean(elt && elt.matches && elt.matches("[data-live-refresh]"));
 }
 
 function isTyping(target) {
@@ -373,8 +384,6 @@ document.addEventListener("click", (event) => {
   }
   const helpOpen = event.target.closest("[data-help-open]");
   if (helpOpen) help.showModal();
-  const toastClose = event.target.closest("[data-toast-close]");
-  if (toastClose) toastClose.closest("[data-toast]").remove();
 });
 
 panel.addEventListener("dblclick", (event) => {
@@ -382,7 +391,7 @@ panel.addEventListener("dblclick", (event) => {
   if (card && !event.target.closest("a, button")) card.querySelector("[data-open-claim]").click();
 });
 
-// Typed input is never dropped without asking (dirty.js names what would be lost):
+// Typed input is never dropped without asking (ui.js names what would be lost):
 //
 // * a request whose answer replaces a part of the page holding typed input (Close, Cancel,
 //   Delete…, a comment's Edit, a workflow button while a comment is half typed) asks first —
@@ -392,8 +401,8 @@ panel.addEventListener("dblclick", (event) => {
 //   be published: the page asks, and drops them if told to go on (without JavaScript the
 //   server saves them as the editor's own proposal beside the approved one);
 // * a new claim list (a filter, a claim added or deleted) keeps the open claims that hold
-//   typed input, as live updates do (live.js);
-// * leaving the page asks the browser's own question (dirty.js guardPageExit).
+//   typed input; one from live updates keeps every open claim;
+// * leaving the page asks the browser's own question (ui.js guardPageExit).
 const VERDICT_FIELDS = ["rating", "rationale"];
 
 function question(source, submitter) {
@@ -432,19 +441,46 @@ document.body.addEventListener("htmx:confirm", (event) => {
   event.detail.issueRequest(true);
 });
 
-const keptOpen = new Map(); // open claims with typed input, carried across a new list
+const keptOpen = new Map(); // open claims carried across a new list
+let keptFrom = null; // the list they are in until the swap
+let keptFocus = null; // the field being typed in, inside one of them
+let focusedCard = null; // the id of a closed card that had the focus (live refresh)
 
-function keepOpenClaims(list, sender) {
+function keepOpenClaims(list, sender, { all = false } = {}) {
+  keptOpen.clear();
+  keptFrom = list;
+  keptFocus = null;
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const closed = all && focused && !focused.closest(".is-open") ? focused.closest("[data-claim][id]") : null;
+  focusedCard = closed ? closed.id : null;
   list.querySelectorAll(".claim-card.is-open[id]").forEach((card) => {
     // The claim whose own form was sent (a deleted claim saved as a new one) is answered.
-    if (!isDirty(card) || (sender && card.contains(sender))) return;
+    if (!all && (!isDirty(card) || (sender && card.contains(sender)))) return;
     keptOpen.set(card.id, card);
-    card.remove();
+    if (card.contains(document.activeElement)) keptFocus = document.activeElement;
   });
 }
 
+// After the swap (the old list, and the kept claims with it, out of the page): each kept
+// claim takes the place of its fresh copy, or the top of the list when it has none. Done on
+// htmx:afterSwap, before htmx settles the new list: htmx then processes the claims again
+// (it cleaned them up with the old list).
 function restoreOpenClaims() {
   const list = document.getElementById("claim-list");
+  const swapped = keptFrom !== null && !keptFrom.isConnected;
+  keptFrom = null;
+  if (!swapped) {
+    keptOpen.clear(); // the swap was called off: the claims are where they were
+    keptFocus = null;
+    focusedCard = null;
+    return;
+  }
+  if (focusedCard && list) {
+    const again = document.getElementById(focusedCard);
+    const link = again && (again.querySelector("[data-open-claim]") || again);
+    if (link) link.focus({ preventScroll: true });
+  }
+  focusedCard = null;
   if (!keptOpen.size || !list) return;
   keptOpen.forEach((card, id) => {
     const fresh = document.getElementById(id);
@@ -460,7 +496,9 @@ function restoreOpenClaims() {
     }
     items.prepend(card);
   });
+  if (keptFocus && keptFocus.isConnected) keptFocus.focus({ preventScroll: true });
   keptOpen.clear();
+  keptFocus = null;
 }
 
 guardPageExit();
@@ -472,27 +510,38 @@ guardPageExit();
 document.body.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
   if (event.detail.shouldSwap && target && target.id === "claim-list") {
-    keepOpenClaims(target, event.detail.requestConfig && event.detail.requestConfig.elt);
+    const sender = event.detail.requestConfig && event.detail.requestConfig.elt;
+    keepOpenClaims(target, sender, { all: isLiveRefresh(event.detail) });
   }
 });
+document.body.addEventListener("htmx:afterSwap", restoreOpenClaims);
 document.body.addEventListener("htmx:responseError", (event) => {
+  if (isLiveRefresh(event.detail)) return; // the next Event asks again
   const status = event.detail.xhr.status;
   const gone = status === 404 ? " It may have been deleted: reload the page." : "";
   announce(`That did not work (the server answered ${status}).${gone} Nothing you typed was lost.`);
 });
-document.body.addEventListener("htmx:sendError", () => {
+document.body.addEventListener("htmx:sendError", (event) => {
+  if (isLiveRefresh(event.detail)) return;
   announce("The server could not be reached. Nothing you typed was lost: try again.");
 });
 
 let closing = null; // the claim whose open form is being closed, to focus its card after
 document.body.addEventListener("htmx:beforeRequest", (event) => {
+  if (isLiveRefresh(event.detail)) return;
   const source = event.detail.elt;
   closing = source.matches && source.matches("[data-close]") ? source.closest("[data-claim]") : null;
   closing = closing && closing.dataset.claim;
 });
 
-function afterSwap() {
+function afterSwap(event) {
   restoreOpenClaims();
+  if (event && isLiveRefresh(event.detail)) {
+    // The list and the text are new: the selected claim stays selected (the focus came back
+    // in restoreOpenClaims).
+    if (current) select(current, { scrollPanel: false });
+    return;
+  }
   const invalid = document.querySelector("[data-claim-form] [aria-invalid='true']");
   const marked = document.querySelector("[data-focus-after-swap]");
   if (marked) marked.removeAttribute("data-focus-after-swap");
@@ -515,31 +564,6 @@ function afterSwap() {
   startToasts();
 }
 document.body.addEventListener("htmx:afterSettle", afterSwap);
-
-function startToasts() {
-  document.querySelectorAll("[data-toast-seconds]:not(.is-timed)").forEach((toast) => {
-    toast.classList.add("is-timed");
-    let left = Number(toast.dataset.toastSeconds) * 1000;
-    let started = Date.now();
-    let timer = window.setTimeout(() => toast.remove(), left);
-    // Reading or reaching for the Undo button pauses the countdown.
-    const pause = () => {
-      window.clearTimeout(timer);
-      left -= Date.now() - started;
-      toast.classList.add("is-paused");
-    };
-    const resume = () => {
-      if (toast.matches(":hover, :focus-within")) return;
-      started = Date.now();
-      toast.classList.remove("is-paused");
-      timer = window.setTimeout(() => toast.remove(), Math.max(left, 2000));
-    };
-    toast.addEventListener("pointerenter", pause);
-    toast.addEventListener("focusin", pause);
-    toast.addEventListener("pointerleave", resume);
-    toast.addEventListener("focusout", () => window.setTimeout(resume, 0));
-  });
-}
 
 // --- the keyboard ---------------------------------------------------------------------------
 

@@ -15,11 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
 
 from annotations import services
+from annotations.models import Article
 from tests.browser.conftest import database_url_for_servers, server_environment, start_servers
+from tests.browser.helpers import log_in
 from tests.factories import make_article
 
 pytestmark = pytest.mark.browser
@@ -164,14 +167,18 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         # The reviewer's open form is marked, not replaced: the typed input stays.
         notice = reviewer_card.locator("[data-live-notice]")
         expect(notice).to_contain_text("Changed by editor-user while you edit.")
+        expect(notice.get_by_role("button", name="Reload this claim")).to_be_visible()
         expect(reviewer_form.get_by_label("Claimant", exact=True)).to_have_value(
             "Pentagon spokesman"
         )
-        # So is a half-typed comment in the open claim's discussion.
+        # So is a half-typed comment in the open claim's discussion, which keeps the focus.
         expect(half_typed).to_have_value("Which briefing was th")
+        expect(half_typed).to_be_focused()
         reviewer.screenshot(path=artifacts / "live-changed-while-editing.png", caret="initial")
         half_typed.fill("")  # (saving the claim would otherwise ask about the comment)
 
+        # Saving answers in place (htmx), as before the live update: the page is not reloaded.
+        reviewer.evaluate("() => { window.beforeSaving = true; }")
         reviewer_form.get_by_role("button", name="Save claim").click()
         alert = reviewer_card.get_by_role("alert")
         expect(alert).to_contain_text("Someone else changed this claim while you were editing")
@@ -179,6 +186,7 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         row = alert.get_by_role("row", name=re.compile("^Claimant"))
         expect(row).to_contain_text("US Department of Defense")
         expect(row).to_contain_text("Pentagon spokesman")
+        assert reviewer.evaluate("() => window.beforeSaving === true")
         expect(reviewer_card.get_by_label("Claimant", exact=True)).to_have_value(
             "Pentagon spokesman"
         )
@@ -204,3 +212,24 @@ def test_two_people_on_two_server_processes_see_each_other_live(
         editor_context.close()
         if reviewer_context.pages:
             reviewer_context.close()
+
+
+def test_under_a_wsgi_server_the_stream_comes_back_quietly(open_page, transactional_db):
+    """Under WSGI each answer of the stream ends and EventSource comes back by itself (after
+    `retry`, with Last-Event-ID): the page keeps listening and logs no error."""
+    call_command("seed_demo", verbosity=0)
+    article = Article.objects.get(team__slug="demo")
+    page, console = open_page()
+    log_in(page, "reviewer", password="factcheck-demo")
+    page.goto(f"/articles/{article.pk}/")
+    page.evaluate(
+        """() => {
+            window.streamOpened = 0;
+            document.getElementById("live").addEventListener("htmx:sseOpen", () => {
+                window.streamOpened += 1;
+            });
+        }"""
+    )
+    page.wait_for_function("() => window.streamOpened >= 2", timeout=15_000)
+    expect(page.locator("#presence-list")).to_have_text("Only you")
+    assert console.csp_violations() == [] and console.errors() == []

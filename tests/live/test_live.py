@@ -507,7 +507,9 @@ def test_the_refresh_gives_the_text_with_highlights_and_the_claim_list(client, d
     assert response.status_code == 200
     body = response.content.decode()
     assert f'data-claim-id="{claim.pk}"' in body
-    assert 'data-live-part="text" data-claim-total="1"' in body
+    # The list is the answer; the text and the count go in place out of band (htmx).
+    assert '<div id="article-text" hx-swap-oob="innerHTML">' in body
+    assert '<span id="claim-count" class="count" hx-swap-oob="true">1</span>' in body
     assert f'id="claim-{claim.pk}"' in body and 'id="claim-list"' in body
 
 

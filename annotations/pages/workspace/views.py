@@ -490,7 +490,7 @@ def _editor_context(
 def _unsaved_fields(form: ClaimForm, claim: Claim, user: AbstractBaseUser) -> str:
     """The labels of the fields a form comes back with that differ from what is stored (after
     a refused save, a conflict, or an action that saved only its own part), for the page's
-    question before they are thrown away (static/js/dirty.js reads `data-unsaved`): the page
+    question before they are thrown away (static/js/ui.js reads `data-unsaved`): the page
     shows them as the fields' values, so the browser alone would not know they are unsaved."""
     if not form.is_bound:
         return ""

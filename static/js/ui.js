@@ -1,7 +1,13 @@
-// Typed but not saved: which fields of a part of the page differ from what the server sent,
-// named as the page labels them, so a question before discarding them can say what would be
-// lost ("Your unsaved changes to Verdict and Rationale will be lost."). Shared by the
-// workspace (closing, Esc, swaps, leaving the page), the live updates and the re-attach page.
+// What every page script shares: the unsaved-changes check and toasts.
+//
+// Unsaved changes: which fields of a part of the page differ from what the server sent, named
+// as the page labels them, so a question before discarding them can say what would be lost
+// ("Your unsaved changes to Verdict and Rationale will be lost."). Used by the workspace
+// (closing, Esc, swaps, leaving the page) and the re-attach page.
+//
+// Toasts: short messages in a corner. The server sends some (the undo toast, in #toast-region);
+// live updates make others here. Either kind may time out (`data-toast-seconds`, paused while
+// the pointer or the focus is on it) and be dismissed (`data-toast-close`).
 
 const IGNORED_TYPES = new Set(["hidden", "submit", "button", "reset", "image", "search"]);
 
@@ -68,20 +74,6 @@ export function confirmLoss(names, question) {
   return window.confirm(`${lossMessage(names)}\n\n${question}`);
 }
 
-// A request the page has already asked about (live.js's "Reload this claim", a new selection
-// replacing a started claim): the workspace's general question before a swap is not repeated.
-let approved = null;
-
-export function approveNextSwap(target) {
-  approved = target;
-}
-
-export function takeApproval(target) {
-  const was = approved !== null && approved === target;
-  approved = null;
-  return was;
-}
-
 // Leaving the page (a link, reload, closing the tab) with typed input asks first; the form
 // being submitted is the typed input's way out, not a loss.
 let submitted = null;
@@ -106,3 +98,65 @@ export function guardPageExit() {
     }
   });
 }
+
+// --- toasts --------------------------------------------------------------------------------
+
+function removeLater(toast) {
+  let left = Number(toast.dataset.toastSeconds) * 1000;
+  let started = Date.now();
+  let timer = window.setTimeout(() => toast.remove(), left);
+  // Reading it, or reaching for its button, pauses the countdown.
+  const pause = () => {
+    window.clearTimeout(timer);
+    left -= Date.now() - started;
+    toast.classList.add("is-paused");
+  };
+  const resume = () => {
+    if (toast.matches(":hover, :focus-within")) return;
+    started = Date.now();
+    toast.classList.remove("is-paused");
+    timer = window.setTimeout(() => toast.remove(), Math.max(left, 2000));
+  };
+  toast.addEventListener("pointerenter", pause);
+  toast.addEventListener("focusin", pause);
+  toast.addEventListener("pointerleave", resume);
+  toast.addEventListener("focusout", () => window.setTimeout(resume, 0));
+}
+
+/** Start the countdown of every toast the server sent that has none yet. */
+export function startToasts() {
+  document.querySelectorAll("[data-toast][data-toast-seconds]:not(.is-timed)").forEach((toast) => {
+    toast.classList.add("is-timed");
+    removeLater(toast);
+  });
+}
+
+/** A toast made here: its message and an optional button; `seconds: 0` stays until dismissed. */
+export function toast(message, { action = null, seconds = 6 } = {}) {
+  let region = document.querySelector(".live-toasts");
+  if (!region) {
+    region = document.createElement("div");
+    region.className = "live-toasts";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    document.body.append(region);
+  }
+  const item = document.createElement("div");
+  item.className = "live-toast";
+  item.dataset.toast = "";
+  const text = document.createElement("p");
+  text.textContent = message;
+  item.append(text);
+  if (action) item.append(action);
+  region.append(item);
+  if (seconds) {
+    item.dataset.toastSeconds = String(seconds);
+    startToasts();
+  }
+  return item;
+}
+
+document.addEventListener("click", (event) => {
+  const close = event.target.closest("[data-toast-close]");
+  if (close) close.closest("[data-toast]").remove();
+});
