@@ -9,4 +9,4 @@ class AnnotationsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the live stream's signal: new Events are announced on Redis when it is
         # configured. Django's one sanctioned local import: models are ready only now.
-        from annotations.live import views  # noqa: F401
+        from annotations.live import bus  # noqa: F401

@@ -23,8 +23,11 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations import services
+from annotations.live import hub as live_hub
+from annotations.live import protocol
 from annotations.live import views as live
 from annotations.models import Event, Presence
+from annotations.queries.audit import latest_event_id
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,7 +176,7 @@ class Stream:
 
 async def settle() -> None:
     """Let the poller stop once its last stream is gone (no task left behind)."""
-    task = live.hub().task
+    task = live_hub.hub().task
     if task is not None:
         await asyncio.wait_for(task, 5)
 
@@ -216,7 +219,7 @@ def test_outsiders_get_404_from_the_stream_too(desk, article):
 
 
 def test_the_stream_is_server_sent_events_not_buffered(desk, article):
-    start = live.latest_event_id(article)
+    start = latest_event_id(article)
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.viewer).open()
@@ -235,7 +238,7 @@ def test_the_stream_is_server_sent_events_not_buffered(desk, article):
 
 
 def test_events_arrive_live_in_order_with_ids_verb_claim_actor_and_summary(desk, article):
-    start = live.latest_event_id(article)
+    start = latest_event_id(article)
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.editor).open()
@@ -294,7 +297,7 @@ def test_a_first_connection_starts_where_the_page_was_rendered(client, desk, art
     add_claim(article, desk.reviewer)
     client.force_login(desk.viewer)
     page = client.get(reverse("article_detail", args=[article.pk])).content.decode()
-    newest = live.latest_event_id(article)
+    newest = latest_event_id(article)
     assert f'data-live-after="{newest}"' in page
     assert f'data-live-url="{live_url(article)}"' in page
 
@@ -311,7 +314,7 @@ def test_a_first_connection_starts_where_the_page_was_rendered(client, desk, art
 def test_too_much_to_replay_asks_the_page_to_reload(desk, article, monkeypatch):
     monkeypatch.setattr(live, "REPLAY_LIMIT", 2)
     add_claim(article, desk.reviewer)  # several Events
-    newest = live.latest_event_id(article)
+    newest = latest_event_id(article)
 
     async def scenario():
         stream = await Stream(live_url(article, after=0), desk.viewer).open()
@@ -327,7 +330,7 @@ def test_too_much_to_replay_asks_the_page_to_reload(desk, article, monkeypatch):
 def test_an_id_committed_late_is_still_delivered_once(desk, article):
     """On PostgreSQL a transaction holding a smaller id can commit after a larger one: the
     poller re-reads a recent window, and skips ids already delivered."""
-    start = live.latest_event_id(article)
+    start = latest_event_id(article)
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.viewer).open()
@@ -361,15 +364,15 @@ _insert_event.floor = 0
 def test_the_poller_fans_out_one_query_per_tick_for_every_stream(desk, article, monkeypatch):
     other = make_article(desk.team, text="Another story.\n\nWith a second paragraph.")
     calls: list[list[int]] = []
-    real = live.events_to_deliver
+    real = live_hub.events_to_deliver
 
-    def counting(article_ids, after, since, limit=live.POLL_BATCH):
+    def counting(article_ids, after, since, limit=live_hub.POLL_BATCH):
         calls.append(sorted(article_ids))
         return real(article_ids, after, since, limit)
 
-    monkeypatch.setattr(live, "events_to_deliver", counting)
-    start = live.latest_event_id(article)
-    other_start = live.latest_event_id(other)
+    monkeypatch.setattr(live_hub, "events_to_deliver", counting)
+    start = latest_event_id(article)
+    other_start = latest_event_id(other)
 
     async def scenario():
         streams = [
@@ -458,8 +461,8 @@ def test_without_asgi_the_answer_is_bounded_and_says_when_to_come_back(client, d
 
 
 def test_the_poller_skips_ids_it_delivered_and_takes_late_ones():
-    hub = live.Hub()
-    listener = live.Listener(article_id=7, channel="c1")
+    hub = live_hub.Hub()
+    listener = live_hub.Listener(article_id=7, channel="c1")
     hub.listeners[7] = {listener}
     hub.high = 0
 
@@ -488,12 +491,12 @@ def test_the_poller_skips_ids_it_delivered_and_takes_late_ones():
 
 
 def test_event_types_and_summaries():
-    assert live.event_type("claim.created") == "claim"
-    assert live.event_type("verdict.withdrawn") == "verdict"
-    assert live.event_type("source.added") == "source"
-    assert live.event_type("comment.added") == "comment"
-    assert live.event_type("assignment.added") == "activity"
-    text = live.sse({"a": "line\nbreak"}, event="claim", event_id=5)
+    assert protocol.event_type("claim.created") == "claim"
+    assert protocol.event_type("verdict.withdrawn") == "verdict"
+    assert protocol.event_type("source.added") == "source"
+    assert protocol.event_type("comment.added") == "comment"
+    assert protocol.event_type("assignment.added") == "activity"
+    text = protocol.sse({"a": "line\nbreak"}, event="claim", event_id=5)
     assert text == 'id: 5\nevent: claim\ndata: {"a":"line\\nbreak"}\n\n'
 
 
@@ -567,7 +570,7 @@ def redis_url(tmp_path):
 def test_with_redis_a_new_event_arrives_before_the_next_poll(desk, article, settings, redis_url):
     settings.FACTCHECK_REDIS_URL = redis_url
     settings.FACTCHECK_LIVE_POLL_MS = 30_000  # the database alone would answer in 30 s
-    start = live.latest_event_id(article)
+    start = latest_event_id(article)
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.viewer).open()
