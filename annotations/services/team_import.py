@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from annotations.errors import (
     Conflict,
     InvalidInput,
 )
-from annotations.exports.formats import ourjson
+from annotations.exports.formats import fields, ourjson
+from annotations.exports.formats.fields import Kind
 from annotations.lib import ingest, publishing
 from annotations.models import (
     Article,
@@ -85,10 +88,85 @@ def _import_fields(obj: Any, where: str, exclude: Iterable[str] = ()) -> None:
         raise InvalidInput(f"{where}.{field}: {message}", code="invalid_export") from None
 
 
+# How the import reads each kind of field back (fields.py); kinds not named are stored as they
+# are, REF and OWN ones are not read by _build (the code below handles them).
+
+
 def _when(value: str | None) -> datetime | date | None:
     if value is None:
         return None
     return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+
+
+def _automatic_dates(model: type[Model]) -> set[str]:
+    """The fields that a save (bulk_create too) stamps with "now"."""
+    return {
+        field.name
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
+
+
+def _build(
+    model: type[Model],
+    table: fields.Table,
+    item: Mapping[str, Any],
+    where: str,
+    people: Mapping[str, Any],
+    **given: Any,
+) -> Any:
+    """One object of the file as an unsaved model instance, checked by the model's field rules.
+
+    Every field of the table is read back by its kind, except REF and OWN ones and the dates
+    that saving overwrites (`_restore_dates` puts those back); `given` sets the rest (the
+    parent, values worked out by hand) and replaces what the table would read.
+    """
+    automatic = _automatic_dates(model)
+    values: dict[str, Any] = {}
+    for field in table:
+        if field.kind in (Kind.REF, Kind.OWN) or field.name in given or field.name in automatic:
+            continue
+        value = item.get(field.key, field.default) if field.optional else item[field.key]
+        if field.kind is Kind.WHEN:
+            value = _when(value)
+        elif field.kind is Kind.PERSON:
+            value = people[value] if value else None
+        elif field.kind is Kind.LINKS:
+            value = _imported_links(item, where)
+        values[field.name] = value
+    obj = model(**values, **given)
+    # Relations are left out: checking each would cost a query per object.
+    relations = [field.name for field in model._meta.concrete_fields if field.is_relation]
+    _import_fields(obj, where, exclude=relations)
+    return obj
+
+
+def _restore_dates(
+    model: type[Model],
+    table: fields.Table,
+    objects: list[Any],
+    items: Iterable[Mapping[str, Any]],
+    *also: str,
+) -> None:
+    """bulk_create stamped "now" on the automatic dates: put the file's back (and save the
+    fields named in `also`, set since)."""
+    dates = [field for field in table if field.name in _automatic_dates(model)]
+    for obj, item in zip(objects, items, strict=True):
+        for field in dates:
+            setattr(obj, field.name, _when(item[field.key]))
+    model.objects.bulk_update(
+        objects, [field.name for field in dates] + list(also), batch_size=IMPORT_BATCH_SIZE
+    )
+
+
+def _usernames(table: fields.Table, items: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The people the items name in their PERSON fields."""
+    return {
+        item.get(field.key)
+        for item in items
+        for field in table
+        if field.kind is Kind.PERSON and item.get(field.key)
+    }
 
 
 @transaction.atomic
@@ -111,7 +189,6 @@ def team_import_json(
 
     `user=None` is the command line; otherwise the user must be an admin of the team.
     """
-
     if user is not None:
         require_role(user, team, Role.ADMIN)
     problems = ourjson.validate(data)
@@ -168,257 +245,144 @@ def _team_import(
     *, team: Team, data: dict[str, Any], user: AbstractBaseUser | None
 ) -> TeamImportResult:
     """The writes of team_import_json, on a validated document."""
-    from django.contrib.auth import get_user_model
+    people, created_users = _people(data)
 
-    # People ------------------------------------------------------------------------------
-    User = get_user_model()
-    names: set[str] = set()
-    for article in data["articles"]:
-        names.update(filter(None, [article["imported_by"], *article["assignees"]]))
-        names.update(filter(None, (r["created_by"] for r in article["revisions"])))
-    for claim in data["claims"]:
-        names.update(filter(None, [claim["created_by"], *claim["assignees"]]))
-        names.update(v["reviewer"] for v in claim["verdicts"])
-        names.update(filter(None, (s["added_by"] for s in claim["sources"])))
-        names.update(filter(None, (c["author"] for c in claim["comments"])))
-        names.update(filter(None, (c.get("deleted_by") for c in claim["comments"])))
-    people = {
-        person.get_username(): person
-        for person in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})
-    }
-    created_users: list[str] = []
-    for name in sorted(names - set(people)):
-        person = User(**{User.USERNAME_FIELD: name}, is_active=False)
-        person.set_unusable_password()
-        _import_fields(person, f"user {name!r}", exclude=["password"])
-        person.save()
-        people[name] = person
-        created_users.append(name)
-
-    def who(name: str | None) -> Any:
-        return people[name] if name else None
-
-    # Publishing settings (files written before them have none: the team keeps its own) -----
     publishing_before = publishing.settings_of(team)
-    settings_in_file = data["team"].get("publishing")
-    if settings_in_file is not None:
-        try:
-            team.organisation_name = settings_in_file["organisation_name"].strip()[:200]
-            for field, label in (("site_url", "site URL"), ("logo_url", "logo URL")):
-                setattr(
-                    team,
-                    field,
-                    publishing.check_url(settings_in_file[field], field=field, label=label),
-                )
-            team.public_url_pattern = publishing.check_pattern(
-                settings_in_file["public_url_pattern"]
-            )
-        except InvalidInput as error:
-            raise InvalidInput(
-                f"team.publishing.{error.field}: {error.message}", code="invalid_export"
-            ) from None
-        team.save(update_fields=list(publishing.SETTINGS_FIELDS))
+    _import_publishing(team, data["team"].get("publishing"))
     publishing_after = publishing.settings_of(team)
 
     # The rating scale ------------------------------------------------------------------------
     Rating.objects.filter(team=team).delete()
     ratings: dict[str, Rating] = {}
     for index, item in enumerate(data["ratings"]):
-        rating = Rating(team=team, **item)
-        _import_fields(rating, f"ratings[{index}]", exclude=["team"])
+        rating = _build(Rating, fields.RATING, item, f"ratings[{index}]", people, team=team)
         rating.save()
         ratings[rating.slug] = rating
 
     # Articles and their revisions -------------------------------------------------------
-    articles: dict[int, Article] = {}
-    for index, item in enumerate(data["articles"]):
-        article = Article(
+    article_items = data["articles"]
+    articles = [
+        _build(
+            Article,
+            fields.ARTICLE,
+            item,
+            f"articles[{index}]",
+            people,
             team=team,
-            title=item["title"],
-            url=item["url"],
-            publisher=item["publisher"],
-            author=item["author"],
-            published_at=_when(item["published_at"]),
-            published_at_guessed=bool(item.get("published_at_guessed")),
-            language=item["language"],
-            text=item["text"],
-            blocks=item["blocks"],
-            links=_imported_links(item, f"articles[{index}]"),
-            revision=item["revision"],
-            status=item["status"],
-            source_kind=item["source_kind"],
-            imported_by=who(item["imported_by"]),
             content_hash=content_hash(item["text"]),
-            archived_at=_when(item.get("archived_at")),
         )
-        _import_fields(article, f"articles[{index}]", exclude=["team", "imported_by"])
-        articles[item["id"]] = article
-    Article.objects.bulk_create(articles.values(), batch_size=IMPORT_BATCH_SIZE)
+        for index, item in enumerate(article_items)
+    ]
+    Article.objects.bulk_create(articles, batch_size=IMPORT_BATCH_SIZE)
+    by_id = {item["id"]: article for item, article in zip(article_items, articles, strict=True)}
     revisions: list[ArticleRevision] = []
-    revision_dates: list[str] = []
-    article_assignees = []
-    for index, item in enumerate(data["articles"]):
-        article = articles[item["id"]]
-        # bulk_create stamped "now" on the auto_now fields: put the file's dates back.
-        article.imported_at = _when(item["imported_at"])
-        article.updated_at = _when(item["updated_at"])
-        for name in item["assignees"]:
-            article_assignees.append(
-                Article.assignees.through(article_id=article.pk, user_id=people[name].pk)
-            )
+    revision_items: list[dict[str, Any]] = []
+    for index, (article, item) in enumerate(zip(articles, article_items, strict=True)):
         for number, revision_item in enumerate(item["revisions"]):
-            revision = ArticleRevision(
-                article=article,
-                number=revision_item["number"],
-                title=revision_item["title"],
-                text=revision_item["text"],
-                blocks=revision_item["blocks"],
-                links=_imported_links(revision_item, f"articles[{index}].revisions[{number}]"),
-                source_kind=revision_item["source_kind"],
-                source_url=revision_item["source_url"],
-                content_hash=content_hash(revision_item["text"]),
-                created_by=who(revision_item["created_by"]),
-            )
-            _import_fields(
-                revision,
+            revision = _build(
+                ArticleRevision,
+                fields.REVISION,
+                revision_item,
                 f"articles[{index}].revisions[{number}]",
-                exclude=["article", "created_by"],
+                people,
+                article=article,
+                content_hash=content_hash(revision_item["text"]),
             )
             revisions.append(revision)
-            revision_dates.append(revision_item["created_at"])
-    Article.objects.bulk_update(
-        articles.values(), ["imported_at", "updated_at"], batch_size=IMPORT_BATCH_SIZE
-    )
-    Article.assignees.through.objects.bulk_create(article_assignees, batch_size=1000)
+            revision_items.append(revision_item)
+    _restore_dates(Article, fields.ARTICLE, articles, article_items)
+    _assign(Article, articles, article_items, people)
     ArticleRevision.objects.bulk_create(revisions, batch_size=IMPORT_BATCH_SIZE)
-    for revision, when in zip(revisions, revision_dates, strict=True):
-        revision.created_at = _when(when)
-    ArticleRevision.objects.bulk_update(revisions, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
+    _restore_dates(ArticleRevision, fields.REVISION, revisions, revision_items)
 
-    # Claims ----------------------------------------------------------------------------------
-    numbers = _imported_claim_numbers(data["claims"])
-    claims: list[Claim] = []
-    for index, item in enumerate(data["claims"]):
-        claim = Claim(
-            article=articles[item["article"]["id"]],
+    # Claims, and their verdicts, sources and comments ----------------------------------------
+    claim_items = data["claims"]
+    numbers = _imported_claim_numbers(claim_items)
+    claims = [
+        _build(
+            Claim,
+            fields.CLAIM,
+            item,
+            f"claims[{index}]",
+            people,
+            article=by_id[item["article"]["id"]],
             team=team,
             number=numbers[index],
-            start=item["start"],
-            end=item["end"],
-            exact=item["exact"],
-            prefix=item["prefix"],
-            suffix=item["suffix"],
-            anchor=item["anchor"],
-            anchored_revision=item["anchored_revision"],
-            claimant=item["claimant"],
-            summary=item["summary"],
-            status=item["status"],
-            tags=item["tags"],
-            version=item["version"],
-            created_by=who(item["created_by"]),
+            **_correction(item),
         )
-        claim.public_url = item.get("public_url", "")
-        if item.get("correction"):
-            claim.correction_note = item["correction"]["note"]
-            claim.corrected_at = _when(item["correction"]["at"])
-        _import_fields(
-            claim,
-            f"claims[{index}]",
-            exclude=["article", "team", "created_by", "final_verdict"],
-        )
-        claims.append(claim)
+        for index, item in enumerate(claim_items)
+    ]
     Claim.objects.bulk_create(claims, batch_size=IMPORT_BATCH_SIZE)
     Team.objects.filter(pk=team.pk).update(claim_counter=max(numbers, default=0))
 
     verdicts: list[Verdict] = []
-    verdict_ids: dict[tuple[int, int], Verdict] = {}
     sources: list[Source] = []
     comments: list[Comment] = []
+    verdict_items: list[dict[str, Any]] = []
+    source_items: list[dict[str, Any]] = []
+    comment_items: list[dict[str, Any]] = []
+    verdict_ids: dict[tuple[int, int], Verdict] = {}
     comment_ids: dict[tuple[int, int], Comment] = {}
-    claim_assignees = []
-    for index, (claim, item) in enumerate(zip(claims, data["claims"], strict=True)):
-        for name in item["assignees"]:
-            claim_assignees.append(
-                Claim.assignees.through(claim_id=claim.pk, user_id=people[name].pk)
-            )
+    for index, (claim, item) in enumerate(zip(claims, claim_items, strict=True)):
+        where = f"claims[{index}]"
         for number, verdict_item in enumerate(item["verdicts"]):
-            verdict = Verdict(
+            verdict = _build(
+                Verdict,
+                fields.VERDICT,
+                verdict_item,
+                f"{where}.verdicts[{number}]",
+                people,
                 claim=claim,
-                reviewer=people[verdict_item["reviewer"]],
                 rating=ratings[verdict_item["rating"]["slug"]],
-                rationale=verdict_item["rationale"],
-                is_current=verdict_item["current"],
-            )
-            _import_fields(
-                verdict,
-                f"claims[{index}].verdicts[{number}]",
-                exclude=["claim", "reviewer", "rating"],
             )
             verdicts.append(verdict)
+            verdict_items.append(verdict_item)
             verdict_ids[(index, verdict_item["id"])] = verdict
         for number, source_item in enumerate(item["sources"]):
-            source = Source(
-                claim=claim,
-                url=source_item["url"],
-                title=source_item["title"],
-                publisher=source_item["publisher"],
-                excerpt=source_item["excerpt"],
-                stance=source_item["stance"],
-                accessed_at=_when(source_item["accessed_at"]),
-                archived_url=source_item["archived_url"],
-                added_by=who(source_item["added_by"]),
+            sources.append(
+                _build(
+                    Source,
+                    fields.SOURCE,
+                    source_item,
+                    f"{where}.sources[{number}]",
+                    people,
+                    claim=claim,
+                )
             )
-            _import_fields(
-                source, f"claims[{index}].sources[{number}]", exclude=["claim", "added_by"]
-            )
-            sources.append(source)
+            source_items.append(source_item)
         for number, comment_item in enumerate(item["comments"]):
-            comment = Comment(claim=claim, author=who(comment_item["author"]))
-            comment.body = comment_item["body"]
-            if comment_item.get("deleted_at"):  # a tombstone: its text was not exported
-                comment.body = TOMBSTONE_BODY
-                comment.deleted_by = who(comment_item.get("deleted_by"))
-            _import_fields(
-                comment,
-                f"claims[{index}].comments[{number}]",
-                exclude=["claim", "author", "reply_to", "deleted_by"],
+            # A tombstone's text was not exported; a comment not deleted has no deleter.
+            deleted = {"body": TOMBSTONE_BODY} if comment_item.get("deleted_at") else {}
+            comment = _build(
+                Comment,
+                fields.COMMENT,
+                comment_item,
+                f"{where}.comments[{number}]",
+                people,
+                claim=claim,
+                **(deleted or {"deleted_by": None}),
             )
             comments.append(comment)
+            comment_items.append(comment_item)
             comment_ids[(index, comment_item["id"])] = comment
-    Claim.assignees.through.objects.bulk_create(claim_assignees, batch_size=1000)
+    _assign(Claim, claims, claim_items, people)
     Verdict.objects.bulk_create(verdicts, batch_size=IMPORT_BATCH_SIZE)
     Source.objects.bulk_create(sources, batch_size=IMPORT_BATCH_SIZE)
     Comment.objects.bulk_create(comments, batch_size=IMPORT_BATCH_SIZE)
 
     # Now that everything has an id: final verdicts, replies, and the file's dates.
-    for index, (claim, item) in enumerate(zip(claims, data["claims"], strict=True)):
-        claim.created_at = _when(item["created_at"])
-        claim.updated_at = _when(item["updated_at"])
+    for index, (claim, item) in enumerate(zip(claims, claim_items, strict=True)):
         if item["final_verdict"] is not None:
             claim.final_verdict = verdict_ids[(index, item["final_verdict"]["id"])]
-        for verdict_item in item["verdicts"]:
-            verdict_ids[(index, verdict_item["id"])].created_at = _when(verdict_item["created_at"])
         for comment_item in item["comments"]:
-            comment = comment_ids[(index, comment_item["id"])]
-            comment.created_at = _when(comment_item["created_at"])
-            comment.updated_at = _when(comment_item["updated_at"])
-            comment.deleted_at = _when(comment_item.get("deleted_at"))
             if comment_item["reply_to"] is not None:
-                comment.reply_to = comment_ids[(index, comment_item["reply_to"])]
-    for source, source_item in zip(
-        sources, (s for item in data["claims"] for s in item["sources"]), strict=True
-    ):
-        source.created_at = _when(source_item["created_at"])
-    Claim.objects.bulk_update(
-        claims, ["created_at", "updated_at", "final_verdict"], batch_size=IMPORT_BATCH_SIZE
-    )
-    Verdict.objects.bulk_update(verdicts, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
-    Source.objects.bulk_update(sources, ["created_at"], batch_size=IMPORT_BATCH_SIZE)
-    Comment.objects.bulk_update(
-        comments,
-        ["created_at", "updated_at", "reply_to", "deleted_at"],
-        batch_size=IMPORT_BATCH_SIZE,
-    )
+                comment_ids[(index, comment_item["id"])].reply_to = comment_ids[
+                    (index, comment_item["reply_to"])
+                ]
+    _restore_dates(Claim, fields.CLAIM, claims, claim_items, "final_verdict")
+    _restore_dates(Verdict, fields.VERDICT, verdicts, verdict_items)
+    _restore_dates(Source, fields.SOURCE, sources, source_items)
+    _restore_dates(Comment, fields.COMMENT, comments, comment_items, "reply_to")
 
     result = TeamImportResult(
         articles=len(articles),
@@ -451,3 +415,78 @@ def _team_import(
         ),
     )
     return result
+
+
+def _import_publishing(team: Team, settings_in_file: Mapping[str, Any] | None) -> None:
+    """The file's publishing settings, checked as the settings page checks them (files
+    written before publishing settings have none: the team keeps its own)."""
+    if settings_in_file is None:
+        return
+    try:
+        team.organisation_name = settings_in_file["organisation_name"].strip()[:200]
+        for field, label in (("site_url", "site URL"), ("logo_url", "logo URL")):
+            setattr(
+                team,
+                field,
+                publishing.check_url(settings_in_file[field], field=field, label=label),
+            )
+        team.public_url_pattern = publishing.check_pattern(settings_in_file["public_url_pattern"])
+    except InvalidInput as error:
+        raise InvalidInput(
+            f"team.publishing.{error.field}: {error.message}", code="invalid_export"
+        ) from None
+    team.save(update_fields=list(publishing.SETTINGS_FIELDS))
+
+
+def _people(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Everyone the file names, by username, and the names created (as inactive users)."""
+    User = get_user_model()
+    names: set[str] = set()
+    for article in data["articles"]:
+        names |= _usernames(fields.ARTICLE, [article]) | set(filter(None, article["assignees"]))
+        names |= _usernames(fields.REVISION, article["revisions"])
+    for claim in data["claims"]:
+        names |= _usernames(fields.CLAIM, [claim]) | set(filter(None, claim["assignees"]))
+        names |= _usernames(fields.VERDICT, claim["verdicts"])
+        names |= _usernames(fields.SOURCE, claim["sources"])
+        names |= _usernames(fields.COMMENT, claim["comments"])
+    people = {
+        person.get_username(): person
+        for person in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names})
+    }
+    created_users: list[str] = []
+    for name in sorted(names - set(people)):
+        person = User(**{User.USERNAME_FIELD: name}, is_active=False)
+        person.set_unusable_password()
+        _import_fields(person, f"user {name!r}", exclude=["password"])
+        person.save()
+        people[name] = person
+        created_users.append(name)
+    return people, created_users
+
+
+def _correction(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A claim's correction fields from the file's {"note", "at"} (none if never corrected)."""
+    correction = item.get("correction")
+    if not correction:
+        return {}
+    return {"correction_note": correction["note"], "corrected_at": _when(correction["at"])}
+
+
+def _assign(
+    model: type[Claim] | type[Article],
+    objects: list[Any],
+    items: Iterable[Mapping[str, Any]],
+    people: Mapping[str, Any],
+) -> None:
+    """The file's assignees of saved articles or claims."""
+    through = model.assignees.through
+    key = f"{model._meta.model_name}_id"
+    through.objects.bulk_create(
+        [
+            through(**{key: obj.pk}, user_id=people[name].pk)
+            for obj, item in zip(objects, items, strict=True)
+            for name in item["assignees"]
+        ],
+        batch_size=1000,
+    )

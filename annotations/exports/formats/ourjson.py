@@ -27,6 +27,9 @@ from typing import Any
 
 import orjson
 
+from annotations.exports.formats import fields
+from annotations.exports.formats.fields import Kind
+
 FORMAT = "factcheck-export"
 VERSION = 1
 # The team's publishing settings (annotations/publishing.py), under "team": {"publishing": ...}.
@@ -67,64 +70,63 @@ def username(user: Any) -> str | None:
 
 # --- one object → dict ------------------------------------------------------------------------
 
+# How the export writes each kind of field (fields.py); kinds not named here go out as they are.
+_WRITE = {Kind.NUMBER: number, Kind.LIST: list, Kind.WHEN: iso, Kind.PERSON: username}
+
+
+class _Plan:
+    """How to write one table's objects: (key, attribute, conversion) per key, prepared once."""
+
+    def __init__(self, table: fields.Table) -> None:
+        self.steps = tuple(
+            (item.key, None if item.kind is Kind.OWN else item.name, _WRITE.get(item.kind))
+            for item in table
+        )
+
+    def row(self, obj: Any, **given: Any) -> dict[str, Any]:
+        """The object as the table's keys, in order; `given` supplies the OWN values (and
+        may replace others)."""
+        row: dict[str, Any] = {}
+        for key, attr, write in self.steps:
+            if key in given:
+                row[key] = given[key]
+            elif attr is not None:
+                value = getattr(obj, attr)
+                row[key] = value if write is None else write(value)
+        return row
+
+
+_RATING = _Plan(fields.RATING)
+_VERDICT = _Plan(fields.VERDICT)
+_SOURCE = _Plan(fields.SOURCE)
+_COMMENT = _Plan(fields.COMMENT)
+_REVISION = _Plan(fields.REVISION)
+_ARTICLE = _Plan(fields.ARTICLE)
+_CLAIM = _Plan(fields.CLAIM)
+
 
 def rating_dict(rating: Any) -> dict[str, Any]:
-    return {
-        "slug": rating.slug,
-        "label": rating.label,
-        "description": rating.description,
-        "order": rating.order,
-        "value": number(rating.value),
-        "colour": rating.colour,
-        "active": rating.active,
-    }
+    return _RATING.row(rating)
 
 
 def verdict_dict(verdict: Any) -> dict[str, Any]:
     rating = verdict.rating
-    value = rating.value
-    return {
-        "id": verdict.pk,
-        "reviewer": verdict.reviewer.get_username(),
-        "rating": {
-            "slug": rating.slug,
-            "label": rating.label,
-            "value": None if value is None else number(value),
-        },
-        "rationale": verdict.rationale,
-        "current": verdict.is_current,
-        "created_at": verdict.created_at.isoformat(),
-    }
+    return _VERDICT.row(
+        verdict,
+        rating={"slug": rating.slug, "label": rating.label, "value": number(rating.value)},
+    )
 
 
 def source_dict(source: Any) -> dict[str, Any]:
-    return {
-        "url": source.url,
-        "title": source.title,
-        "publisher": source.publisher,
-        "excerpt": source.excerpt,
-        "stance": source.stance,
-        "accessed_at": iso(source.accessed_at),
-        "archived_url": source.archived_url,
-        "added_by": username(source.added_by),
-        "created_at": iso(source.created_at),
-    }
+    return _SOURCE.row(source)
 
 
 def comment_dict(comment: Any) -> dict[str, Any]:
     """A comment; a deleted one is a tombstone: no body, who deleted it and when."""
-    deleted_at = getattr(comment, "deleted_at", None)
-    return {
-        "id": comment.pk,
-        "author": username(comment.author),
-        "body": "" if deleted_at is not None else comment.body,
-        "reply_to": comment.reply_to_id,
-        "created_at": iso(comment.created_at),
-        "updated_at": iso(comment.updated_at),
-        "deleted_at": iso(deleted_at),
-        # Read only for tombstones, so comments that are not deleted cost no lookup.
-        "deleted_by": username(comment.deleted_by) if deleted_at is not None else None,
-    }
+    if getattr(comment, "deleted_at", None) is None:
+        # Not deleted: nobody deleted it, whatever deleted_by says.
+        return _COMMENT.row(comment, deleted_at=None, deleted_by=None)
+    return _COMMENT.row(comment, body="")
 
 
 def correction_dict(claim: Any) -> dict[str, Any] | None:
@@ -144,73 +146,29 @@ def claim_dict(claim: Any) -> dict[str, Any]:
     assignees = claim.assignees.all()
     sources = claim.sources.all()
     comments = claim.comments.all()
-    return {
-        "id": claim.pk,
-        "number": claim.number,
-        "article": {"id": article.pk, "title": article.title, "url": article.url},
-        "start": claim.start,
-        "end": claim.end,
-        "exact": claim.exact,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
-        "anchor": claim.anchor,
-        "anchored_revision": claim.anchored_revision,
-        "claimant": claim.claimant,
-        "summary": claim.summary,
-        "status": claim.status,
-        "tags": list(claim.tags),
-        "version": claim.version,
-        "created_by": username(claim.created_by),
-        "created_at": claim.created_at.isoformat(),
-        "updated_at": claim.updated_at.isoformat(),
-        "assignees": sorted(user.get_username() for user in assignees) if assignees else [],
-        "verdicts": verdicts,
-        "final_verdict": final,
-        "correction": correction_dict(claim),
-        "public_url": claim.public_url,
-        "sources": [source_dict(source) for source in sources] if sources else [],
-        "comments": [comment_dict(comment) for comment in comments] if comments else [],
-    }
+    return _CLAIM.row(
+        claim,
+        article={"id": article.pk, "title": article.title, "url": article.url},
+        assignees=sorted(user.get_username() for user in assignees) if assignees else [],
+        verdicts=verdicts,
+        final_verdict=final,
+        correction=correction_dict(claim),
+        sources=[source_dict(source) for source in sources] if sources else [],
+        comments=[comment_dict(comment) for comment in comments] if comments else [],
+    )
 
 
 def revision_dict(revision: Any) -> dict[str, Any]:
-    return {
-        "number": revision.number,
-        "title": revision.title,
-        "text": revision.text,
-        "blocks": revision.blocks,
-        "links": revision.links,
-        "source_kind": revision.source_kind,
-        "source_url": revision.source_url,
-        "created_by": username(revision.created_by),
-        "created_at": iso(revision.created_at),
-    }
+    return _REVISION.row(revision)
 
 
 def article_dict(article: Any) -> dict[str, Any]:
     """An article with its current text and blocks and every revision ever loaded."""
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "url": article.url,
-        "publisher": article.publisher,
-        "author": article.author,
-        "published_at": iso(article.published_at),
-        "published_at_guessed": article.published_at_guessed,
-        "language": article.language,
-        "text": article.text,
-        "blocks": article.blocks,
-        "links": article.links,
-        "revision": article.revision,
-        "status": article.status,
-        "source_kind": article.source_kind,
-        "imported_by": username(article.imported_by),
-        "imported_at": iso(article.imported_at),
-        "updated_at": iso(article.updated_at),
-        "assignees": sorted(username(user) for user in article.assignees.all()),
-        "revisions": [revision_dict(revision) for revision in article.revisions.all()],
-        "archived_at": iso(article.archived_at),
-    }
+    return _ARTICLE.row(
+        article,
+        assignees=sorted(username(user) for user in article.assignees.all()),
+        revisions=[revision_dict(revision) for revision in article.revisions.all()],
+    )
 
 
 def header(
@@ -260,209 +218,27 @@ def document(
 
 # --- reading it back: validation for the import -----------------------------------------------
 
-_STR = {"type": "string"}
-_STR_OR_NULL = {"type": ["string", "null"]}
-_INT_OR_NULL = {"type": ["integer", "null"], "minimum": 0}
-_DATETIME = {"type": "string", "format": "date-time"}
-_DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
-# An article's (or a revision's) hyperlinks; their ranges and addresses are checked on import.
-_LINKS = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "properties": {
-            "start": {"type": "integer", "minimum": 0},
-            "end": {"type": "integer", "minimum": 1},
-            "href": {"type": "string", "minLength": 1},
-        },
-        "required": ["start", "end", "href"],
-        "additionalProperties": False,
-    },
-}
-_ID = {"type": "integer"}
-
-
-def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A JSON Schema object with exactly these properties (unknown keys are refused)."""
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name not in optional],
-        "additionalProperties": False,
-    }
-
-
-_VERDICT = _object(
-    {
-        "id": _ID,
-        "reviewer": {"type": "string", "minLength": 1},
-        "rating": {
-            "type": "object",
-            "properties": {"slug": {"type": "string", "minLength": 1}},
-            "required": ["slug"],
-        },
-        "rationale": _STR,
-        "current": {"type": "boolean"},
-        "created_at": _DATETIME,
-    }
-)
-
-SCHEMA: dict[str, Any] = _object(
+# The objects' schemas come from their field tables (fields.py); here only the document's.
+SCHEMA: dict[str, Any] = fields.schema_object(
     {
         "format": {"const": FORMAT},
         "version": {"const": VERSION},
-        "exported_at": _DATETIME,
+        "exported_at": fields.DATETIME,
         # "publishing" is optional: files written before publishing settings lack it.
-        "team": _object(
+        "team": fields.schema_object(
             {
-                "name": _STR,
-                "slug": _STR,
-                "publishing": _object({field: _STR for field in PUBLISHING_FIELDS}),
+                "name": fields.STR,
+                "slug": fields.STR,
+                "publishing": fields.schema_object(
+                    {field: fields.STR for field in PUBLISHING_FIELDS}
+                ),
             },
             optional=("publishing",),
         ),
         "article": {"type": ["integer", "null"]},
-        "ratings": {
-            "type": "array",
-            "items": _object(
-                {
-                    "slug": {"type": "string", "minLength": 1},
-                    "label": {"type": "string", "minLength": 1},
-                    "description": _STR,
-                    "order": {"type": "integer", "minimum": 0},
-                    "value": {"type": ["number", "null"]},
-                    "colour": _STR,
-                    "active": {"type": "boolean"},
-                }
-            ),
-        },
-        "articles": {
-            "type": "array",
-            "items": _object(
-                {
-                    "id": _ID,
-                    "title": _STR,
-                    "url": _STR,
-                    "publisher": _STR,
-                    "author": _STR,
-                    "published_at": _DATE_OR_NULL,
-                    "published_at_guessed": {"type": "boolean"},
-                    "language": _STR,
-                    "text": {"type": "string", "minLength": 1},
-                    "blocks": {"type": "array", "items": {"type": "object"}},
-                    "links": _LINKS,
-                    "revision": {"type": "integer", "minimum": 1},
-                    "status": _STR,
-                    "source_kind": _STR,
-                    "imported_by": _STR_OR_NULL,
-                    "imported_at": _DATETIME,
-                    "updated_at": _DATETIME,
-                    "assignees": {"type": "array", "items": _STR},
-                    "archived_at": {"type": ["string", "null"], "format": "date-time"},
-                    "revisions": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "number": {"type": "integer", "minimum": 1},
-                                "title": _STR,
-                                "text": _STR,
-                                "blocks": {"type": "array", "items": {"type": "object"}},
-                                "links": _LINKS,
-                                "source_kind": _STR,
-                                "source_url": _STR,
-                                "created_by": _STR_OR_NULL,
-                                "created_at": _DATETIME,
-                            },
-                            optional=("links",),
-                        ),
-                    },
-                },
-                # Exports made before these existed do not have them.
-                optional=("archived_at", "published_at_guessed", "links"),
-            ),
-        },
-        "claims": {
-            "type": "array",
-            "items": _object(
-                {
-                    "id": _ID,
-                    # The claim's permanent number in its team; files from before numbers
-                    # lack it, and their claims are numbered in the order they were created.
-                    "number": {"type": "integer", "minimum": 1},
-                    "article": {
-                        "type": "object",
-                        "properties": {"id": _ID},
-                        "required": ["id"],
-                    },
-                    "start": _INT_OR_NULL,
-                    "end": _INT_OR_NULL,
-                    "exact": {"type": "string", "minLength": 1},
-                    "prefix": _STR,
-                    "suffix": _STR,
-                    "anchor": _STR,
-                    "anchored_revision": {"type": "integer", "minimum": 1},
-                    "claimant": _STR,
-                    "summary": _STR,
-                    "status": _STR,
-                    "tags": {"type": "array", "items": _STR},
-                    "version": {"type": "integer", "minimum": 1},
-                    "created_by": _STR_OR_NULL,
-                    "created_at": _DATETIME,
-                    "updated_at": _DATETIME,
-                    "assignees": {"type": "array", "items": _STR},
-                    "verdicts": {"type": "array", "items": _VERDICT},
-                    "final_verdict": {
-                        "oneOf": [
-                            {"type": "null"},
-                            {"type": "object", "properties": {"id": _ID}, "required": ["id"]},
-                        ]
-                    },
-                    # Optional: files written before corrections were exported lack it.
-                    "correction": {
-                        "oneOf": [
-                            {"type": "null"},
-                            _object({"note": {"type": "string", "minLength": 1}, "at": _DATETIME}),
-                        ]
-                    },
-                    # Optional too: files written before public URLs lack it.
-                    "public_url": _STR,
-                    "sources": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "url": _STR,
-                                "title": _STR,
-                                "publisher": _STR,
-                                "excerpt": _STR,
-                                "stance": _STR,
-                                "accessed_at": _DATE_OR_NULL,
-                                "archived_url": _STR,
-                                "added_by": _STR_OR_NULL,
-                                "created_at": _DATETIME,
-                            }
-                        ),
-                    },
-                    "comments": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "id": _ID,
-                                "author": _STR_OR_NULL,
-                                "body": _STR,
-                                "reply_to": {"type": ["integer", "null"]},
-                                "created_at": _DATETIME,
-                                "updated_at": _DATETIME,
-                                # Tombstones (files written before them have neither).
-                                "deleted_at": {"type": ["string", "null"], "format": "date-time"},
-                                "deleted_by": _STR_OR_NULL,
-                            },
-                            optional=("deleted_at", "deleted_by"),
-                        ),
-                    },
-                },
-                optional=("correction", "public_url", "number"),
-            ),
-        },
+        "ratings": fields.array_of(fields.object_schema(fields.RATING)),
+        "articles": fields.array_of(fields.object_schema(fields.ARTICLE)),
+        "claims": fields.array_of(fields.object_schema(fields.CLAIM)),
     }
 )
 
