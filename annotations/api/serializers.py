@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from operator import attrgetter
 from typing import Any
 
 from django.utils.timezone import get_current_timezone
@@ -17,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.api.filters import MAX_ID
+from annotations.exports.formats.fields import CLAIM_ANCHOR, CLAIM_SELECTOR, CLAIM_WORDING
 from annotations.models import (
     AnchorState,
     ArticleStatus,
@@ -451,6 +453,11 @@ def _sources(claim: Any) -> Any:
     return claim.sources.all() if rows is None else rows
 
 
+# The claim's own fields as the export lists them: where, how anchored, who said what, status.
+_CLAIM_OWN = (*CLAIM_SELECTOR, *CLAIM_ANCHOR, *CLAIM_WORDING)
+_claim_own = attrgetter(*_CLAIM_OWN)
+
+
 class ClaimSerializer(serializers.Serializer):
     """A claim with its current verdicts, final verdict and sources (prefetched)."""
 
@@ -502,16 +509,7 @@ class ClaimSerializer(serializers.Serializer):
             "id": claim.id,
             "number": claim.number,
             "article": claim.article_id,
-            "start": claim.start,
-            "end": claim.end,
-            "exact": claim.exact,
-            "prefix": claim.prefix,
-            "suffix": claim.suffix,
-            "anchor": claim.anchor,
-            "anchored_revision": claim.anchored_revision,
-            "claimant": claim.claimant,
-            "summary": claim.summary,
-            "status": claim.status,
+            **dict(zip(_CLAIM_OWN, _claim_own(claim), strict=True)),
             "tags": [str(tag) for tag in claim.tags],
             "version": claim.version,
             "created_by": created_by,

@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from annotations.exports.formats.fields import CLAIM_ANCHOR, CLAIM_SELECTOR, CLAIM_WORDING
 from annotations.models import (
     Article,
     ArticleRevision,
@@ -455,16 +456,9 @@ class _Stream:
 # Fields of the claims stream: ClaimRow's own fields, then its article and author.
 CLAIM_FIELDS = (
     "id",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "anchor",
-    "anchored_revision",
-    "claimant",
-    "summary",
-    "status",
+    *CLAIM_SELECTOR,
+    *CLAIM_ANCHOR,
+    *CLAIM_WORDING,
     "tags",
     "version",
     "final_verdict_id",
@@ -475,6 +469,8 @@ CLAIM_FIELDS = (
     "public_url",
     "number",
 )
+# Where the claims query reads the tags differently (see iter_claims).
+_TAGS = CLAIM_FIELDS.index("tags")
 ARTICLE_FIELDS = (
     "article_id",
     "article__title",
@@ -519,10 +515,10 @@ def iter_claims(
         _claims(team, article, statuses, include_archived, within)
         .order_by(*_claim_order())
         .values_list(
-            *CLAIM_FIELDS[:11],
+            *CLAIM_FIELDS[:_TAGS],
             # The tags' JSON as text, parsed by orjson: Django's JSONField runs json.loads.
             Cast("tags", TextField()),
-            *CLAIM_FIELDS[12:14],
+            *CLAIM_FIELDS[_TAGS + 1 : _TAGS + 3],
             when.column("created_at"),
             when.column("updated_at"),
             "correction_note",

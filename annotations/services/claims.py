@@ -17,6 +17,7 @@ from annotations.errors import (
     Forbidden,
     InvalidInput,
 )
+from annotations.exports.formats.fields import CLAIM_SELECTOR, CLAIM_WORDING
 from annotations.lib import anchoring
 from annotations.models import (
     AnchorState,
@@ -227,14 +228,7 @@ def claim_snapshot(claim: Claim) -> dict[str, Any]:
     """Everything needed to put a deleted claim back (kept in its deletion Event)."""
     return {
         "number": claim.number,
-        "start": claim.start,
-        "end": claim.end,
-        "exact": claim.exact,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
-        "claimant": claim.claimant,
-        "summary": claim.summary,
-        "status": claim.status,
+        **{name: getattr(claim, name) for name in (*CLAIM_SELECTOR, *CLAIM_WORDING)},
         "tags": claim.tags,
         "created_by": claim.created_by_id,
         # Whose verdict an editor approved, so an undo can put the approval back too.

@@ -192,11 +192,24 @@ ARTICLE: Table = (
     Field("archived_at", DATETIME_OR_NULL, Kind.WHEN, optional=True),
 )
 
-# The claim's own fields, in the order every representation of a claim lists them (the export,
-# the API, the snapshot kept when a claim is deleted): where it is, what it says, its state.
+# The claim's own fields, in the order every representation of a claim lists them (this
+# export and its rows in exports/claims.py, the API's claims, the snapshot a deletion keeps):
+# where the quote is, how it is anchored, who said what and where it stands.
 CLAIM_SELECTOR = ("start", "end", "exact", "prefix", "suffix")
 CLAIM_ANCHOR = ("anchor", "anchored_revision")
-CLAIM_WORDING = ("claimant", "summary", "status", "tags")
+CLAIM_WORDING = ("claimant", "summary", "status")
+_CLAIM_SCHEMAS = {
+    "start": INT_OR_NULL,
+    "end": INT_OR_NULL,
+    "exact": NON_EMPTY,
+    "prefix": STR,
+    "suffix": STR,
+    "anchor": STR,
+    "anchored_revision": POSITIVE,
+    "claimant": STR,
+    "summary": STR,
+    "status": STR,
+}
 
 CLAIM: Table = (
     Field("id", ID, Kind.REF, attr="pk"),
@@ -205,16 +218,10 @@ CLAIM: Table = (
     Field("number", POSITIVE, optional=True),
     # {"id", "title", "url"} of the claim's article.
     Field("article", ID_REFERENCE, Kind.OWN),
-    Field("start", INT_OR_NULL),
-    Field("end", INT_OR_NULL),
-    Field("exact", NON_EMPTY),
-    Field("prefix", STR),
-    Field("suffix", STR),
-    Field("anchor", STR),
-    Field("anchored_revision", POSITIVE),
-    Field("claimant", STR),
-    Field("summary", STR),
-    Field("status", STR),
+    *(
+        Field(name, _CLAIM_SCHEMAS[name])
+        for name in (*CLAIM_SELECTOR, *CLAIM_ANCHOR, *CLAIM_WORDING)
+    ),
     Field("tags", array_of(STR), Kind.LIST),
     Field("version", POSITIVE),
     Field("created_by", STR_OR_NULL, Kind.PERSON),
