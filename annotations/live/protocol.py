@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from annotations.lib.text import shorten
+
 
 def _setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
@@ -111,7 +113,7 @@ def summary_of(row: dict[str, Any]) -> str:
     if number and "a claim" in phrase:  # "added claim #12", as people cite it
         phrase = phrase.replace("a claim", f"claim #{number}", 1)
     if quoted:
-        quoted = quoted if len(quoted) <= 80 else quoted[:79].rstrip() + "…"
+        quoted = shorten(quoted, 80, collapse_spaces=False)
         return f"{who} {phrase}: “{quoted}”"
     return f"{who} {phrase}"
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from annotations.lib.text import human_size
 from annotations.models import ArticleStatus, ClaimStatus, Stance, Team
 
 
@@ -65,12 +66,6 @@ class ImportSource:
 TEXT_FORMATS = [("text", "Plain text"), ("markdown", "Markdown")]
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 UPLOAD_ACCEPT = ",".join([*UPLOAD_SUFFIXES, "text/plain", "text/markdown", "text/html"])
-
-
-def size_text(size: int) -> str:
-    """A byte count as people say it: "5 MB", "1 KB"."""
-    megabytes = size / (1024 * 1024)
-    return f"{megabytes:.0f} MB" if megabytes >= 1 else f"{size // 1024 or 1} KB"
 
 
 class ArticleImportForm(forms.Form):
@@ -132,7 +127,7 @@ class ArticleImportForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        limit = size_text(settings.FACTCHECK_MAX_UPLOAD_BYTES)
+        limit = human_size(settings.FACTCHECK_MAX_UPLOAD_BYTES)
         self.fields["file"].help_text = f"A .txt, .md or .html file of at most {limit}."
 
     def clean_file(self):  # noqa: ANN201 - Django's hook
@@ -141,7 +136,7 @@ class ArticleImportForm(forms.Form):
         # Checked here so an oversized upload is refused before it is read into memory.
         if upload and upload.size > limit:
             raise forms.ValidationError(
-                f"The file is larger than the {size_text(limit)} limit.", code="too_large"
+                f"The file is larger than the {human_size(limit)} limit.", code="too_large"
             )
         return upload
 
@@ -240,7 +235,7 @@ class BulkImportForm(forms.Form):
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        limit = size_text(settings.FACTCHECK_MAX_UPLOAD_BYTES)
+        limit = human_size(settings.FACTCHECK_MAX_UPLOAD_BYTES)
         most = settings.FACTCHECK_IMPORT_BATCH_MAX
         self.fields[
             "files"

@@ -24,13 +24,13 @@ from django.views.decorators.http import require_http_methods
 from annotations import queries, services
 from annotations.errors import NotAnArticle, ServiceError
 from annotations.lib import ingest
+from annotations.lib.text import human_size
 from annotations.models import Article, Role, Team
 from annotations.pages import teams as team_pages
 from annotations.pages.forms import (
     ArticleImportForm,
     BulkImportForm,
     ImportItemForm,
-    size_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _import_too_large(request: HttpRequest) -> HttpResponse:
     if not teams.exists():
         return _cannot_import(request)
     form = ArticleImportForm(teams=teams)
-    limit = size_text(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     message = (
         f"What you sent is larger than the {limit} a form may carry, so nothing was "
         "imported. Upload the article as a file, or import it from its web address."
@@ -249,7 +249,7 @@ def article_import_batch(request: HttpRequest) -> HttpResponse:
     for upload in bulk.cleaned_data["files"]:
         row = ImportRow(name=upload.name, kind="file")
         if upload.size > settings.FACTCHECK_MAX_UPLOAD_BYTES:
-            limit = size_text(settings.FACTCHECK_MAX_UPLOAD_BYTES)
+            limit = human_size(settings.FACTCHECK_MAX_UPLOAD_BYTES)
             row.state, row.message = "failed", f"The file is larger than the {limit} limit."
         else:
             _import_one(request.user, team, row, data=upload.read(), force=force)
@@ -285,7 +285,7 @@ def article_import_item(request: HttpRequest) -> HttpResponse:
             row = ImportRow(name=data["url"].strip(), kind="url")
             _import_one(request.user, data["team"], row, url=row.name, force=data["force"])
         elif upload is not None and upload.size > settings.FACTCHECK_MAX_UPLOAD_BYTES:
-            limit = size_text(settings.FACTCHECK_MAX_UPLOAD_BYTES)
+            limit = human_size(settings.FACTCHECK_MAX_UPLOAD_BYTES)
             row = ImportRow(
                 upload.name, "file", "failed", f"The file is larger than the {limit} limit."
             )

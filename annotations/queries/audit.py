@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from annotations.lib.text import shorten as text_shorten
 from annotations.models import Article, Claim, ClaimStatus, Event, Rating, Role
 
 # Values longer than this are shortened in the sentence and the change list; the full value
@@ -266,10 +267,13 @@ def field_label(name: str) -> str:
 
 
 def shorten(text: str, limit: int = SHORT_LENGTH) -> Value:
-    text = " ".join(text.split()) if len(text) > limit else text
+    """A short text as it is; a long one with its spaces collapsed, cut if still too long
+    (and then with the whole collapsed text kept as `full`)."""
     if len(text) <= limit:
         return Value(text)
-    return Value(text[: limit - 1].rstrip() + "…", text)
+    collapsed = " ".join(text.split())
+    short = text_shorten(collapsed, limit)
+    return Value(short) if short == collapsed else Value(short, collapsed)
 
 
 def format_day(value: Any) -> str:

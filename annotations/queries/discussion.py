@@ -100,11 +100,6 @@ def claim_permalink(team_slug: str, number: int | str) -> str:
     return reverse("claim_permalink", args=[team_slug, int(number)])
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 # --- reads ----------------------------------------------------------------------------------
 
 

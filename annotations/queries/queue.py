@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from annotations.lib.text import shorten
 from annotations.models import (
     Article,
     ArticleAssignment,
@@ -46,13 +47,8 @@ def due_text(due_on: date | None, today: date | None = None) -> str:
     return format_date(due_on, "j F" if due_on.year == today.year else "j F Y")
 
 
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def claim_wording(claim: Claim) -> str:
-    return _shorten(claim.summary or claim.exact)
+    return shorten(claim.summary or claim.exact)
 
 
 def _name(user: AbstractBaseUser | None) -> str | None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from annotations.errors import InvalidInput, NotFound
+from annotations.lib.text import shorten
 from annotations.models import (
     Article,
     ArticleAssignment,
@@ -24,7 +25,7 @@ from annotations.models import (
     Role,
     Team,
 )
-from annotations.queries.queue import _shorten, claim_wording, due_text
+from annotations.queries.queue import claim_wording, due_text
 from annotations.services._base import event_record, require_not_archived, require_role
 
 # Roles that may be given work, and roles that review others' claims in their teams.
@@ -127,8 +128,8 @@ def _notify(
 
 def _what(article: Article, claim: Claim | None) -> str:
     if claim is None:
-        return f"the article “{_shorten(article.title)}”"
-    return f"claim #{claim.number} “{claim_wording(claim)}” in “{_shorten(article.title, 60)}”"
+        return f"the article “{shorten(article.title)}”"
+    return f"claim #{claim.number} “{claim_wording(claim)}” in “{shorten(article.title, 60)}”"
 
 
 def _assign(

@@ -14,12 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotations.errors import Conflict, Forbidden, InvalidInput
+from annotations.lib.text import shorten
 from annotations.models import Claim, Comment, Notification, Role
 from annotations.queries.discussion import (
     CLAIM_EXCERPT,
     MENTION_EXCERPT,
     TOMBSTONE_BODY,
-    _shorten,
     mentioned_names,
 )
 from annotations.services import notifications
@@ -28,10 +28,10 @@ from annotations.services._base import _full_clean, event_record, require_role
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
     """What a mention notification says; without the text once the comment is deleted."""
-    about = _shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
+    about = shorten(claim.summary or claim.exact, CLAIM_EXCERPT)
     if body is None:
         return f"{author} mentioned you on #{claim.number} “{about}” in a comment since deleted."
-    return f"{author} mentioned you on #{claim.number} “{about}”: {_shorten(body, MENTION_EXCERPT)}"
+    return f"{author} mentioned you on #{claim.number} “{about}”: {shorten(body, MENTION_EXCERPT)}"
 
 
 def _notify_mentions(

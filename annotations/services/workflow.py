@@ -18,6 +18,7 @@ from annotations.errors import (
     InvalidInput,
 )
 from annotations.lib import publishing
+from annotations.lib.text import shorten
 from annotations.models import (
     Claim,
     ClaimStatus,
@@ -224,9 +225,7 @@ def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
 
     if claim.created_by_id is None or claim.created_by_id == user.pk:
         return
-    wording = claim.summary or claim.exact
-    if len(wording) > 80:
-        wording = wording[:79].rstrip() + "…"
+    wording = shorten(claim.summary or claim.exact, 80, collapse_spaces=False)
     message = f"{user.get_username()} sent back your claim #{claim.number} “{wording}”"
     message += f": {note}" if note else "."
     Notification.objects.create(

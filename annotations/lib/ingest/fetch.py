@@ -25,10 +25,11 @@ from urllib3.exceptions import (
 )
 
 from annotations.lib.ingest.decode import _decode_text_bytes, _looks_binary
-from annotations.lib.ingest.files import _CONTENT_TYPE_KINDS, _size_text
+from annotations.lib.ingest.files import _CONTENT_TYPE_KINDS
 from annotations.lib.ingest.html import _load_html
 from annotations.lib.ingest.markdown import load_markdown
 from annotations.lib.ingest.normalise import USER_AGENT, IngestError, LoadedArticle, load_text
+from annotations.lib.text import human_size
 
 try:  # certifi ships with trafilatura; the system store is the fallback
     import certifi
@@ -252,7 +253,7 @@ def _content_type(header: str) -> tuple[str, str]:
 
 def _read_body(response: Any, url: str, max_bytes: int, deadline: float) -> bytes:
     too_large = IngestError(
-        f"The page at {url[:200]} is larger than the {_size_text(max_bytes)} limit; "
+        f"The page at {url[:200]} is larger than the {human_size(max_bytes)} limit; "
         "copy the article text and paste it instead.",
         code="too_large",
         status=413,

@@ -10,6 +10,7 @@ from annotations.lib.ingest.decode import _decode_text_bytes, _looks_binary
 from annotations.lib.ingest.html import _load_html
 from annotations.lib.ingest.markdown import load_markdown
 from annotations.lib.ingest.normalise import IngestError, LoadedArticle, load_text, normalise_text
+from annotations.lib.text import human_size
 
 # --------------------------------------------------------------------------------------------
 # Uploaded files
@@ -47,14 +48,6 @@ def _split_name(name: str) -> tuple[str, str, str]:
     return display, stem, "." + extension.lower()
 
 
-def _size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
-    if size >= 1024:
-        return f"{size // 1024} KB"
-    return f"{size} bytes"
-
-
 def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "") -> LoadedArticle:
     """An uploaded file, by extension: .txt/.text, .md/.markdown, .html/.htm/.xhtml."""
     display, stem, extension = _split_name(name)
@@ -67,7 +60,7 @@ def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "")
         )
     if len(data) > max_bytes:
         raise IngestError(
-            f"{display} is larger than the {_size_text(max_bytes)} limit: upload a smaller "
+            f"{display} is larger than the {human_size(max_bytes)} limit: upload a smaller "
             "file or paste the article text.",
             code="too_large",
             status=413,

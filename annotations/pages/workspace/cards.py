@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from annotations import queries, services
 from annotations.errors import ServiceError
 from annotations.lib import anchoring
+from annotations.lib.text import shorten
 from annotations.models import Article, Claim, ClaimStatus, Membership, Role
 from annotations.pages.forms import ClaimFilterForm
 from annotations.pages.ratings import rating_class
@@ -156,10 +157,6 @@ ANCHOR_BADGES = {
 }
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _card_html(claim: Claim) -> SafeString:
     """A claim as the list shows it: number, status, quote, claimant, verdict, sources."""
     pk = claim.pk
@@ -171,6 +168,7 @@ def _card_html(claim: Claim) -> SafeString:
     count = claim.source_count
     fuzzy = ANCHOR_BADGES.get(claim.anchor, "")
     url = claim.edit_url
+    quote = shorten(claim.exact, 240, collapse_spaces=False)
     return mark_safe(  # noqa: S308 - every value from the database is escaped here
         f'<li id="claim-{pk}" class="{classes}" data-claim="{pk}" tabindex="-1"'
         f"{' data-focus-after-swap' if selected else ''}>"
@@ -179,7 +177,7 @@ def _card_html(claim: Claim) -> SafeString:
         f'hx-swap="outerHTML" data-open-claim>Claim #{claim.number}</a>'
         f'<span class="status status--{claim.status}">'
         f"{escape(STATUS_LABELS.get(claim.status, claim.status))}</span></div>"
-        f'<blockquote class="claim-card__quote">{escape(_shorten(claim.exact, 240))}</blockquote>'
+        f'<blockquote class="claim-card__quote">{escape(quote)}</blockquote>'
         f'<p class="claim-card__facts"><span class="claim-card__claimant">{claimant}</span> '
         f'<span class="verdict"><span class="swatch {claim.mark_class}" aria-hidden="true">'
         f"</span>{escape(claim.verdict_label)}{STATE_NOTES.get(claim.verdict_state, '')}</span> "
