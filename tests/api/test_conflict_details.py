@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotations import services
+from annotations.errors import Conflict
 from annotations.models import Claim
 from annotations.queries import conflicts
 from tests.api.conftest import claim_url, error_of
@@ -61,7 +62,7 @@ def test_a_stale_if_match_caught_by_the_service_is_a_412_with_the_same_details(w
     claim = Claim.objects.get(pk=world.claim.pk)
     stale = claim.version
     services.claim_update(claim=claim, user=desk.admin, summary="Raced.")
-    with pytest.raises(services.Conflict) as caught:
+    with pytest.raises(Conflict) as caught:
         services.claim_update(claim=claim, user=desk.editor, summary="Late", expected_version=stale)
     details = conflicts.api_details(caught.value)
     assert details["version"] == stale + 1
