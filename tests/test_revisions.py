@@ -183,7 +183,7 @@ def test_text_inserted_before_the_quote_moves_the_claim_with_it(desk, article):
     assert moved.exact == QUOTE
     assert moved.anchored_revision == 2
     assert moved.version == claim.version + 1
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED)
     assert event.changes["start"] == [claim.start, moved.start]
     assert event.changes["anchored_revision"] == [1, 2]
     assert "Kept in place in revision r2" in event.note
@@ -195,7 +195,7 @@ def test_a_claim_the_revision_does_not_touch_keeps_its_version(desk, article):
     kept = fresh(claim)
     assert (kept.start, kept.end, kept.version) == (claim.start, claim.end, claim.version)
     assert kept.anchored_revision == 2
-    assert not Event.objects.filter(claim=claim, verb=verbs.REANCHOR_VERB).exists()
+    assert not Event.objects.filter(claim=claim, verb=verbs.CLAIM_REANCHORED).exists()
 
 
 def test_a_word_changed_inside_the_quote_makes_the_claim_fuzzy_and_keeps_its_quote(desk, article):
@@ -214,7 +214,7 @@ def test_a_word_changed_inside_the_quote_makes_the_claim_fuzzy_and_keeps_its_quo
     assert comparison.old_quote == QUOTE
     assert comparison.new_quote == "12.000 North Korean soldiers had arrived"
     assert (comparison.old_revision, comparison.current_revision) == (1, 2)
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED)
     assert event.changes["anchor"] == ["anchored", "fuzzy"]
     assert "% similar" in event.note
 
@@ -273,7 +273,7 @@ def test_typography_changes_keep_claims_anchored_with_the_new_characters(desk, a
     kept = fresh(claim)
     assert kept.anchor == AnchorState.ANCHORED
     assert kept.exact == "11.000\u00a0North Korean soldiers had arrived"
-    assert Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB).changes["exact"] == [
+    assert Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED).changes["exact"] == [
         QUOTE,
         kept.exact,
     ]
@@ -313,7 +313,7 @@ def test_a_published_claim_that_moves_is_flagged_for_the_editor(desk, article):
     result = revise(article, desk.reviewer, "\n\n".join([heading, two, one.replace("11", "12")]))
 
     assert result.flagged == [claim.pk]
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_FLAG_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_MOVED)
     assert "an editor should check it" in event.note
     listed = list(queries.claims_needing_attention(article))
     assert [(c.pk, c.attention) for c in listed] == [(claim.pk, "fuzzy")]
@@ -324,7 +324,7 @@ def test_a_published_claim_that_only_shifts_is_not_flagged(desk, article):
     claim = publish(claim_on(article, desk.reviewer), desk)
     result = revise(article, desk.reviewer, "Corrected.\n\n" + SAMPLE_TEXT)
     assert result.flagged == []
-    assert not Event.objects.filter(verb=verbs.REANCHOR_FLAG_VERB).exists()
+    assert not Event.objects.filter(verb=verbs.CLAIM_MOVED).exists()
     assert list(queries.claims_needing_attention(article)) == []
     assert fresh(claim).version == claim.version + 1
 
@@ -350,12 +350,12 @@ def test_a_published_claim_relocated_exactly_is_listed_as_moved_until_an_editor_
         services.claim_confirm_anchor(claim=fresh(claim), user=desk.reviewer)
     services.claim_confirm_anchor(claim=fresh(claim), user=desk.editor)
     assert list(queries.claims_needing_attention(article)) == []
-    assert Event.objects.filter(claim=claim, verb=verbs.ANCHOR_CONFIRM_VERB).count() == 1
+    assert Event.objects.filter(claim=claim, verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
     # Moved again by a later revision (the sentence goes, a variant comes back elsewhere):
     # flagged again, and fuzzy.
     text = "\n\n".join([heading, one, "Added.", two.replace("10.000", "12.000")])
     revise(article, desk.reviewer, text)
-    assert Event.objects.filter(claim=claim, verb=verbs.REANCHOR_FLAG_VERB).count() == 2
+    assert Event.objects.filter(claim=claim, verb=verbs.CLAIM_MOVED).count() == 2
     assert [c.attention for c in queries.claims_needing_attention(article)] == ["fuzzy"]
 
 
@@ -379,7 +379,7 @@ def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy
     assert confirmed.prefix == text[max(0, confirmed.start - 32) : confirmed.start]
     assert confirmed.anchored_revision == 2
     assert confirmed.version == version + 1
-    event = Event.objects.get(claim=fuzzy_claim, verb=verbs.ANCHOR_CONFIRM_VERB)
+    event = Event.objects.get(claim=fuzzy_claim, verb=verbs.CLAIM_ANCHOR_CONFIRMED)
     assert event.changes["exact"] == [QUOTE, confirmed.exact]
     assert event.actor == desk.reviewer
     assert list(queries.claims_needing_attention(fuzzy_claim.article)) == []
@@ -390,7 +390,7 @@ def test_confirming_twice_changes_nothing_the_second_time(desk, fuzzy_claim):
     services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
     again = services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
     assert again.version == version + 1
-    assert Event.objects.filter(verb=verbs.ANCHOR_CONFIRM_VERB).count() == 1
+    assert Event.objects.filter(verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
 
 
 def test_confirming_checks_roles_versions_and_state(desk, fuzzy_claim, article):
@@ -423,7 +423,7 @@ def test_a_reviewer_reattaches_an_orphan_to_new_text(desk, article):
     assert (attached.start, attached.end) == (10, 48)
     assert new_text[attached.start : attached.end] == attached.exact
     assert attached.anchored_revision == 2
-    event = Event.objects.get(claim=claim, verb=verbs.REATTACH_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REATTACHED)
     assert event.changes["start"] == [None, 10]
     assert event.changes["anchor"] == ["orphaned", "anchored"]
 

@@ -19,7 +19,6 @@ from annotations.queries.attention import (
 )
 from annotations.queries.audit import (
     ARTICLE_FIELD_ORDER,
-    ASSIGNMENT_VERBS,
     HIGHLIGHTED,
     KIND_CHOICES,
     KINDS,
@@ -64,7 +63,6 @@ from annotations.queries.conflicts import (
     FORM_FIELDS,
     LOOKBACK,
     UNVERSIONED_PREFIXES,
-    UNVERSIONED_SUFFIXES,
     UNVERSIONED_VERBS,
     Change,
     ChangesSince,
@@ -135,7 +133,6 @@ from annotations.queries.scope import (
 
 __all__ = [
     "ARTICLE_FIELD_ORDER",
-    "ASSIGNMENT_VERBS",
     "AnchorComparison",
     "ArticleFigures",
     "CLAIM_EXCERPT",
@@ -172,7 +169,6 @@ __all__ = [
     "TeamAgreement",
     "ThreadItem",
     "UNVERSIONED_PREFIXES",
-    "UNVERSIONED_SUFFIXES",
     "UNVERSIONED_VERBS",
     "Units",
     "Value",

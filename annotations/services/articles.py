@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -234,7 +235,7 @@ def _article_import_apply(
     )
     event_record(
         team=team,
-        verb="article.imported",
+        verb=verbs.ARTICLE_IMPORTED,
         actor=user,
         article=article,
         changes=_created(article, ["title", "url", "source_kind"]),
@@ -425,7 +426,7 @@ def article_update(
     locked.save(update_fields=fields)
     event_record(
         team=locked.team,
-        verb="article.updated",
+        verb=verbs.ARTICLE_UPDATED,
         actor=actor,
         article=locked,
         changes=changes,
@@ -460,7 +461,7 @@ def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = ""
     locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
     event_record(
         team=locked.team,
-        verb="article.archived",
+        verb=verbs.ARTICLE_ARCHIVED,
         actor=actor,
         article=locked,
         changes={"archived": (False, True)},
@@ -482,7 +483,7 @@ def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
     locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
     event_record(
         team=locked.team,
-        verb="article.restored",
+        verb=verbs.ARTICLE_RESTORED,
         actor=actor,
         article=locked,
         changes={"archived": (True, False)},
@@ -546,7 +547,7 @@ def article_delete(*, actor: AbstractBaseUser, article: Article, note: str = "")
     changes |= {name: (count, None) for name, count in contents.as_dict().items()}
     event_record(
         team=locked.team,
-        verb="article.deleted",
+        verb=verbs.ARTICLE_DELETED,
         actor=actor,
         article=locked,
         changes=changes,

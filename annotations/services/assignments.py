@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from annotations import verbs
 from annotations.errors import InvalidInput, NotFound
 from annotations.models import (
     Article,
@@ -143,9 +144,11 @@ def _assign(
     person = _assignee(team, assignee)
     due_on = _check_due(due_on)
     if claim is None:
-        model, scope, noun = ArticleAssignment, {"article": article}, "article"
+        model, scope = ArticleAssignment, {"article": article}
+        assigned, due_changed = verbs.ARTICLE_ASSIGNED, verbs.ARTICLE_DUE_CHANGED
     else:
-        model, scope, noun = ClaimAssignment, {"claim": claim}, "claim"
+        model, scope = ClaimAssignment, {"claim": claim}
+        assigned, due_changed = verbs.CLAIM_ASSIGNED, verbs.CLAIM_DUE_CHANGED
     existing = model.objects.select_for_update().filter(user=person, **scope).first()
     what = _what(article, claim)
     actor = by.get_username()
@@ -153,7 +156,7 @@ def _assign(
         assignment = model.objects.create(user=person, due_on=due_on, assigned_by=by, **scope)
         event_record(
             team=team,
-            verb=f"{noun}.assigned",
+            verb=assigned,
             actor=by,
             article=article,
             claim=claim,
@@ -177,7 +180,7 @@ def _assign(
     existing.save(update_fields=["due_on"])
     event_record(
         team=team,
-        verb=f"{noun}.due_changed",
+        verb=due_changed,
         actor=by,
         article=article,
         claim=claim,
@@ -207,8 +210,10 @@ def _unassign(
     name = assignee if isinstance(assignee, str) else assignee.get_username()
     if claim is None:
         rows, noun = ArticleAssignment.objects.filter(article=article), "article"
+        unassigned = verbs.ARTICLE_UNASSIGNED
     else:
         rows, noun = ClaimAssignment.objects.filter(claim=claim), "claim"
+        unassigned = verbs.CLAIM_UNASSIGNED
     # A person who has left the team may still be assigned, and can still be removed.
     found = rows.select_related("user").filter(user__username=name.strip()).first()
     if found is None:
@@ -218,7 +223,7 @@ def _unassign(
     found.delete()
     event_record(
         team=team,
-        verb=f"{noun}.unassigned",
+        verb=unassigned,
         actor=by,
         article=article,
         claim=claim,

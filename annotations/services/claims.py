@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -120,7 +121,7 @@ def claim_create(
     claim.save()
     event_record(
         team=article.team,
-        verb="claim.created",
+        verb=verbs.CLAIM_CREATED,
         actor=user,
         article=article,
         claim=claim,
@@ -211,7 +212,7 @@ def claim_update(
     claim.save()
     event_record(
         team=claim.article.team,
-        verb="claim.updated",
+        verb=verbs.CLAIM_UPDATED,
         actor=user,
         article=claim.article,
         claim=claim,
@@ -268,7 +269,7 @@ def claim_delete(
     article = claim.article
     event_record(
         team=article.team,
-        verb="claim.deleted",
+        verb=verbs.CLAIM_DELETED,
         actor=user,
         article=article,
         claim=claim,
@@ -576,7 +577,7 @@ def claim_restore(
 
     event_record(
         team=article.team,
-        verb="claim.restored",
+        verb=verbs.CLAIM_RESTORED,
         actor=user,
         article=article,
         claim=claim,

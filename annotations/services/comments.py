@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.errors import Conflict, Forbidden, InvalidInput
 from annotations.models import Claim, Comment, Notification, Role
 from annotations.queries.discussion import (
@@ -107,7 +108,7 @@ def comment_add(
         changes["reply_to"] = (None, reply_to.pk)
     event_record(
         team=team,
-        verb="comment.added",
+        verb=verbs.COMMENT_ADDED,
         actor=user,
         article=claim.article,
         claim=claim,
@@ -133,7 +134,7 @@ def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Co
     comment.save(update_fields=["body", "updated_at"])
     event_record(
         team=claim.article.team,
-        verb="comment.updated",
+        verb=verbs.COMMENT_UPDATED,
         actor=user,
         article=claim.article,
         claim=claim,
@@ -169,7 +170,7 @@ def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> Comment:
     )
     event_record(
         team=claim.article.team,
-        verb="comment.deleted",
+        verb=verbs.COMMENT_DELETED,
         actor=user,
         article=claim.article,
         claim=claim,

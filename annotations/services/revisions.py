@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -35,7 +36,6 @@ from annotations.services._base import (
     require_role,
 )
 from annotations.services.articles import _keepable_url, content_hash, load_article_input
-from annotations.verbs import ANCHOR_CONFIRM_VERB, REANCHOR_FLAG_VERB, REANCHOR_VERB, REATTACH_VERB
 
 _SELECTOR_FIELDS = ("start", "end", "exact", "prefix", "suffix", "anchor")
 
@@ -191,7 +191,7 @@ def _article_revise_apply(
     message += "."
     event_record(
         team=locked.team,
-        verb="article.revised",
+        verb=verbs.ARTICLE_REVISED,
         actor=user,
         article=locked,
         changes=changes,
@@ -306,7 +306,7 @@ def _reanchor_claims(
                 article=article,
                 claim_id=claim.pk,
                 actor=actor,
-                verb=REANCHOR_FLAG_VERB if is_flagged else REANCHOR_VERB,
+                verb=verbs.CLAIM_MOVED if is_flagged else verbs.CLAIM_REANCHORED,
                 changes={
                     field: [_jsonable(old), _jsonable(new)] for field, (old, new) in diff.items()
                 },
@@ -458,7 +458,12 @@ def claim_confirm_anchor(
         "text there."
     )
     return _save_anchor(
-        claim, user=user, article=article, anchor=anchor, verb=ANCHOR_CONFIRM_VERB, note=note
+        claim,
+        user=user,
+        article=article,
+        anchor=anchor,
+        verb=verbs.CLAIM_ANCHOR_CONFIRMED,
+        note=note,
     )
 
 
@@ -505,6 +510,6 @@ def claim_reattach(
         user=user,
         article=article,
         anchor=anchor,
-        verb=REATTACH_VERB,
+        verb=verbs.CLAIM_REATTACHED,
         note=f"Re-attached to new text in revision r{article.revision}.",
     )

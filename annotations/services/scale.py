@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from annotations import verbs
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
     Rating,
@@ -125,7 +126,7 @@ def rating_create(
         order=0 if last is None else last + 1,
     )
     rating.save()
-    _rating_event(rating, "rating.created", actor, {}, _snapshot(rating))
+    _rating_event(rating, verbs.RATING_CREATED, actor, {}, _snapshot(rating))
     return rating
 
 
@@ -164,9 +165,9 @@ def rating_update(
     ]
     if fields:
         rating.save(update_fields=fields)
-        verb = "rating.updated"
+        verb = verbs.RATING_UPDATED
         if fields == ["active"]:
-            verb = "rating.restored" if rating.active else "rating.retired"
+            verb = verbs.RATING_RESTORED if rating.active else verbs.RATING_RETIRED
         _rating_event(rating, verb, actor, before, _snapshot(rating))
     if order is not UNSET:
         slugs = _scale_slugs(team)
@@ -231,7 +232,7 @@ def _reorder(team: Team, slugs: Sequence[str], actor: AbstractBaseUser) -> bool:
     if before != list(slugs):
         _base.event_record(
             team=team,
-            verb="rating.reordered",
+            verb=verbs.RATING_REORDERED,
             actor=actor,
             changes={"order": (before, list(slugs))},
         )
@@ -278,4 +279,4 @@ def rating_delete(*, rating: Rating, actor: AbstractBaseUser) -> None:
     team = rating.team
     rating.delete()
     rating.team = team
-    _rating_event(rating, "rating.deleted", actor, before, {})
+    _rating_event(rating, verbs.RATING_DELETED, actor, before, {})

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from annotations import verbs
 from annotations.errors import (
     InvalidInput,
 )
@@ -90,7 +91,7 @@ def source_add(
     _bump_version(claim)
     event_record(
         team=team,
-        verb="source.added",
+        verb=verbs.SOURCE_ADDED,
         actor=user,
         article=claim.article,
         claim=claim,
@@ -109,7 +110,7 @@ def source_remove(
     _check_not_published(claim)
     event_record(
         team=claim.article.team,
-        verb="source.removed",
+        verb=verbs.SOURCE_REMOVED,
         actor=user,
         article=claim.article,
         claim=claim,

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -428,7 +429,7 @@ def _team_import(
     )
     event_record(
         team=team,
-        verb="team.imported",
+        verb=verbs.TEAM_IMPORTED,
         actor=user,
         changes={
             "articles": (None, result.articles),

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -56,7 +57,7 @@ def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) 
             description=description,
             order=order,
         )
-    event_record(team=team, verb="team.created", actor=actor, changes=_created(team, ["name"]))
+    event_record(team=team, verb=verbs.TEAM_CREATED, actor=actor, changes=_created(team, ["name"]))
     if actor is not None and actor.is_authenticated:
         Membership.objects.create(team=team, user=actor, role=Role.ADMIN)
     return team
@@ -94,7 +95,7 @@ def membership_set(
     if created or before != role:
         event_record(
             team=team,
-            verb="member.added" if created else "member.role_changed",
+            verb=verbs.MEMBER_ADDED if created else verbs.MEMBER_ROLE_CHANGED,
             actor=actor,
             changes={"user": (None, user.get_username()), "role": (before, role)},
         )
@@ -201,7 +202,7 @@ def publishing_update(
         team.save(update_fields=changed)
         _base.event_record(
             team=team,
-            verb="team.publishing_changed",
+            verb=verbs.TEAM_PUBLISHING_CHANGED,
             actor=actor,
             changes={field: (before[field], after[field]) for field in changed},
         )
@@ -264,7 +265,7 @@ def invite_create(
     )
     _base.event_record(
         team=team,
-        verb="invite.created",
+        verb=verbs.INVITE_CREATED,
         actor=actor,
         changes={
             "invite": (None, invite.pk),
@@ -338,7 +339,7 @@ def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
         invite.save(update_fields=["revoked_at"])
         _base.event_record(
             team=invite.team,
-            verb="invite.revoked",
+            verb=verbs.INVITE_REVOKED,
             actor=actor,
             changes={"invite": (invite.pk, invite.pk), "revoked_at": (None, invite.revoked_at)},
         )
@@ -370,7 +371,7 @@ def invite_accept(*, raw: str, user: AbstractBaseUser) -> Membership:
     invite.save(update_fields=["used_by", "used_at"])
     _base.event_record(
         team=team,
-        verb="member.joined",
+        verb=verbs.MEMBER_JOINED,
         actor=user,
         changes={
             "user": (None, _username(user)),
@@ -431,7 +432,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     for row in article_rows:
         _base.event_record(
             team=team,
-            verb="assignment.removed",
+            verb=verbs.ASSIGNMENT_REMOVED,
             actor=actor,
             article=row.article,
             changes={"assignee": (username, None), "due_on": (row.due_on, None)},
@@ -440,7 +441,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     for row in claim_rows:
         _base.event_record(
             team=team,
-            verb="assignment.removed",
+            verb=verbs.ASSIGNMENT_REMOVED,
             actor=actor,
             article=row.claim.article,
             claim=row.claim,
@@ -453,7 +454,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     membership.delete()
     _base.event_record(
         team=team,
-        verb="member.removed",
+        verb=verbs.MEMBER_REMOVED,
         actor=actor,
         changes={
             "user": (username, None),

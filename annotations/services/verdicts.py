@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
 )
@@ -58,7 +59,7 @@ def verdict_set(
     _bump_version(claim)
     event_record(
         team=team,
-        verb="verdict.set",
+        verb=verbs.VERDICT_SET,
         actor=user,
         article=claim.article,
         claim=claim,
@@ -104,7 +105,7 @@ def verdict_withdraw(
     _bump_version(claim)
     event_record(
         team=team,
-        verb="verdict.withdrawn",
+        verb=verbs.VERDICT_WITHDRAWN,
         actor=user,
         article=claim.article,
         claim=claim,

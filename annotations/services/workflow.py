@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -45,12 +46,12 @@ from annotations.services.verdicts import verdict_set
 # travels with the Event and the notification. A correction stores its note and time on the
 # claim (correction_note, corrected_at) as well as on the Event, for the exports.
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, "claim.submitted"),
-    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, "claim.sent_back"),
-    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): (Role.EDITOR, "claim.approved"),
-    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.sent_back"),
-    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): (Role.EDITOR, "claim.published"),
-    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.corrected"),
+    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, verbs.CLAIM_SUBMITTED),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, verbs.CLAIM_SENT_BACK),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): (Role.EDITOR, verbs.CLAIM_APPROVED),
+    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): (Role.EDITOR, verbs.CLAIM_SENT_BACK),
+    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): (Role.EDITOR, verbs.CLAIM_PUBLISHED),
+    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): (Role.EDITOR, verbs.CLAIM_CORRECTED),
 }
 
 
@@ -101,12 +102,12 @@ def claim_transition(
     if not membership.has_role(Role.EDITOR) and claim.created_by_id != user.pk:
         raise Forbidden("Reviewers can move only their own claims; ask an editor.")
     note = (note or "").strip()
-    if verb == "claim.corrected" and not note:
+    if verb == verbs.CLAIM_CORRECTED and not note:
         raise InvalidInput(
             "Correcting a published claim needs a note saying what was wrong.", field="note"
         )
-    if verb == "claim.sent_back" and _is_withdrawal(claim, to, user):
-        verb = "claim.withdrawn"
+    if verb == verbs.CLAIM_SENT_BACK and _is_withdrawal(claim, to, user):
+        verb = verbs.CLAIM_WITHDRAWN
     before = claim.status
     # The approved verdict's rating before the move: sending back or correcting clears it.
     final_before = (
@@ -118,7 +119,7 @@ def claim_transition(
     )
     fields = ["status", "version", "updated_at"]
     changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
-    if verb == "claim.corrected":
+    if verb == verbs.CLAIM_CORRECTED:
         changes["correction_note"] = (claim.correction_note or None, note)
         claim.correction_note = note
         claim.corrected_at = timezone.now()
@@ -155,7 +156,7 @@ def claim_transition(
         final_after = claim.final_verdict.rating.slug if claim.final_verdict is not None else None
         if final_after != final_before:
             changes["final_verdict"] = (final_before, final_after)
-    if verb == "claim.sent_back":
+    if verb == verbs.CLAIM_SENT_BACK:
         _notify_sent_back(claim, user, note)
     event_record(
         team=claim.article.team,
@@ -201,7 +202,7 @@ def claim_public_url_set(
     claim.save(update_fields=["public_url", "version", "updated_at"])
     event_record(
         team=claim.article.team,
-        verb="claim.public_url_changed",
+        verb=verbs.CLAIM_PUBLIC_URL_CHANGED,
         actor=user,
         article=claim.article,
         claim=claim,
