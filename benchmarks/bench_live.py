@@ -123,17 +123,17 @@ def prepare() -> None:
         for number in range(PARAGRAPHS)
     ]
     article = services.article_import(
-        team=team, user=None, text="\n\n".join(paragraphs), title="Benchmark story"
+        team=team, actor=None, text="\n\n".join(paragraphs), title="Benchmark story"
     ).article
     for number in range(CLAIMS):
         services.claim_create(
             article=article,
-            user=users[Role.REVIEWER],
+            actor=users[Role.REVIEWER],
             exact=f"the ministry said that {number * 1000} soldiers had arrived in region {number}",
             claimant="The ministry",
             rating="false",
         )
-    _, token = services.token_create(user=users[Role.EDITOR], name="benchmark")
+    _, token = services.token_create(actor=users[Role.EDITOR], name="benchmark")
     client = Client()
     client.force_login(users[Role.REVIEWER])
     print(

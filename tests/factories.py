@@ -56,5 +56,5 @@ SAMPLE_TEXT = (
 
 
 def make_article(team: Team, text: str = SAMPLE_TEXT, title: str = "") -> Article:
-    result = services.article_import(team=team, user=None, text=text, title=title)
+    result = services.article_import(team=team, actor=None, text=text, title=title)
     return result.article

@@ -292,12 +292,12 @@ def test_kind_filters_select_the_same_events_in_the_database(desk):
 def seed_log(desk):
     article = make_article(desk.team, title='=HYPERLINK("http://evil")')
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact=QUOTE, claimant="Zelensky"
+        article=article, actor=desk.reviewer, exact=QUOTE, claimant="Zelensky"
     )
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="mostly-false")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false", rationale="-1 soldiers")
-    services.comment_add(claim=claim, user=desk.reviewer, body="=1+1")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="mostly-false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false", rationale="-1 soldiers")
+    services.comment_add(claim=claim, actor=desk.reviewer, body="=1+1")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     return article, claim
 
 

@@ -38,21 +38,21 @@ def approved_claim(desk, exact: str = "11.000 North Korean soldiers") -> Claim:
     article = make_article(desk.team)
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=exact,
         claimant="President Zelensky",
         summary="11,000 North Korean soldiers arrived in Kursk.",
         rating="false",
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
     return Claim.objects.get(pk=claim.pk)
 
 
 def published_claim(desk, public_url: str | None = "") -> Claim:
     claim = approved_claim(desk)
     services.claim_transition(
-        claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url=public_url
+        claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url=public_url
     )
     return Claim.objects.get(pk=claim.pk)
 
@@ -153,7 +153,7 @@ def test_publishing_without_a_url_takes_the_teams_pattern(desk):
     services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
     claim = approved_claim(desk)
 
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
 
     claim.refresh_from_db()
     assert claim.public_url == f"https://desk.example.org/fact-checks/{claim.number}"
@@ -172,7 +172,7 @@ def test_a_bad_public_url_refuses_the_publication(desk):
 
     with pytest.raises(InvalidInput) as refused:
         services.claim_transition(
-            claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url="desk/checks/1"
+            claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url="desk/checks/1"
         )
 
     assert refused.value.field == "public_url"
@@ -183,10 +183,10 @@ def test_a_bad_public_url_refuses_the_publication(desk):
 def test_a_corrected_claim_keeps_its_public_url_when_republished(desk):
     claim = published_claim(desk, public_url="https://desk.example.org/checks/1")
     services.claim_transition(
-        claim=claim, user=desk.editor, to=ClaimStatus.IN_REVIEW, note="Wrong figure."
+        claim=claim, actor=desk.editor, to=ClaimStatus.IN_REVIEW, note="Wrong figure."
     )
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
 
     claim.refresh_from_db()
     assert claim.public_url == "https://desk.example.org/checks/1"
@@ -198,7 +198,7 @@ def test_an_editor_changes_a_published_claims_public_url_without_a_correction(de
 
     services.claim_public_url_set(
         claim=claim,
-        user=desk.editor,
+        actor=desk.editor,
         public_url="https://desk.example.org/checks/2",
         expected_version=version,
     )
@@ -210,7 +210,7 @@ def test_an_editor_changes_a_published_claims_public_url_without_a_correction(de
     assert event.changes == {"public_url": [None, "https://desk.example.org/checks/2"]}
     with pytest.raises(Conflict) as stale:
         services.claim_public_url_set(
-            claim=claim, user=desk.editor, public_url="", expected_version=version
+            claim=claim, actor=desk.editor, public_url="", expected_version=version
         )
     assert stale.value.code == "stale"
 
@@ -219,7 +219,7 @@ def test_only_a_published_claim_takes_a_public_url_on_its_own(desk):
     claim = approved_claim(desk)
     with pytest.raises(Conflict) as refused:
         services.claim_public_url_set(
-            claim=claim, user=desk.editor, public_url="https://desk.example.org/x"
+            claim=claim, actor=desk.editor, public_url="https://desk.example.org/x"
         )
     assert refused.value.code == "not_published"
 
@@ -323,7 +323,7 @@ def test_a_claim_published_without_a_public_url_is_flagged_on_its_card(desk):
     assert "Published without a public URL: search engines ignore this fact check." in page
 
     services.claim_public_url_set(
-        claim=claim, user=desk.editor, public_url="https://desk.example.org/checks/1"
+        claim=claim, actor=desk.editor, public_url="https://desk.example.org/checks/1"
     )
     page = logged_in(desk.viewer).get(f"/articles/{claim.article_id}/").content.decode()
     assert "Published without a public URL" not in page
@@ -361,7 +361,7 @@ def test_editors_change_the_public_url_on_the_open_claim(desk):
 def test_history_says_what_happened_to_the_public_url(desk):
     claim = published_claim(desk, public_url="https://desk.example.org/checks/1")
     services.claim_public_url_set(
-        claim=claim, user=desk.editor, public_url="https://desk.example.org/checks/2"
+        claim=claim, actor=desk.editor, public_url="https://desk.example.org/checks/2"
     )
     page = logged_in(desk.viewer).get(f"/claims/{claim.pk}/history/").content.decode()
     assert (
@@ -478,7 +478,7 @@ def test_seed_demo_upgrades_a_demo_seeded_before_the_text_was_cleaned():
         users[role] = get_user_model().objects.create_user(username=role, password="x")
         services.membership_set(team=team, user=users[role], role=Role(role))
     old = services.article_import(
-        team=team, user=users["editor"], text=raw.read_text(encoding="utf-8")
+        team=team, actor=users["editor"], text=raw.read_text(encoding="utf-8")
     ).article
     assert old.content_hash in seed_demo.LEGACY_TEXT_HASHES
     examples = json.loads((seed_demo.FIXTURES / "demo_claims.json").read_text(encoding="utf-8"))

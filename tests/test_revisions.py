@@ -44,18 +44,18 @@ def article(desk) -> Article:
 
 
 def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:
-    return services.claim_create(article=article, user=user, exact=quote, claimant="Zelensky")
+    return services.claim_create(article=article, actor=user, exact=quote, claimant="Zelensky")
 
 
 def publish(claim: Claim, desk) -> Claim:
-    services.verdict_set(claim=claim, user=desk.editor, rating="mostly-true")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="mostly-true")
     for status in (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED, ClaimStatus.PUBLISHED):
-        claim = services.claim_transition(claim=claim, user=desk.editor, to=status)
+        claim = services.claim_transition(claim=claim, actor=desk.editor, to=status)
     return claim
 
 
 def revise(article: Article, user, text: str) -> services.RevisionResult:
-    return services.article_revise(article=article, user=user, text=text)
+    return services.article_revise(article=article, actor=user, text=text)
 
 
 def fresh(claim: Claim) -> Claim:
@@ -143,14 +143,14 @@ def test_a_revision_loads_html_and_markdown_like_an_import(desk, article):
     )
     claim = claim_on(article, desk.reviewer)
     title = article.title
-    result = services.article_revise(article=article, user=desk.reviewer, html=html)
+    result = services.article_revise(article=article, actor=desk.reviewer, html=html)
     assert result.article.source_kind == "html"
     # No title given: the page's own title does not replace the one the article has.
     assert result.article.title == title
     assert fresh(claim).anchor == AnchorState.ANCHORED
 
     result = services.article_revise(
-        article=article, user=desk.reviewer, markdown=f"# Kursk\n\n*{SENTENCE}*"
+        article=article, actor=desk.reviewer, markdown=f"# Kursk\n\n*{SENTENCE}*"
     )
     assert result.revision.number == 3
     claim = fresh(claim)
@@ -159,13 +159,13 @@ def test_a_revision_loads_html_and_markdown_like_an_import(desk, article):
 
 def test_an_explicit_title_wins_and_a_bad_input_is_refused_before_anything_changes(desk, article):
     result = services.article_revise(
-        article=article, user=desk.reviewer, text=SAMPLE_TEXT + " More.", title="New title"
+        article=article, actor=desk.reviewer, text=SAMPLE_TEXT + " More.", title="New title"
     )
     assert result.article.title == "New title"
     with pytest.raises(InvalidInput):
-        services.article_revise(article=article, user=desk.reviewer, text="")
+        services.article_revise(article=article, actor=desk.reviewer, text="")
     with pytest.raises(InvalidInput):
-        services.article_revise(article=article, user=desk.reviewer, text="a", html="<p>b</p>")
+        services.article_revise(article=article, actor=desk.reviewer, text="a", html="<p>b</p>")
     assert Article.objects.get(pk=article.pk).revision == 2
 
 
@@ -281,8 +281,8 @@ def test_typography_changes_keep_claims_anchored_with_the_new_characters(desk, a
 
 def test_nothing_is_ever_deleted_whatever_the_revisions(desk, article):
     claims = [claim_on(article, desk.reviewer, quote) for quote in (QUOTE, PENTAGON, "Troops")]
-    services.verdict_set(claim=claims[0], user=desk.reviewer, rating="false")
-    services.source_add(claim=claims[1], user=desk.reviewer, url="https://example.org/a")
+    services.verdict_set(claim=claims[0], actor=desk.reviewer, rating="false")
+    services.source_add(claim=claims[1], actor=desk.reviewer, url="https://example.org/a")
     publish(claims[2], desk)
     before = (Claim.objects.count(), Verdict.objects.count(), Source.objects.count())
     for text in (
@@ -347,8 +347,8 @@ def test_a_published_claim_relocated_exactly_is_listed_as_moved_until_an_editor_
     assert (comparison.old_revision, comparison.current_revision) == (1, 2)
 
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fresh(claim), user=desk.reviewer)
-    services.claim_confirm_anchor(claim=fresh(claim), user=desk.editor)
+        services.claim_confirm_anchor(claim=fresh(claim), actor=desk.reviewer)
+    services.claim_confirm_anchor(claim=fresh(claim), actor=desk.editor)
     assert list(queries.claims_needing_attention(article)) == []
     assert Event.objects.filter(claim=claim, verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
     # Moved again by a later revision (the sentence goes, a variant comes back elsewhere):
@@ -371,7 +371,7 @@ def fuzzy_claim(desk, article) -> Claim:
 
 def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy_claim):
     version = fuzzy_claim.version
-    confirmed = services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.reviewer)
+    confirmed = services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.reviewer)
     text = Article.objects.get(pk=fuzzy_claim.article_id).text
     assert confirmed.anchor == AnchorState.ANCHORED
     assert confirmed.exact == "12.000 North Korean soldiers had arrived"
@@ -387,26 +387,26 @@ def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy
 
 def test_confirming_twice_changes_nothing_the_second_time(desk, fuzzy_claim):
     version = fuzzy_claim.version
-    services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
-    again = services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
+    services.claim_confirm_anchor(claim=fresh(fuzzy_claim), actor=desk.reviewer)
+    again = services.claim_confirm_anchor(claim=fresh(fuzzy_claim), actor=desk.reviewer)
     assert again.version == version + 1
     assert Event.objects.filter(verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
 
 
 def test_confirming_checks_roles_versions_and_state(desk, fuzzy_claim, article):
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.viewer)
+        services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.viewer)
     with pytest.raises(NotFound):
-        services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.outsider)
+        services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.outsider)
     with pytest.raises(Conflict):
         services.claim_confirm_anchor(
-            claim=fuzzy_claim, user=desk.editor, expected_version=fuzzy_claim.version - 1
+            claim=fuzzy_claim, actor=desk.editor, expected_version=fuzzy_claim.version - 1
         )
     assert fresh(fuzzy_claim).anchor == AnchorState.FUZZY
     orphan = claim_on(article, desk.reviewer, "Pentagon")
     revise(article, desk.reviewer, "Something else.")
     with pytest.raises(Conflict) as error:
-        services.claim_confirm_anchor(claim=fresh(orphan), user=desk.editor)
+        services.claim_confirm_anchor(claim=fresh(orphan), actor=desk.editor)
     assert error.value.code == "orphaned"
 
 
@@ -417,7 +417,7 @@ def test_a_reviewer_reattaches_an_orphan_to_new_text(desk, article):
     assert fresh(claim).anchor == AnchorState.ORPHANED
 
     attached = services.claim_reattach(
-        claim=fresh(claim), user=desk.reviewer, exact="11,000 troops from North Korea arrived"
+        claim=fresh(claim), actor=desk.reviewer, exact="11,000 troops from North Korea arrived"
     )
     assert attached.anchor == AnchorState.ANCHORED
     assert (attached.start, attached.end) == (10, 48)
@@ -432,35 +432,35 @@ def test_reattaching_by_offsets_works_on_a_fuzzy_claim_too(desk, fuzzy_claim):
     text = Article.objects.get(pk=fuzzy_claim.article_id).text
     start = text.index("12.000")
     attached = services.claim_reattach(
-        claim=fuzzy_claim, user=desk.editor, start=start, end=start + len("12.000")
+        claim=fuzzy_claim, actor=desk.editor, start=start, end=start + len("12.000")
     )
     assert (attached.exact, attached.anchor) == ("12.000", AnchorState.ANCHORED)
 
 
 def test_reattaching_checks_roles_selection_and_state(desk, fuzzy_claim, article):
     with pytest.raises(Forbidden):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.viewer, exact="Pentagon")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.viewer, exact="Pentagon")
     with pytest.raises(NotFound):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.outsider, exact="Pentagon")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.outsider, exact="Pentagon")
     with pytest.raises(InvalidInput):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.reviewer, exact="not in the text")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.reviewer, exact="not in the text")
     with pytest.raises(InvalidInput):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.reviewer, start=5, end=2)
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.reviewer, start=5, end=2)
     anchored = claim_on(article, desk.reviewer, PENTAGON)
     with pytest.raises(Conflict) as error:
-        services.claim_reattach(claim=anchored, user=desk.editor, exact="Pentagon")
+        services.claim_reattach(claim=anchored, actor=desk.editor, exact="Pentagon")
     assert error.value.code == "anchored"
 
 
 def test_only_editors_fix_the_anchor_of_approved_claims(desk, article):
     claim = claim_on(article, desk.reviewer)
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=fresh(claim), user=desk.editor, to=ClaimStatus.APPROVED)
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=fresh(claim), actor=desk.editor, to=ClaimStatus.APPROVED)
     revise(article, desk.reviewer, SAMPLE_TEXT.replace("11.000 North", "12.000 North"))
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fresh(claim), user=desk.reviewer)
-    assert services.claim_confirm_anchor(claim=fresh(claim), user=desk.editor).anchor == "anchored"
+        services.claim_confirm_anchor(claim=fresh(claim), actor=desk.reviewer)
+    assert services.claim_confirm_anchor(claim=fresh(claim), actor=desk.editor).anchor == "anchored"
 
 
 # --- queries -----------------------------------------------------------------------------

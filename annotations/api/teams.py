@@ -207,7 +207,7 @@ class TeamListView(ApiListView):
     )
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
-        team = services.team_create_by(user=request.user, **data)
+        team = services.team_create_by(actor=request.user, **data)
         body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
         location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -408,7 +408,7 @@ class InviteAcceptView(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = validated(InviteAcceptInputSerializer, request.data)
-        membership = services.invite_accept(raw=data["token"], user=request.user)
+        membership = services.invite_accept(raw=data["token"], actor=request.user)
         membership = Membership.objects.select_related("user").get(pk=membership.pk)
         membership.joined_team = queries.team_for_user(request.user, membership.team.slug)
         return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -379,7 +379,7 @@ class AnnotationContainerView(_ProtocolView):
         services.require_role(request.user, article.team, Role.REVIEWER)
         fields = _read_annotation(request, creator=None)
         fields["rating"] = _rating_slug(article.team, fields["rating"])
-        claim = services.claim_create(article=article, user=request.user, **fields)
+        claim = services.claim_create(article=article, actor=request.user, **fields)
         return _annotation_response(
             request, _claim(article, claim.pk), status_code=status.HTTP_201_CREATED, location=True
         )
@@ -450,7 +450,7 @@ class AnnotationView(_ProtocolView):
         fields["rating"] = _rating_slug(article.team, fields["rating"])
         try:
             services.claim_replace(
-                claim=claim, user=request.user, expected_version=claim.version, **fields
+                claim=claim, actor=request.user, expected_version=claim.version, **fields
             )
         except Conflict as error:
             if error.code == "stale":  # changed between our If-Match check and the write
@@ -474,7 +474,7 @@ class AnnotationView(_ProtocolView):
         services.require_role(request.user, article.team, Role.REVIEWER)
         _check_if_match(request, claim)
         try:
-            services.claim_delete(claim=claim, user=request.user, expected_version=claim.version)
+            services.claim_delete(claim=claim, actor=request.user, expected_version=claim.version)
         except Conflict as error:
             if error.code == "stale":
                 raise precondition_failed_from(error) from None

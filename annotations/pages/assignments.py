@@ -188,7 +188,7 @@ def _assign(
         result = assign(
             assignee=form.cleaned_data["user"],
             due_on=form.cleaned_data["due_on"],
-            by=request.user,
+            actor=request.user,
         )
     except ServiceError as error:
         if error.status in (403, 404):
@@ -208,7 +208,7 @@ def _unassign(
         return _refused(request, Forbidden(EDITORS_ONLY))
     name = request.POST.get("user", "")
     try:
-        unassign(assignee=name, by=request.user)
+        unassign(assignee=name, actor=request.user)
     except ServiceError as error:
         if error.status == 403:
             return _refused(request, error)

@@ -200,7 +200,7 @@ def comment_post(request: HttpRequest, claim_id: int) -> HttpResponse:
         return _failed(request, claim, membership, Forbidden(VIEWER_REFUSAL), mode=mode)
     try:
         services.comment_add(
-            claim=claim, user=request.user, body=request.POST.get("body", ""), reply_to=reply_to
+            claim=claim, actor=request.user, body=request.POST.get("body", ""), reply_to=reply_to
         )
     except ServiceError as error:
         return _failed(request, claim, membership, error, mode=mode, comment=reply_to)
@@ -247,7 +247,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             return HttpResponse(render_discussion(request, context))
         return _form_page(request, claim, mode="edit", comment=comment, typed=comment.body)
     try:
-        services.comment_update(comment=comment, user=request.user, body=request.POST.get("body"))
+        services.comment_update(comment=comment, actor=request.user, body=request.POST.get("body"))
     except ServiceError as error:
         return _failed(request, claim, membership, error, mode="edit", comment=comment)
     return _answer(request, claim, membership, message="Comment saved.")
@@ -267,7 +267,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _form_page(request, claim, mode="delete", comment=comment)
     own = comment.author_id == request.user.pk
     try:
-        services.comment_delete(comment=comment, user=request.user)
+        services.comment_delete(comment=comment, actor=request.user)
     except ServiceError as error:
         if request.htmx:
             return _failed(request, claim, membership, error, mode="delete")

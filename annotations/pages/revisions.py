@@ -61,7 +61,7 @@ def article_revise(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             result = services.article_revise(
-                article=article, user=request.user, **form.service_input()
+                article=article, actor=request.user, **form.service_input()
             )
         except ServiceError as error:
             form.add_error(form.field_for_error(error.field), error.message)
@@ -165,7 +165,7 @@ def claim_confirm_anchor(request: HttpRequest, claim_id: int) -> HttpResponse:
         raise PermissionDenied(VIEWER_REFUSAL)
     try:
         services.claim_confirm_anchor(
-            claim=claim, user=request.user, expected_version=request.POST.get("version") or None
+            claim=claim, actor=request.user, expected_version=request.POST.get("version") or None
         )
     except ServiceError as error:
         if error.status == 403:
@@ -197,7 +197,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         try:
             services.claim_reattach(
                 claim=claim,
-                user=request.user,
+                actor=request.user,
                 start=_int_or_none(values["start"]),
                 end=_int_or_none(values["end"]),
                 exact=exact or None,

@@ -187,7 +187,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create_by(user=request.user, **form.cleaned_data)
+            team = services.team_create_by(actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             status = error.status
@@ -402,7 +402,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     state = services.invite_state(invite)
     if request.method == "POST":
         try:
-            services.invite_accept(raw=token, user=request.user)
+            services.invite_accept(raw=token, actor=request.user)
         except ServiceError as error:
             context["error"] = error.message
             return render(request, "annotations/teams/invite.html", context, status=error.status)

@@ -150,7 +150,7 @@ def _keepable_url(loaded: ingest.LoadedArticle) -> str:
 def article_import(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     text: str | None = None,
     markdown: str | None = None,
     html: str | None = None,
@@ -162,14 +162,14 @@ def article_import(
 ) -> ImportResult:
     """Load an article into `team`, or give back the one that already has the same text.
 
-    `user=None` is the command line acting on the team's behalf. A web page that does not
+    `actor=None` is the command line acting on the team's behalf. A web page that does not
     look like an article (ingest.article_doubts: too short, a login form, a list of links)
     raises NotAnArticle with the reasons and a preview, unless `force`. The input is loaded
     before the transaction, so a slow fetch holds no lock; the article, its first revision
     and its Event are written together or not at all.
     """
-    if user is not None:
-        require_role(user, team, Role.REVIEWER)
+    if actor is not None:
+        require_role(actor, team, Role.REVIEWER)
     loaded = load_article_input(
         text=text,
         markdown=markdown,
@@ -179,12 +179,12 @@ def article_import(
         file_data=file_data,
         title=title,
     )
-    return _article_import_apply(team=team, user=user, loaded=loaded, force=force)
+    return _article_import_apply(team=team, actor=actor, loaded=loaded, force=force)
 
 
 @transaction.atomic
 def _article_import_apply(
-    *, team: Team, user: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
+    *, team: Team, actor: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
 ) -> ImportResult:
     digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
@@ -216,7 +216,7 @@ def _article_import_apply(
         blocks=loaded.blocks,
         links=loaded.links,
         source_kind=loaded.source_kind,
-        imported_by=user,
+        imported_by=actor,
         content_hash=digest,
     )
     _full_clean(article, exclude=["assignees"])
@@ -231,12 +231,12 @@ def _article_import_apply(
         source_kind=article.source_kind,
         source_url=article.url,
         content_hash=digest,
-        created_by=user,
+        created_by=actor,
     )
     event_record(
         team=team,
         verb=verbs.ARTICLE_IMPORTED,
-        actor=user,
+        actor=actor,
         article=article,
         changes=_created(article, ["title", "url", "source_kind"]),
         note="Imported although it did not look like an article: " + " ".join(doubts)

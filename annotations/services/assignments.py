@@ -103,20 +103,20 @@ class AssignResult:
 def _notify(
     *,
     user: AbstractBaseUser,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
     team: Team,
     kind: str,
     message: str,
     article: Article,
     claim: Claim | None = None,
 ) -> None:
-    if user.pk == by.pk:
+    if user.pk == actor.pk:
         return  # nobody needs telling what they did themselves
     Notification.objects.create(
         user=user,
         team=team,
         kind=kind,
-        actor=by,
+        actor=actor,
         article=article,
         claim=claim,
         message=message,
@@ -135,10 +135,10 @@ def _assign(
     claim: Claim | None,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     team = article.team
-    require_role(by, team, Role.EDITOR)
+    require_role(actor, team, Role.EDITOR)
     # An archived article has left every queue: giving out work on it would be lost there.
     require_not_archived(article, "assigning work on it")
     person = _assignee(team, assignee)
@@ -151,13 +151,13 @@ def _assign(
         assigned, due_changed = verbs.CLAIM_ASSIGNED, verbs.CLAIM_DUE_CHANGED
     existing = model.objects.select_for_update().filter(user=person, **scope).first()
     what = _what(article, claim)
-    actor = by.get_username()
+    actor_name = actor.get_username()
     if existing is None:
-        assignment = model.objects.create(user=person, due_on=due_on, assigned_by=by, **scope)
+        assignment = model.objects.create(user=person, due_on=due_on, assigned_by=actor, **scope)
         event_record(
             team=team,
             verb=assigned,
-            actor=by,
+            actor=actor,
             article=article,
             claim=claim,
             changes={"assignee": (None, person.get_username()), "due_on": (None, due_on)},
@@ -165,10 +165,10 @@ def _assign(
         due = f" (due {due_text(due_on)})" if due_on else ""
         _notify(
             user=person,
-            by=by,
+            actor=actor,
             team=team,
             kind="assigned",
-            message=f"{actor} assigned you {what}{due}.",
+            message=f"{actor_name} assigned you {what}{due}.",
             article=article,
             claim=claim,
         )
@@ -181,7 +181,7 @@ def _assign(
     event_record(
         team=team,
         verb=due_changed,
-        actor=by,
+        actor=actor,
         article=article,
         claim=claim,
         changes={
@@ -192,10 +192,10 @@ def _assign(
     wording = f"to {due_text(due_on)}" if due_on else "away (no due date now)"
     _notify(
         user=person,
-        by=by,
+        actor=actor,
         team=team,
         kind="assigned",
-        message=f"{actor} moved the due date of {what} {wording}.",
+        message=f"{actor_name} moved the due date of {what} {wording}.",
         article=article,
         claim=claim,
     )
@@ -203,10 +203,14 @@ def _assign(
 
 
 def _unassign(
-    *, article: Article, claim: Claim | None, assignee: AbstractBaseUser | str, by: AbstractBaseUser
+    *,
+    article: Article,
+    claim: Claim | None,
+    assignee: AbstractBaseUser | str,
+    actor: AbstractBaseUser,
 ) -> None:
     team = article.team
-    require_role(by, team, Role.EDITOR)
+    require_role(actor, team, Role.EDITOR)
     name = assignee if isinstance(assignee, str) else assignee.get_username()
     if claim is None:
         rows, noun = ArticleAssignment.objects.filter(article=article), "article"
@@ -224,7 +228,7 @@ def _unassign(
     event_record(
         team=team,
         verb=unassigned,
-        actor=by,
+        actor=actor,
         article=article,
         claim=claim,
         changes={"assignee": (person.get_username(), None), "due_on": (due_on, None)},
@@ -232,10 +236,10 @@ def _unassign(
     if Membership.objects.filter(team=team, user=person).exists():
         _notify(
             user=person,
-            by=by,
+            actor=actor,
             team=team,
             kind="unassigned",
-            message=f"{by.get_username()} took you off {_what(article, claim)}.",
+            message=f"{actor.get_username()} took you off {_what(article, claim)}.",
             article=article,
             claim=claim,
         )
@@ -247,18 +251,18 @@ def assign_article(
     article: Article,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None = None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     """Give an article to a reviewer (or editor, or admin) of its team, with an optional due
     date. Assigning someone already assigned sets their due date (None clears it)."""
-    return _assign(article=article, claim=None, assignee=assignee, due_on=due_on, by=by)
+    return _assign(article=article, claim=None, assignee=assignee, due_on=due_on, actor=actor)
 
 
 @transaction.atomic
 def unassign_article(
-    *, article: Article, assignee: AbstractBaseUser | str, by: AbstractBaseUser
+    *, article: Article, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
 ) -> None:
-    _unassign(article=article, claim=None, assignee=assignee, by=by)
+    _unassign(article=article, claim=None, assignee=assignee, actor=actor)
 
 
 @transaction.atomic
@@ -267,15 +271,19 @@ def assign_claim(
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None = None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     """Give a single claim to a member, as assign_article does for a whole article."""
-    return _assign(article=claim.article, claim=claim, assignee=assignee, due_on=due_on, by=by)
+    return _assign(
+        article=claim.article, claim=claim, assignee=assignee, due_on=due_on, actor=actor
+    )
 
 
 @transaction.atomic
-def unassign_claim(*, claim: Claim, assignee: AbstractBaseUser | str, by: AbstractBaseUser) -> None:
-    _unassign(article=claim.article, claim=claim, assignee=assignee, by=by)
+def unassign_claim(
+    *, claim: Claim, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
+) -> None:
+    _unassign(article=claim.article, claim=claim, assignee=assignee, actor=actor)
 
 
 def set_article_due_date(
@@ -283,10 +291,10 @@ def set_article_due_date(
     article: Article,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     """Change an assignee's due date (the same as assigning them again with it)."""
-    return assign_article(article=article, assignee=assignee, due_on=due_on, by=by)
+    return assign_article(article=article, assignee=assignee, due_on=due_on, actor=actor)
 
 
 def set_claim_due_date(
@@ -294,6 +302,6 @@ def set_claim_due_date(
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
-    return assign_claim(claim=claim, assignee=assignee, due_on=due_on, by=by)
+    return assign_claim(claim=claim, assignee=assignee, due_on=due_on, actor=actor)

@@ -66,7 +66,7 @@ class RevisionResult:
 def article_revise(
     *,
     article: Article,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     text: str | None = None,
     markdown: str | None = None,
     html: str | None = None,
@@ -77,7 +77,7 @@ def article_revise(
 ) -> RevisionResult:
     """Load a new version of an article (exactly like an import) and re-anchor every claim.
 
-    Reviewers and up may add revisions (as they may import); `user=None` is the command line.
+    Reviewers and up may add revisions (as they may import); `actor=None` is the command line.
     The input is loaded before the transaction (a URL fetch does not hold the database). Text
     identical to the current revision is not a new revision: the result says "unchanged".
     Otherwise the article gets revision number + 1 with its new text, blocks and metadata
@@ -90,8 +90,8 @@ def article_revise(
     that moved or changed gets `claim.moved` instead, which flags it for an editor. One
     `article.revised` Event carries the counts.
     """
-    if user is not None:
-        require_role(user, article.team, Role.REVIEWER)
+    if actor is not None:
+        require_role(actor, article.team, Role.REVIEWER)
     require_not_archived(article, "loading a new version")
     loaded = load_article_input(
         text=text,
@@ -103,7 +103,7 @@ def article_revise(
         title=title,
     )
     return _article_revise_apply(
-        article=article, user=user, loaded=loaded, title_given=bool(title.strip())
+        article=article, actor=actor, loaded=loaded, title_given=bool(title.strip())
     )
 
 
@@ -111,7 +111,7 @@ def article_revise(
 def _article_revise_apply(
     *,
     article: Article,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     loaded: ingest.LoadedArticle,
     title_given: bool,
 ) -> RevisionResult:
@@ -172,9 +172,9 @@ def _article_revise_apply(
         source_kind=locked.source_kind,
         source_url=_keepable_url(loaded),
         content_hash=digest,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    counts, flagged = _reanchor_claims(locked, old_text, number, user)
+    counts, flagged = _reanchor_claims(locked, old_text, number, actor)
 
     changes: dict[str, tuple[Any, Any]] = {
         field: (before[field], getattr(locked, field))
@@ -192,7 +192,7 @@ def _article_revise_apply(
     event_record(
         team=locked.team,
         verb=verbs.ARTICLE_REVISED,
-        actor=user,
+        actor=actor,
         article=locked,
         changes=changes,
         note=message,
@@ -230,7 +230,7 @@ def _copy_article(source: Article, target: Article) -> None:
 
 
 def _reanchor_claims(
-    article: Article, old_text: str, number: int, user: AbstractBaseUser | None
+    article: Article, old_text: str, number: int, actor: AbstractBaseUser | None
 ) -> tuple[dict[str, int], list[int]]:
     """Place every claim of `article` (whose text is already the new one) and save them.
 
@@ -260,7 +260,7 @@ def _reanchor_claims(
     unchanged = 0
     events: list[Event] = []
     now = timezone.now()
-    actor = user if user is not None and user.is_authenticated else None
+    event_actor = actor if actor is not None and actor.is_authenticated else None
     for claim, result in zip(claims, results, strict=True):
         counts[result.state] += 1
         if result.state == AnchorState.ANCHORED and result.moved:
@@ -305,7 +305,7 @@ def _reanchor_claims(
                 team_id=article.team_id,
                 article=article,
                 claim_id=claim.pk,
-                actor=actor,
+                actor=event_actor,
                 verb=verbs.CLAIM_MOVED if is_flagged else verbs.CLAIM_REANCHORED,
                 changes={
                     field: [_jsonable(old), _jsonable(new)] for field, (old, new) in diff.items()
@@ -364,10 +364,10 @@ def _reanchor_note(result: anchoring.Reanchored, number: int, flagged: bool) -> 
     return how
 
 
-def _require_anchor_fixer(user: AbstractBaseUser, claim: Claim) -> Membership:
+def _require_anchor_fixer(actor: AbstractBaseUser, claim: Claim) -> Membership:
     """Reviewers fix the anchors of claims not yet approved; approved and published claims
     need an editor (their text is what the desk stands behind)."""
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    membership = require_role(actor, claim.article.team, Role.REVIEWER)
     if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not membership.has_role(
         Role.EDITOR
     ):
@@ -381,7 +381,7 @@ def _require_anchor_fixer(user: AbstractBaseUser, claim: Claim) -> Membership:
 def _save_anchor(
     claim: Claim,
     *,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     article: Article,
     anchor: anchoring.Anchor,
     verb: str,
@@ -410,7 +410,7 @@ def _save_anchor(
     event_record(
         team=article.team,
         verb=verb,
-        actor=user,
+        actor=actor,
         article=article,
         claim=claim,
         changes=changes,
@@ -421,7 +421,7 @@ def _save_anchor(
 
 @transaction.atomic
 def claim_confirm_anchor(
-    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, claim: Claim, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> Claim:
     """A person confirms where a revision put a claim.
 
@@ -430,10 +430,10 @@ def claim_confirm_anchor(
     acknowledged, which takes it off the editors' attention list. An orphan has nothing to
     confirm: re-attach it. Reviewers confirm claims not yet approved; editors any.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require_role(actor, claim.article.team, Role.REVIEWER)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
-    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _require_anchor_fixer(actor, claim)  # on the claim's current status
     _check_version(claim, expected_version)
     if claim.anchor == AnchorState.ORPHANED:
         raise Conflict(
@@ -459,7 +459,7 @@ def claim_confirm_anchor(
     )
     return _save_anchor(
         claim,
-        user=user,
+        actor=actor,
         article=article,
         anchor=anchor,
         verb=verbs.CLAIM_ANCHOR_CONFIRMED,
@@ -471,7 +471,7 @@ def claim_confirm_anchor(
 def claim_reattach(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     start: int | None = None,
     end: int | None = None,
     exact: str | None = None,
@@ -486,10 +486,10 @@ def claim_reattach(
     yet approved; editors any. Anchored claims that need no attention are moved by editing
     them (claim_update) instead.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require_role(actor, claim.article.team, Role.REVIEWER)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
-    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _require_anchor_fixer(actor, claim)  # on the claim's current status
     _check_version(claim, expected_version)
     if claim.anchor == AnchorState.ANCHORED:
         from annotations.queries.attention import claim_is_flagged
@@ -507,7 +507,7 @@ def claim_reattach(
         raise InvalidInput(error.message, code=error.code, field="exact") from None
     return _save_anchor(
         claim,
-        user=user,
+        actor=actor,
         article=article,
         anchor=anchor,
         verb=verbs.CLAIM_REATTACHED,

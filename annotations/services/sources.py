@@ -46,7 +46,7 @@ def _lowercase_scheme(url: str) -> str:
 def source_add(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     url: str,
     title: str = "",
     publisher: str = "",
@@ -56,7 +56,7 @@ def source_add(
     archived_url: str | None = "",
 ) -> Source:
     team = claim.article.team
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_not_published(claim)
     url = _lowercase_scheme((url or "").strip())
     archived_url = _lowercase_scheme((archived_url or "").strip())
@@ -84,7 +84,7 @@ def source_add(
         stance=stance,
         accessed_at=accessed_at,
         archived_url=archived_url,
-        added_by=user,
+        added_by=actor,
     )
     _full_clean(source, exclude=["claim", "added_by"])
     source.save()
@@ -92,7 +92,7 @@ def source_add(
     event_record(
         team=team,
         verb=verbs.SOURCE_ADDED,
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes=_created(source, ["url", "title", "stance"]),
@@ -102,16 +102,16 @@ def source_add(
 
 @transaction.atomic
 def source_remove(
-    *, source: Source, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, source: Source, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> None:
     claim = source.claim
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     event_record(
         team=claim.article.team,
         verb=verbs.SOURCE_REMOVED,
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"url": (source.url, None), "title": (source.title, None)},

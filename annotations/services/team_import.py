@@ -89,7 +89,7 @@ def _when(value: str | None) -> datetime | date | None:
 
 @transaction.atomic
 def team_import_json(
-    *, team: Team, data: Any, user: AbstractBaseUser | None = None
+    *, team: Team, data: Any, actor: AbstractBaseUser | None = None
 ) -> TeamImportResult:
     """Recreate a `json` export (ourjson.py) in `team`, which must have no articles yet.
 
@@ -105,12 +105,12 @@ def team_import_json(
     is added to the team. The team keeps its own name and slug. One `team.imported` Event
     records the import; the source installation's event history is not part of the file.
 
-    `user=None` is the command line; otherwise the user must be an admin of the team.
+    `actor=None` is the command line; otherwise the actor must be an admin of the team.
     """
     from annotations.exports.formats import ourjson
 
-    if user is not None:
-        require_role(user, team, Role.ADMIN)
+    if actor is not None:
+        require_role(actor, team, Role.ADMIN)
     problems = ourjson.validate(data)
     if problems:
         more = " (and possibly more)" if len(problems) >= ourjson.MAX_ERRORS else ""
@@ -125,7 +125,7 @@ def team_import_json(
             code="team_not_empty",
         )
     try:
-        return _team_import(team=team, data=data, user=user)
+        return _team_import(team=team, data=data, actor=actor)
     except IntegrityError as error:
         # A rule the checks above missed, caught by the database: the transaction is rolled
         # back as the error leaves team_import_json's atomic block.
@@ -162,7 +162,7 @@ def _imported_claim_numbers(items: list[dict[str, Any]]) -> list[int]:
 
 
 def _team_import(
-    *, team: Team, data: dict[str, Any], user: AbstractBaseUser | None
+    *, team: Team, data: dict[str, Any], actor: AbstractBaseUser | None
 ) -> TeamImportResult:
     """The writes of team_import_json, on a validated document."""
     from django.contrib.auth import get_user_model
@@ -430,7 +430,7 @@ def _team_import(
     event_record(
         team=team,
         verb=verbs.TEAM_IMPORTED,
-        actor=user,
+        actor=actor,
         changes={
             "articles": (None, result.articles),
             "claims": (None, result.claims),

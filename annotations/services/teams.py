@@ -126,13 +126,13 @@ def _username(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team:
+def team_create_by(*, actor: AbstractBaseUser, name: str, slug: str = "") -> Team:
     """A new team made by a logged-in user, who becomes its admin.
 
     The slug (the team's address) comes from the name unless given; a taken one is refused
     with a message saying so, never silently changed.
     """
-    if not user.is_authenticated:
+    if not actor.is_authenticated:
         raise Forbidden("Log in to create a team.")
     name = (name or "").strip()
     if not name:
@@ -152,7 +152,7 @@ def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team
         )
     try:
         with transaction.atomic():
-            return teams.team_create(name=name, slug=slug, actor=user)
+            return teams.team_create(name=name, slug=slug, actor=actor)
     except IntegrityError:
         raise Conflict(
             f"The address “{slug}” was just taken by another team: choose another.",
@@ -347,17 +347,17 @@ def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
 
 
 @transaction.atomic
-def invite_accept(*, raw: str, user: AbstractBaseUser) -> Membership:
+def invite_accept(*, raw: str, actor: AbstractBaseUser) -> Membership:
     """Join the invitation's team with its role. The link works once; a user already in the
     team is told so and the link stays unused (an invitation never changes an existing role,
     so nobody is demoted by one)."""
-    if not user.is_authenticated:
+    if not actor.is_authenticated:
         raise Forbidden("Log in to accept an invitation.")
     found = invite_for_token(raw)
     invite = Invite.objects.select_for_update().select_related("team").get(pk=found.pk)
     _refuse_unusable(invite)
     team = invite.team
-    existing = Membership.objects.filter(team=team, user=user).first()
+    existing = Membership.objects.filter(team=team, user=actor).first()
     if existing is not None:
         message = (
             f"You are already a member of {team.name}, as {existing.get_role_display().lower()}."
@@ -365,16 +365,16 @@ def invite_accept(*, raw: str, user: AbstractBaseUser) -> Membership:
         if Role.rank(invite.role) > Role.rank(existing.role):
             message += " Ask a team admin to change your role; the link is left unused."
         raise Conflict(message, code="already_member")
-    membership = Membership.objects.create(team=team, user=user, role=invite.role)
-    invite.used_by = user
+    membership = Membership.objects.create(team=team, user=actor, role=invite.role)
+    invite.used_by = actor
     invite.used_at = timezone.now()
     invite.save(update_fields=["used_by", "used_at"])
     _base.event_record(
         team=team,
         verb=verbs.MEMBER_JOINED,
-        actor=user,
+        actor=actor,
         changes={
-            "user": (None, _username(user)),
+            "user": (None, _username(actor)),
             "role": (None, invite.role),
             "invite": (None, invite.pk),
         },

@@ -30,23 +30,23 @@ from annotations.services._base import (
 def verdict_set(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     rating: Rating | str,
     rationale: str = "",
     expected_version: int | None = None,
 ) -> Verdict:
     """Record the user's current verdict on a claim; an earlier one of theirs is kept as history."""
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    require_role(actor, team, Role.REVIEWER)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     chosen = rating_for(team, rating)
-    previous = Verdict.objects.filter(claim=claim, reviewer=user, is_current=True).first()
+    previous = Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True).first()
     if previous is not None:
         if previous.rating_id == chosen.pk and previous.rationale == rationale.strip():
             return previous
         Verdict.objects.filter(pk=previous.pk).update(is_current=False)
-    verdict = Verdict(claim=claim, reviewer=user, rating=chosen, rationale=rationale.strip())
+    verdict = Verdict(claim=claim, reviewer=actor, rating=chosen, rationale=rationale.strip())
     _full_clean(verdict, exclude=["claim", "reviewer", "rating"])
     try:
         with transaction.atomic():
@@ -60,7 +60,7 @@ def verdict_set(
     event_record(
         team=team,
         verb=verbs.VERDICT_SET,
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={
@@ -76,7 +76,7 @@ def verdict_set(
 
 @transaction.atomic
 def verdict_withdraw(
-    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, claim: Claim, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> bool:
     """Withdraw the user's current verdict on a claim; it stays in the history, not current.
 
@@ -84,11 +84,11 @@ def verdict_withdraw(
     cannot be withdrawn while the claim is approved: send the claim back first.
     """
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    require_role(actor, team, Role.REVIEWER)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     current = (
-        Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+        Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
         .select_related("rating")
         .first()
     )
@@ -106,7 +106,7 @@ def verdict_withdraw(
     event_record(
         team=team,
         verb=verbs.VERDICT_WITHDRAWN,
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"rating": (current.rating.slug, None), "rationale": (current.rationale, None)},

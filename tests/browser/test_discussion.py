@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 def claim(desk):
     article = make_article(desk.team)
     return services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
+        article=article, actor=desk.reviewer, exact="Pentagon", summary="The Pentagon estimate"
     )
 
 

@@ -312,7 +312,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             claim = services.claim_create(
                 article=article,
-                user=request.user,
+                actor=request.user,
                 **form.selector(),
                 claimant=data["claimant"],
                 summary=data["summary"],
@@ -594,7 +594,7 @@ def claim_edit(request: HttpRequest, claim_id: int) -> HttpResponse:
         }
     try:
         services.claim_revise(
-            claim=found.ref, user=request.user, expected_version=data["version"], **changes
+            claim=found.ref, actor=request.user, expected_version=data["version"], **changes
         )
     except ServiceError as error:
         return _editor_failed(request, found, error, form=form, rows=rows)
@@ -767,7 +767,7 @@ def claim_verdict(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_revise(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=data["version"],
             rating=data["rating"],
             rationale=data["rationale"],
@@ -796,7 +796,7 @@ def claim_source_add(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_revise(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
             sources=adding,
         )
@@ -840,7 +840,7 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     try:
         services.source_remove(
             source=source,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as error:
@@ -925,7 +925,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
         if with_form:
             moved = services.claim_revise_and_transition(
                 claim=found.ref,
-                user=request.user,
+                actor=request.user,
                 to=target,
                 expected_version=form.cleaned_data["version"],
                 changes=_form_changes(found, form, rows),
@@ -938,7 +938,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             own = final == services.FINAL_OWN and target == ClaimStatus.APPROVED
             moved = services.claim_transition(
                 claim=found.ref,
-                user=request.user,
+                actor=request.user,
                 to=target,
                 note=note,
                 final_verdict=int(final) if final and final.isdigit() else None,
@@ -973,7 +973,7 @@ def claim_public_url(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_public_url_set(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             public_url=request.POST.get("public_url", ""),
             expected_version=request.POST.get("version") or None,
         )
@@ -1011,7 +1011,7 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_delete(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as error:
@@ -1082,7 +1082,7 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     if snapshot is None:
         return _refused(request, NotFound("There is no deleted claim to restore here."))
     try:
-        claim = services.claim_restore(article=article, user=request.user, snapshot=snapshot)
+        claim = services.claim_restore(article=article, actor=request.user, snapshot=snapshot)
     except ServiceError as error:
         return _refused(request, error)
     return _created(request, article, access, claim, verb="restored", clear_composer=False)
