@@ -363,8 +363,8 @@ def test_importing_an_archived_articles_text_again_says_it_is_archived(desk, art
 
 def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_restore(desk, article):
     claim = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     services.claim_transition(claim=claim, actor=desk.editor, to="in_review")
     before = queries.queue_for(desk.reviewer)
     assert (len(before.articles), len(before.claims), len(before.waiting)) == (1, 1, 1)
@@ -389,8 +389,8 @@ def test_an_archived_article_takes_no_new_assignments_and_its_page_offers_none(
     claim = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
     for assign in (
-        lambda: services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor),
-        lambda: services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor),
+        lambda: services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor),
+        lambda: services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor),
     ):
         with pytest.raises(Conflict) as refused:
             assign()
@@ -469,8 +469,8 @@ def _article_with_everything(desk, article) -> Claim:
     services.verdict_set(claim=claim, actor=desk.editor, rating="false")
     services.comment_add(claim=claim, actor=desk.editor, body="@reviewer-user check the ISW")
     services.article_revise(article=article, actor=desk.reviewer, text=STORY + "\n\nMore.")
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     return claim
 
 

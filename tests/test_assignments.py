@@ -49,7 +49,7 @@ def claim(desk, article):
 
 @pytest.mark.parametrize("persona", ["editor", "admin"])
 def test_editors_and_admins_assign_an_article(desk, article, persona):
-    result = services.assign_article(
+    result = services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.user(persona)
     )
 
@@ -62,29 +62,29 @@ def test_editors_and_admins_assign_an_article(desk, article, persona):
 @pytest.mark.parametrize("persona", ["reviewer", "viewer"])
 def test_reviewers_and_viewers_may_not_assign(desk, article, claim, persona):
     with pytest.raises(Forbidden, match="editor or higher"):
-        services.assign_article(article=article, assignee=desk.reviewer, actor=desk.user(persona))
+        services.article_assign(article=article, assignee=desk.reviewer, actor=desk.user(persona))
     with pytest.raises(Forbidden):
-        services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.user(persona))
+        services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.user(persona))
     assert not ArticleAssignment.objects.exists() and not ClaimAssignment.objects.exists()
 
 
 def test_an_outsider_cannot_even_find_the_article(desk, article, claim):
     with pytest.raises(NotFound):
-        services.assign_article(article=article, assignee=desk.reviewer, actor=desk.outsider)
+        services.article_assign(article=article, assignee=desk.reviewer, actor=desk.outsider)
     with pytest.raises(NotFound):
-        services.unassign_claim(claim=claim, assignee="reviewer-user", actor=desk.outsider)
+        services.claim_unassign(claim=claim, assignee="reviewer-user", actor=desk.outsider)
 
 
 def test_a_viewer_cannot_be_assigned(desk, article):
     with pytest.raises(InvalidInput, match="viewer-user is a viewer in Verification desk"):
-        services.assign_article(article=article, assignee=desk.viewer, actor=desk.editor)
+        services.article_assign(article=article, assignee=desk.viewer, actor=desk.editor)
 
 
 def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, article):
     with pytest.raises(InvalidInput) as outsider:
-        services.assign_article(article=article, assignee="outsider", actor=desk.editor)
+        services.article_assign(article=article, assignee="outsider", actor=desk.editor)
     with pytest.raises(InvalidInput) as unknown:
-        services.assign_article(article=article, assignee="nobody-at-all", actor=desk.editor)
+        services.article_assign(article=article, assignee="nobody-at-all", actor=desk.editor)
 
     assert str(outsider.value) == "outsider is not a member of Verification desk."
     assert str(unknown.value) == "nobody-at-all is not a member of Verification desk."
@@ -93,8 +93,8 @@ def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, 
 
 def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
     for person in (desk.reviewer, desk.editor, desk.admin):
-        services.assign_article(article=article, assignee=person, actor=desk.editor)
-        services.assign_claim(claim=claim, assignee=person.get_username(), actor=desk.editor)
+        services.article_assign(article=article, assignee=person, actor=desk.editor)
+        services.claim_assign(claim=claim, assignee=person.get_username(), actor=desk.editor)
 
     assert set(article.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
     assert set(claim.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
@@ -105,7 +105,7 @@ def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
 
 def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
     due = days(7)
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor)
 
     event = Event.objects.get(verb="article.assigned")
     assert (event.actor, event.article, event.team) == (desk.editor, article, desk.team)
@@ -126,7 +126,7 @@ def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
 
 
 def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim):
-    services.assign_claim(claim=claim, assignee=desk.editor, actor=desk.admin)
+    services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
 
     event = Event.objects.get(verb="claim.assigned")
     assert (event.claim_id, event.article) == (claim.pk, article)
@@ -139,18 +139,18 @@ def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim)
 
 
 def test_assigning_yourself_notifies_nobody(desk, article):
-    services.assign_article(article=article, assignee=desk.editor, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.editor, actor=desk.editor)
 
     assert Event.objects.filter(verb="article.assigned").count() == 1
     assert not Notification.objects.exists()
 
 
 def test_assigning_again_changes_the_due_date(desk, article):
-    services.assign_article(
+    services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
     )
 
-    result = services.assign_article(
+    result = services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(5), actor=desk.admin
     )
 
@@ -166,10 +166,10 @@ def test_assigning_again_changes_the_due_date(desk, article):
 
 
 def test_the_same_assignment_again_changes_nothing(desk, article):
-    services.assign_article(
+    services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
     )
-    result = services.set_article_due_date(
+    result = services.article_due_date_set(
         article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
     )
 
@@ -178,8 +178,8 @@ def test_the_same_assignment_again_changes_nothing(desk, article):
 
 
 def test_clearing_the_due_date(desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), actor=desk.editor)
-    services.set_claim_due_date(claim=claim, assignee=desk.reviewer, due_on=None, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, due_on=days(2), actor=desk.editor)
+    services.claim_due_date_set(claim=claim, assignee=desk.reviewer, due_on=None, actor=desk.editor)
 
     assert ClaimAssignment.objects.get(claim=claim).due_on is None
     event = Event.objects.get(verb="claim.due_changed")
@@ -188,19 +188,19 @@ def test_clearing_the_due_date(desk, claim):
 
 def test_a_malformed_due_date_is_refused(desk, article):
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
-        services.assign_article(
+        services.article_assign(
             article=article, assignee=desk.reviewer, due_on="next week", actor=desk.editor
         )
 
 
 def test_unassigning_records_the_before_values_and_tells_the_person(desk, article, claim):
-    services.assign_article(
+    services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(1), actor=desk.editor
     )
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
-    services.unassign_article(article=article, assignee="reviewer-user", actor=desk.editor)
-    services.unassign_claim(claim=claim, assignee=desk.reviewer, actor=desk.admin)
+    services.article_unassign(article=article, assignee="reviewer-user", actor=desk.editor)
+    services.claim_unassign(claim=claim, assignee=desk.reviewer, actor=desk.admin)
 
     assert not article.assignees.exists() and not claim.assignees.exists()
     removed = Event.objects.get(verb="article.unassigned")
@@ -214,13 +214,13 @@ def test_unassigning_records_the_before_values_and_tells_the_person(desk, articl
 
 def test_unassigning_someone_not_assigned_is_not_found(desk, article):
     with pytest.raises(NotFound, match="reviewer-user is not assigned to this article"):
-        services.unassign_article(article=article, assignee="reviewer-user", actor=desk.editor)
+        services.article_unassign(article=article, assignee="reviewer-user", actor=desk.editor)
 
 
 def test_reviewers_may_not_unassign(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     with pytest.raises(Forbidden):
-        services.unassign_article(article=article, assignee=desk.reviewer, actor=desk.reviewer)
+        services.article_unassign(article=article, assignee=desk.reviewer, actor=desk.reviewer)
     assert article.assignees.exists()
 
 
@@ -242,7 +242,7 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
     }
     for number, (title, due) in enumerate(titles.items()):
         article = make_article(desk.team, text=f"Story {number}.", title=title)
-        services.assign_article(
+        services.article_assign(
             article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor
         )
 
@@ -261,8 +261,8 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
 
 
 def test_published_articles_and_claims_leave_the_queue(desk, article, claim):
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert queries.queue_for(desk.reviewer).assigned_total == 2
 
     type(article).objects.filter(pk=article.pk).update(status=ArticleStatus.PUBLISHED)
@@ -274,11 +274,11 @@ def test_published_articles_and_claims_leave_the_queue(desk, article, claim):
 
 def test_a_reviewer_waits_on_assigned_claims_until_giving_a_verdict(desk, article, claim):
     other = services.claim_create(article=article, actor=desk.editor, exact=OTHER_QUOTE)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert [c.pk for c in queries.queue_for(desk.reviewer).waiting] == [claim.pk]
 
     # Assigned the whole article: every open claim on it waits for the reviewer.
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     assert {c.pk for c in queries.queue_for(desk.reviewer).waiting} == {claim.pk, other.pk}
 
     services.verdict_set(claim=other, actor=desk.reviewer, rating="false")
@@ -311,10 +311,10 @@ def test_editors_wait_on_every_claim_in_review_in_their_teams_their_own_marked(d
 
 def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
     other = services.claim_create(article=article, actor=desk.editor, exact=OTHER_QUOTE)
-    services.assign_article(
+    services.article_assign(
         article=article, assignee=desk.reviewer, due_on=days(4), actor=desk.editor
     )
-    services.assign_claim(claim=other, assignee=desk.reviewer, due_on=days(-1), actor=desk.editor)
+    services.claim_assign(claim=other, assignee=desk.reviewer, due_on=days(-1), actor=desk.editor)
 
     waiting = queries.queue_for(desk.reviewer).waiting
 
@@ -325,7 +325,7 @@ def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
 
 
 def test_the_queue_stays_inside_the_users_teams(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     membership = desk.reviewer.memberships.get(team=desk.team)
     membership.delete()  # they left the team: its work is no longer theirs to see
 
@@ -335,8 +335,8 @@ def test_the_queue_stays_inside_the_users_teams(desk, article):
 
 def test_the_count_matches_the_queue_and_costs_one_query(desk, article, claim):
     other = services.claim_create(article=article, actor=desk.reviewer, exact=OTHER_QUOTE)
-    services.assign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     # Assigned: the article and `claim`; waiting: `other` (no verdict yet): three items.
     with CaptureQueriesContext(connection) as captured:
@@ -348,7 +348,7 @@ def test_the_count_matches_the_queue_and_costs_one_query(desk, article, claim):
 
 
 def test_a_claim_both_assigned_and_waiting_counts_once(desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
     queue = queries.queue_for(desk.reviewer)
     assert len(queue.claims) == 1 and len(queue.waiting) == 1
@@ -364,10 +364,10 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_items(desk):
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
             claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
             services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
-            services.assign_article(
+            services.article_assign(
                 article=article, assignee=desk.editor, due_on=days(number - 2), actor=editor2
             )
-            services.assign_claim(claim=claim, assignee=desk.editor, actor=editor2)
+            services.claim_assign(claim=claim, assignee=desk.editor, actor=editor2)
         with CaptureQueriesContext(connection) as captured:
             queue = queries.queue_for(desk.editor)
         assert len(queue.articles) == len(queue.waiting) == to

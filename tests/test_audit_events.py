@@ -249,7 +249,7 @@ def test_adding_a_member_and_changing_their_role(desk):
 
 def test_team_services_record_their_changes(desk):
     with one_event("team.created", desk.editor, name=(None, "Night desk")):
-        team = services.team_create_by(actor=desk.editor, name="Night desk")
+        team = services.team_start(actor=desk.editor, name="Night desk")
     assert Membership.objects.get(team=team, user=desk.editor).role == Role.ADMIN
 
     with one_event("member.role_changed", desk.admin, role=("reviewer", "editor")):
@@ -310,23 +310,23 @@ def test_assignments_are_recorded_with_due_dates(desk, article, claim):
         assignee=(None, "reviewer-user"),
         due_on=(None, due.isoformat()),
     ) as recorded:
-        services.assign_article(
+        services.article_assign(
             article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor
         )
     [entry] = audit.present([recorded.event])
     assert entry.sentence.startswith("editor-user assigned the article to reviewer-user (due ")
     with one_event("article.due_changed", desk.editor, due_on=(due.isoformat(), later.isoformat())):
-        services.set_article_due_date(
+        services.article_due_date_set(
             article=article, assignee=desk.reviewer, due_on=later, actor=desk.editor
         )
     with one_event("article.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        services.unassign_article(article=article, assignee=desk.reviewer, actor=desk.editor)
+        services.article_unassign(article=article, assignee=desk.reviewer, actor=desk.editor)
 
     with one_event("claim.assigned", desk.editor, assignee=(None, "reviewer-user")) as recorded:
-        services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+        services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert recorded.event.claim_id == claim.pk
     with one_event("claim.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        services.unassign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+        services.claim_unassign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
 
 def test_events_cannot_be_changed_or_deleted(desk, claim):

@@ -271,7 +271,7 @@ def test_notifications_the_queue_and_history_cite_the_number(client, desk, artic
     claim = create(article, desk.reviewer, OTHER, rating="false")
     services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.DRAFT, note="Why?")
-    services.assign_claim(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.reviewer)
 
     notifications = client.get(reverse("notification_list")).content.decode()

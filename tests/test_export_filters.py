@@ -34,7 +34,7 @@ def two_articles(desk):
     )
     services.claim_transition(claim=on_zoe, actor=desk.reviewer, to="in_review")
     services.claim_transition(claim=on_zoe, actor=desk.editor, to="approved")
-    services.assign_article(article=kursk, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=kursk, assignee=desk.reviewer, actor=desk.editor)
     kursk.refresh_from_db()
     zoe.refresh_from_db()
     return {"kursk": kursk, "zoe": zoe, "on_kursk": on_kursk, "on_zoe": on_zoe}

@@ -36,7 +36,7 @@ def articles(desk):
     zoe = make_article(desk.team, text=UNICODE_TEXT, title="Zoë’s report")
     services.claim_create(article=kursk, actor=desk.reviewer, exact="11.000 North Korean soldiers")
     services.claim_create(article=zoe, actor=desk.reviewer, exact="Der Sprecher")
-    services.assign_article(article=zoe, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=zoe, assignee=desk.reviewer, actor=desk.editor)
     return kursk, zoe
 
 

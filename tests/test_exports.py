@@ -99,7 +99,7 @@ def seed(desk) -> dict[str, Any]:
     )
     services.claim_transition(claim=published, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     services.claim_transition(claim=published, actor=desk.editor, to=ClaimStatus.APPROVED)
-    services.publishing_update(team=team, actor=desk.admin, **ORGANISATION)
+    services.team_publishing_update(team=team, actor=desk.admin, **ORGANISATION)
     services.claim_transition(
         claim=published, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url=PUBLIC_URL
     )

@@ -73,7 +73,9 @@ def published_claim(desk, public_url: str | None = "") -> Claim:
 )
 def test_a_bad_pattern_is_refused_with_a_message_saying_why(desk, pattern, message):
     with pytest.raises(InvalidInput) as refused:
-        services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=pattern)
+        services.team_publishing_update(
+            team=desk.team, actor=desk.admin, public_url_pattern=pattern
+        )
 
     assert message in refused.value.message
     assert refused.value.field == "public_url_pattern"
@@ -85,24 +87,24 @@ def test_a_bad_pattern_is_refused_with_a_message_saying_why(desk, pattern, messa
 @pytest.mark.parametrize("field", ["site_url", "logo_url"])
 def test_site_and_logo_must_be_web_addresses(desk, field):
     with pytest.raises(InvalidInput) as refused:
-        services.publishing_update(
+        services.team_publishing_update(
             team=desk.team, actor=desk.admin, **{field: "javascript:alert(1)"}
         )
     assert refused.value.field == field
 
 
 def test_changing_the_settings_records_before_and_after(desk):
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team,
         actor=desk.admin,
         organisation_name="  Verify Fact Check ",
         site_url="https://verify.example.org/",
         public_url_pattern="https://verify.example.org/{article}/{slug}-{claim}",
     )
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team, actor=desk.admin, site_url="https://verify.example.org/"
     )
-    services.publishing_update(team=desk.team, actor=desk.admin, organisation_name="")
+    services.team_publishing_update(team=desk.team, actor=desk.admin, organisation_name="")
 
     events = list(Event.objects.filter(verb="team.publishing_changed").order_by("id"))
     assert [event.changes for event in events] == [
@@ -121,7 +123,7 @@ def test_changing_the_settings_records_before_and_after(desk):
 
 def test_public_url_for_fills_the_pattern_from_the_claim(desk):
     claim = approved_claim(desk)
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team,
         actor=desk.admin,
         public_url_pattern="https://desk.example.org/{article}/{slug}/{claim}",
@@ -150,7 +152,7 @@ def test_publishing_stores_the_public_url_given(desk):
 
 
 def test_publishing_without_a_url_takes_the_teams_pattern(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
     claim = approved_claim(desk)
 
     services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
@@ -160,7 +162,7 @@ def test_publishing_without_a_url_takes_the_teams_pattern(desk):
 
 
 def test_publishing_with_an_empty_url_publishes_without_one(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
 
     claim = published_claim(desk, public_url="")
 
@@ -277,14 +279,14 @@ def test_a_refused_pattern_keeps_what_was_typed(desk):
 
 
 def test_members_read_the_settings_without_a_form(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, organisation_name="Verify FC")
+    services.team_publishing_update(team=desk.team, actor=desk.admin, organisation_name="Verify FC")
     page = logged_in(desk.viewer).get(f"/teams/{desk.team.slug}/publishing/").content.decode()
     assert "Verify FC" in page and "Only the team's admins change these settings." in page
     assert "Save publishing settings" not in page
 
 
 def test_publish_offers_the_public_url_from_the_pattern_and_stores_it(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
     claim = approved_claim(desk)
     client = logged_in(desk.editor)
 
@@ -457,7 +459,7 @@ def test_seed_demo_keeps_publishing_settings_someone_changed():
     call_command("seed_demo", stdout=io.StringIO())
     team = Team.objects.get(slug="demo")
     admin = get_user_model().objects.get(username="admin")
-    services.publishing_update(team=team, actor=admin, organisation_name="Our own desk")
+    services.team_publishing_update(team=team, actor=admin, organisation_name="Our own desk")
 
     call_command("seed_demo", stdout=io.StringIO())
 

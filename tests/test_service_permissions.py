@@ -76,7 +76,7 @@ SKIPPED_PREFIXES = {
 # Functions that take an acting person but are not user actions.
 EXEMPT: dict[str, str] = {
     "annotations.services._base.event_record": "writes the audit trail for the other services",
-    "annotations.services.notifications.notify": (
+    "annotations.services.notifications.notification_create": (
         "creates the notifications of other services' changes"
     ),
     "annotations.queries.audit.filter_events": (
@@ -230,18 +230,18 @@ ACTIONS: dict[str, Action] = {
         services.rating_delete, Role.ADMIN, lambda s, who: {"rating": s.rating("unverifiable")}
     ),
     # Assignments: editors give work to reviewers
-    "assign_article": Action(
-        services.assign_article,
+    "article_assign": Action(
+        services.article_assign,
         Role.EDITOR,
         lambda s, who: {"article": s.article, "assignee": s.desk.reviewer},
     ),
-    "unassign_article": Action(
-        services.unassign_article,
+    "article_unassign": Action(
+        services.article_unassign,
         Role.EDITOR,
         lambda s, who: {"article": s.article, "assignee": s.assigned(s.article)},
     ),
-    "set_article_due_date": Action(
-        services.set_article_due_date,
+    "article_due_date_set": Action(
+        services.article_due_date_set,
         Role.EDITOR,
         lambda s, who: {
             "article": s.article,
@@ -249,18 +249,18 @@ ACTIONS: dict[str, Action] = {
             "due_on": "2031-01-31",
         },
     ),
-    "assign_claim": Action(
-        services.assign_claim,
+    "claim_assign": Action(
+        services.claim_assign,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.desk.reviewer},
     ),
-    "unassign_claim": Action(
-        services.unassign_claim,
+    "claim_unassign": Action(
+        services.claim_unassign,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.assigned(s.claim)},
     ),
-    "set_claim_due_date": Action(
-        services.set_claim_due_date,
+    "claim_due_date_set": Action(
+        services.claim_due_date_set,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.assigned(s.claim), "due_on": "2031-01-31"},
     ),
@@ -444,8 +444,8 @@ ACTIONS: dict[str, Action] = {
     ),
     # Publishing: admins set where the team publishes; editors change a published claim's
     # public URL (no correction needed: the verdict does not change).
-    "publishing_update": Action(
-        services.publishing_update,
+    "team_publishing_update": Action(
+        services.team_publishing_update,
         Role.ADMIN,
         lambda s, who: {
             "team": s.desk.team,
@@ -552,7 +552,7 @@ PERSONAL: dict[str, Personal] = {
         lambda s, who: {"name": "New desk", "slug": "new-desk"},
         refuses_anonymous=False,
     ),
-    "team_create_by": Personal(services.team_create_by, lambda s, who: {"name": "New desk"}),
+    "team_start": Personal(services.team_start, lambda s, who: {"name": "New desk"}),
     "invite_accept": Personal(
         services.invite_accept, lambda s, who: {"raw": _invite_to_a_new_team()}
     ),
@@ -560,8 +560,8 @@ PERSONAL: dict[str, Personal] = {
         services.notification_mark_read,
         lambda s, who: {"notification": _notification_of(s, who)},
     ),
-    "notifications_mark_all_read": Personal(
-        services.notifications_mark_all_read, lambda s, who: {}, refuses_anonymous=False
+    "notification_mark_all_read": Personal(
+        services.notification_mark_all_read, lambda s, who: {}, refuses_anonymous=False
     ),
 }
 

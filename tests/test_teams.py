@@ -39,7 +39,7 @@ def last_event(team: Team, verb: str) -> Event:
 
 def test_any_logged_in_user_creates_a_team_and_becomes_its_admin(db):
     user = UserFactory(username="newcomer")
-    team = services.team_create_by(actor=user, name="Politics desk")
+    team = services.team_start(actor=user, name="Politics desk")
 
     assert team.slug == "politics-desk"
     assert Membership.objects.get(team=team, user=user).role == Role.ADMIN
@@ -52,7 +52,7 @@ def test_any_logged_in_user_creates_a_team_and_becomes_its_admin(db):
 
 def test_a_taken_team_address_is_refused_with_a_clear_message(desk):
     with pytest.raises(Conflict) as raised:
-        services.team_create_by(actor=desk.viewer, name="Verify")
+        services.team_start(actor=desk.viewer, name="Verify")
     assert raised.value.code == "slug_taken"
     assert "“verify” is already taken" in raised.value.message
     assert Team.objects.filter(slug="verify").count() == 1
@@ -60,17 +60,17 @@ def test_a_taken_team_address_is_refused_with_a_clear_message(desk):
 
 def test_a_team_needs_a_name_and_an_address(desk):
     with pytest.raises(InvalidInput):
-        services.team_create_by(actor=desk.viewer, name="  ")
+        services.team_start(actor=desk.viewer, name="  ")
     with pytest.raises(InvalidInput) as raised:
-        services.team_create_by(actor=desk.viewer, name="Фактчек")
+        services.team_start(actor=desk.viewer, name="Фактчек")
     assert raised.value.field == "slug"
-    created = services.team_create_by(actor=desk.viewer, name="Фактчек", slug="faktchek")
+    created = services.team_start(actor=desk.viewer, name="Фактчек", slug="faktchek")
     assert created.name == "Фактчек"
 
 
 def test_reserved_addresses_are_refused(desk):
     with pytest.raises(Conflict):
-        services.team_create_by(actor=desk.viewer, name="Switch")
+        services.team_start(actor=desk.viewer, name="Switch")
 
 
 # --- invitations ----------------------------------------------------------------------------------

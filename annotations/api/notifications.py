@@ -130,7 +130,7 @@ class NotificationReadAllView(ApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        marked = services.notifications_mark_all_read(actor=request.user)
+        marked = services.notification_mark_all_read(actor=request.user)
         return Response({"marked": marked})
 
 

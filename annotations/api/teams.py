@@ -207,7 +207,7 @@ class TeamListView(ApiListView):
     )
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
-        team = services.team_create_by(actor=request.user, **data)
+        team = services.team_start(actor=request.user, **data)
         body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
         location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})

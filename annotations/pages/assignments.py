@@ -227,7 +227,7 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
         access,
         article=article,
         ids="assign-%s",
-        assign=partial(services.assign_article, article=article),
+        assign=partial(services.article_assign, article=article),
         answer=partial(_article_answer, request, article, access),
     )
 
@@ -240,7 +240,7 @@ def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _unassign(
         request,
         access,
-        unassign=partial(services.unassign_article, article=article),
+        unassign=partial(services.article_unassign, article=article),
         answer=partial(_article_answer, request, article, access),
     )
 
@@ -260,7 +260,7 @@ def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
         access,
         article=claim.article,
         ids=f"c{claim.pk}-assign-%s",
-        assign=partial(services.assign_claim, claim=claim),
+        assign=partial(services.claim_assign, claim=claim),
         answer=partial(_claim_answer, request, claim, access),
     )
 
@@ -272,7 +272,7 @@ def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
     return _unassign(
         request,
         access,
-        unassign=partial(services.unassign_claim, claim=claim),
+        unassign=partial(services.claim_unassign, claim=claim),
         answer=partial(_claim_answer, request, claim, access),
     )
 

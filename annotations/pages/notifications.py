@@ -65,7 +65,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    marked = services.notifications_mark_all_read(actor=request.user)
+    marked = services.notification_mark_all_read(actor=request.user)
     if not request.htmx:
         messages.success(request, f"Marked {marked} notification{'' if marked == 1 else 's'} read.")
     return _back(request)

@@ -187,7 +187,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create_by(actor=request.user, **form.cleaned_data)
+            team = services.team_start(actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             status = error.status
@@ -584,7 +584,9 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, _publishing_context(membership, form), status=400)
     try:
-        services.publishing_update(team=membership.team, actor=request.user, **form.cleaned_data)
+        services.team_publishing_update(
+            team=membership.team, actor=request.user, **form.cleaned_data
+        )
     except ServiceError as error:
         if error.status in (403, 404):
             return _refused(request, error, membership.team)

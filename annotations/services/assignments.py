@@ -246,7 +246,7 @@ def _unassign(
 
 
 @transaction.atomic
-def assign_article(
+def article_assign(
     *,
     article: Article,
     assignee: AbstractBaseUser | str,
@@ -259,34 +259,34 @@ def assign_article(
 
 
 @transaction.atomic
-def unassign_article(
+def article_unassign(
     *, article: Article, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
 ) -> None:
     _unassign(article=article, claim=None, assignee=assignee, actor=actor)
 
 
 @transaction.atomic
-def assign_claim(
+def claim_assign(
     *,
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None = None,
     actor: AbstractBaseUser,
 ) -> AssignResult:
-    """Give a single claim to a member, as assign_article does for a whole article."""
+    """Give a single claim to a member, as article_assign does for a whole article."""
     return _assign(
         article=claim.article, claim=claim, assignee=assignee, due_on=due_on, actor=actor
     )
 
 
 @transaction.atomic
-def unassign_claim(
+def claim_unassign(
     *, claim: Claim, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
 ) -> None:
     _unassign(article=claim.article, claim=claim, assignee=assignee, actor=actor)
 
 
-def set_article_due_date(
+def article_due_date_set(
     *,
     article: Article,
     assignee: AbstractBaseUser | str,
@@ -294,14 +294,14 @@ def set_article_due_date(
     actor: AbstractBaseUser,
 ) -> AssignResult:
     """Change an assignee's due date (the same as assigning them again with it)."""
-    return assign_article(article=article, assignee=assignee, due_on=due_on, actor=actor)
+    return article_assign(article=article, assignee=assignee, due_on=due_on, actor=actor)
 
 
-def set_claim_due_date(
+def claim_due_date_set(
     *,
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
     actor: AbstractBaseUser,
 ) -> AssignResult:
-    return assign_claim(claim=claim, assignee=assignee, due_on=due_on, actor=actor)
+    return claim_assign(claim=claim, assignee=assignee, due_on=due_on, actor=actor)

@@ -52,7 +52,7 @@ def _notify_mentions(
         .distinct()
     )
     message = mention_message(author.get_username(), claim, comment.body)
-    return notifications.notify(
+    return notifications.notification_create(
         users=list(people),
         team=article.team,
         kind="mention",

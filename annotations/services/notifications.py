@@ -13,7 +13,7 @@ from annotations.models import Article, Claim, Comment, Notification, Team
 
 
 @transaction.atomic
-def notify(
+def notification_create(
     *,
     users: Iterable[AbstractBaseUser],
     team: Team,
@@ -54,7 +54,7 @@ def notification_mark_read(*, notification: Notification, actor: AbstractBaseUse
     return notification
 
 
-def notifications_mark_all_read(*, actor: AbstractBaseUser) -> int:
+def notification_mark_all_read(*, actor: AbstractBaseUser) -> int:
     """Mark every unread notification of the user read; how many there were."""
     return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(
         read_at=timezone.now()

@@ -43,7 +43,10 @@ from annotations.services._base import (
 
 @transaction.atomic
 def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) -> Team:
-    """A new team with the default rating scale; `actor` becomes its admin."""
+    """A new team with the default rating scale; `actor` becomes its admin.
+
+    The trusted form (commands, the demo, tests: `actor` may be None, the slug is taken as
+    given); a person creating a team from a page or the API goes through team_start."""
     team = Team(name=name.strip(), slug=slug.strip())
     _full_clean(team)
     team.save()
@@ -126,8 +129,8 @@ def _username(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def team_create_by(*, actor: AbstractBaseUser, name: str, slug: str = "") -> Team:
-    """A new team made by a logged-in user, who becomes its admin.
+def team_start(*, actor: AbstractBaseUser, name: str, slug: str = "") -> Team:
+    """A new team started by a logged-in person (`actor`), who becomes its admin.
 
     The slug (the team's address) comes from the name unless given; a taken one is refused
     with a message saying so, never silently changed.
@@ -165,7 +168,7 @@ def team_create_by(*, actor: AbstractBaseUser, name: str, slug: str = "") -> Tea
 
 
 @transaction.atomic
-def publishing_update(
+def team_publishing_update(
     *,
     team: Team,
     actor: AbstractBaseUser,

@@ -152,7 +152,7 @@ def _assignees(desk, n: int) -> list:
 def _article_assignments(world: World, desk, n: int) -> str:
 
     for person in _assignees(desk, n):
-        services.assign_article(
+        services.article_assign(
             article=world.article, assignee=person, due_on="2030-01-31", actor=desk.editor
         )
     return f"/api/v1/articles/{world.article.pk}/assignments/"
@@ -161,7 +161,7 @@ def _article_assignments(world: World, desk, n: int) -> str:
 def _claim_assignments(world: World, desk, n: int) -> str:
 
     for person in _assignees(desk, n):
-        services.assign_claim(claim=world.claim, assignee=person, actor=desk.admin)
+        services.claim_assign(claim=world.claim, assignee=person, actor=desk.admin)
     return f"/api/v1/claims/{world.claim.pk}/assignments/"
 
 

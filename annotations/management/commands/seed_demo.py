@@ -89,7 +89,7 @@ class Command(BaseCommand):
     def _publishing(self, team: Team, admin) -> None:  # noqa: ANN001
         """The example organisation, unless the team's settings were filled in already."""
         if not any(getattr(team, field) for field in PUBLISHING):
-            services.publishing_update(team=team, actor=admin, **PUBLISHING)
+            services.team_publishing_update(team=team, actor=admin, **PUBLISHING)
 
     def _article(self, team: Team, users) -> Article:  # noqa: ANN001
         text = (FIXTURES / "demo_article.txt").read_text(encoding="utf-8")
@@ -159,7 +159,7 @@ class Command(BaseCommand):
             # Submitted for review, so it waits in the editor's queue.
             services.claim_transition(claim=first_claim, actor=users["reviewer"], to="in_review")
         # The article is the reviewer's to finish, due in three days.
-        services.assign_article(
+        services.article_assign(
             article=article,
             assignee=users["reviewer"],
             due_on=timezone.localdate() + timedelta(days=3),
