@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.etags import content_etag
@@ -349,7 +349,7 @@ class TeamInviteListView(TeamChildListView):
         return _invites(self.get_team())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.require_role(request.user, self.get_team(), Role.ADMIN)
+        services.require(request.user, self.get_team(), policies.MEMBERS_INVITE)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = [_with_state(invite) for invite in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

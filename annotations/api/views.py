@@ -22,7 +22,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import benchmark, queries
 from annotations.api.errors import (
     ErrorSerializer,
@@ -65,7 +65,7 @@ from annotations.api.serializers import (
 )
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.streams import claim_review_for
-from annotations.models import Claim, Role, Verdict
+from annotations.models import Claim, Verdict
 from annotations.queries import discussion
 
 # Error statuses each kind of operation can answer (documented in the schema).
@@ -284,7 +284,7 @@ class ArticleDetailView(ApiView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         article = queries.article_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.EDITOR)
+        services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         check_if_match(request, article_etag(article))
         data = validated(ArticleUpdateInputSerializer, request.data, partial=True)
         # With If-Match, the values read with the ETag are the ones expected: a change racing
@@ -315,7 +315,7 @@ class ArticleDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         article = queries.article_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.ADMIN)
+        services.require(request.user, article.team, policies.ARTICLE_DELETE)
         check_if_match(request, article_etag(article))
         services.article_delete(actor=request.user, article=article)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -334,7 +334,7 @@ class ArticleArchiveView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         article = queries.article_ref_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.EDITOR)
+        services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         data = validated(ArticleArchiveInputSerializer, request.data or {})
         services.article_archive(actor=request.user, article=article, note=data.get("note", ""))
         return _article_response(request, pk)

@@ -38,13 +38,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import etags
 from annotations.api.errors import error_responses, precondition_failed_from
 from annotations.api.parsers import StrictJSONParser
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.formats import w3c
-from annotations.models import Article, Claim, Rating, Role, Team
+from annotations.models import Article, Claim, Rating, Team
 from annotations.queries import claims, scope
 
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
@@ -376,7 +376,7 @@ class AnnotationContainerView(_ProtocolView):
     )
     def post(self, request: Request, article_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         fields = _read_annotation(request, creator=None)
         fields["rating"] = _rating_slug(article.team, fields["rating"])
         claim = services.claim_create(article=article, actor=request.user, **fields)
@@ -433,7 +433,7 @@ class AnnotationView(_ProtocolView):
     def put(self, request: Request, article_id: int, claim_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         _check_if_match(request, claim)
         base = w3c.site_base_url(request)
         data = request.data
@@ -471,7 +471,7 @@ class AnnotationView(_ProtocolView):
     def delete(self, request: Request, article_id: int, claim_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         _check_if_match(request, claim)
         try:
             services.claim_delete(claim=claim, actor=request.user, expected_version=claim.version)

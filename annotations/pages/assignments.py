@@ -22,14 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, Claim
 from annotations.pages import page_updates
 from annotations.pages.workspace.cards import Access, access_for
 
 ARTICLE_TEMPLATE = "annotations/article_detail.html"
-EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
 
 
 class AssignForm(forms.Form):
@@ -180,7 +179,7 @@ def _assign(
 ) -> HttpResponse:
     """Assign the posted member (or change their due date); `answer` renders the result."""
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     form = _form(article, request.POST, ids=ids)
     if not form.is_valid():
         return answer(message=_form_error(form), ok=False, form=form)
@@ -205,7 +204,7 @@ def _unassign(
     answer: Callable[..., HttpResponse],
 ) -> HttpResponse:
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     name = request.POST.get("user", "")
     try:
         unassign(assignee=name, actor=request.user)

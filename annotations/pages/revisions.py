@@ -17,11 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article, ArticleRevision
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
-from annotations.pages.workspace.cards import VIEWER_REFUSAL, access_for, selector_message
+from annotations.pages.workspace.cards import access_for, selector_message
 from annotations.templatetags.article_text import groups_html, layout
 
 REVISE_TEMPLATE = "annotations/article_revise.html"
@@ -31,7 +31,7 @@ BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, m
 def _reviewer_article(request: HttpRequest, pk: int) -> Article:
     article = queries.article_for_user(request.user, pk)
     if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     return article
 
 
@@ -162,7 +162,7 @@ def _back(claim_article_id: int) -> HttpResponse:
 def claim_confirm_anchor(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     if not access_for(request, claim.article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     try:
         services.claim_confirm_anchor(
             claim=claim, actor=request.user, expected_version=request.POST.get("version") or None
@@ -187,7 +187,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     article = claim.article
     if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     data = request.POST if request.method == "POST" else request.GET
     values = {name: data.get(name, "") for name in ("start", "end", "exact", "prefix", "suffix")}
     error_message = ""

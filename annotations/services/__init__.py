@@ -4,6 +4,7 @@ from annotations.services._base import (
     event_record,
     membership_for,
     rating_for,
+    require,
     require_not_archived,
     require_role,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "rating_restore",
     "rating_retire",
     "rating_update",
+    "require",
     "require_not_archived",
     "require_role",
     "source_add",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import F
 
+from annotations import policies
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -24,7 +25,6 @@ from annotations.models import (
     Event,
     Membership,
     Rating,
-    Role,
     Team,
 )
 
@@ -62,11 +62,13 @@ def require_role(actor: AbstractBaseUser, team: Team, role: str) -> Membership:
     if membership is None:
         raise NotFound("Not found.")
     if not membership.has_role(role):
-        raise Forbidden(
-            f"Your role in {team.name} is {membership.get_role_display().lower()}; this needs "
-            f"{Role(role).label.lower()} or higher."
-        )
+        raise Forbidden(policies.role_refusal(team.name, membership.role, role))
     return membership
+
+
+def require(actor: AbstractBaseUser, team: Team, action: str) -> Membership:
+    """The actor's membership if policies allow them `action` in the team (see require_role)."""
+    return require_role(actor, team, policies.least_role(action))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -201,8 +203,8 @@ def _check_not_published(claim: Claim) -> None:
 
 def _require_claim_editor(actor: AbstractBaseUser, claim: Claim) -> Membership:
     """Editors change any claim of their team; reviewers only their own, before approval."""
-    membership = require_role(actor, claim.article.team, Role.REVIEWER)
-    if membership.has_role(Role.EDITOR):
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
+    if policies.allows(membership, policies.CLAIM_REVIEW):
         return membership
     if claim.created_by_id != actor.pk:
         raise Forbidden("Reviewers can change only their own claims; ask an editor.")

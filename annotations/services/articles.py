@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -33,12 +33,11 @@ from annotations.models import (
     ClaimAssignment,
     ClaimStatus,
     Comment,
-    Role,
     Source,
     Team,
     Verdict,
 )
-from annotations.services._base import UNSET, _created, _full_clean, event_record, require_role
+from annotations.services._base import UNSET, _created, _full_clean, event_record, require
 
 # --- articles -----------------------------------------------------------------------------
 
@@ -169,7 +168,7 @@ def article_import(
     and its Event are written together or not at all.
     """
     if actor is not None:
-        require_role(actor, team, Role.REVIEWER)
+        require(actor, team, policies.ARTICLE_IMPORT)
     loaded = load_article_input(
         text=text,
         markdown=markdown,
@@ -375,7 +374,7 @@ def article_update(
     one of the fields being changed meanwhile, nothing is saved and Conflict `stale` names
     them, with their current values.
     """
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     given = {
         name: value
         for name, value in (
@@ -452,7 +451,7 @@ def _refresh(target: Article, source: Article) -> None:
 @transaction.atomic
 def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = "") -> Article:
     """Take an article out of the lists and queues, keeping everything (restorable)."""
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.archived_at is not None:
         raise Conflict("This article is already archived.", code="already_archived")
@@ -474,7 +473,7 @@ def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = ""
 @transaction.atomic
 def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
     """Bring an archived article back into the lists and queues."""
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.archived_at is None:
         raise Conflict("This article is not archived.", code="not_archived")
@@ -537,7 +536,7 @@ def article_delete(*, actor: AbstractBaseUser, article: Article, note: str = "")
     """Delete an article for good with its claims, verdicts, sources, comments, revisions and
     assignments (admins). The `article.deleted` Event keeps the title, the address and the
     counts; earlier Events keep their article and claim ids, so the history stays readable."""
-    require_role(actor, article.team, Role.ADMIN)
+    require(actor, article.team, policies.ARTICLE_DELETE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     contents = article_contents(locked)
     changes: dict[str, tuple[Any, Any]] = {

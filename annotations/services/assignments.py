@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import InvalidInput, NotFound
 from annotations.models import (
     Article,
@@ -23,7 +23,7 @@ from annotations.models import (
     Team,
 )
 from annotations.queries.queue import _shorten, claim_wording, due_text
-from annotations.services._base import event_record, require_not_archived, require_role
+from annotations.services._base import event_record, require, require_not_archived
 
 # Roles that may be given work, and roles that review others' claims in their teams.
 ASSIGNABLE_ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
@@ -138,7 +138,7 @@ def _assign(
     actor: AbstractBaseUser,
 ) -> AssignResult:
     team = article.team
-    require_role(actor, team, Role.EDITOR)
+    require(actor, team, policies.ASSIGN)
     # An archived article has left every queue: giving out work on it would be lost there.
     require_not_archived(article, "assigning work on it")
     person = _assignee(team, assignee)
@@ -210,7 +210,7 @@ def _unassign(
     actor: AbstractBaseUser,
 ) -> None:
     team = article.team
-    require_role(actor, team, Role.EDITOR)
+    require(actor, team, policies.ASSIGN)
     name = assignee if isinstance(assignee, str) else assignee.get_username()
     if claim is None:
         rows, noun = ArticleAssignment.objects.filter(article=article), "article"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -23,7 +23,6 @@ from annotations.models import (
     ClaimStatus,
     Event,
     Rating,
-    Role,
     Source,
     Stance,
     Team,
@@ -37,8 +36,8 @@ from annotations.services._base import (
     _full_clean,
     _require_claim_editor,
     event_record,
+    require,
     require_not_archived,
-    require_role,
 )
 from annotations.services.articles import article_status_refresh
 from annotations.services.sources import (
@@ -91,7 +90,7 @@ def claim_create(
     The server never trusts offsets alone: when a quote is given it must be what the offsets
     select, or it is searched for. A quote that occurs several times needs context.
     """
-    require_role(actor, article.team, Role.REVIEWER)
+    require(actor, article.team, policies.CLAIM_WORK)
     require_not_archived(article, "adding claims")
     if rationale.strip() and not rating:
         raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
@@ -396,7 +395,7 @@ def claim_revise(
     service (and Event), so a reviewer may give a verdict on a colleague's claim without the
     right to edit its wording.
     """
-    require_role(actor, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     wording: dict[str, str] = {}
@@ -482,11 +481,11 @@ def claim_restore(
     """
     from django.contrib.auth import get_user_model
 
-    membership = require_role(actor, article.team, Role.REVIEWER)
+    membership = require(actor, article.team, policies.CLAIM_WORK)
     status = snapshot.get("status") or ClaimStatus.DRAFT
     if status not in ClaimStatus.values:
         raise InvalidInput(f"Unknown status {status!r} in the snapshot.", field="status")
-    if not membership.has_role(Role.EDITOR):
+    if not policies.allows(membership, policies.CLAIM_REVIEW):
         if snapshot.get("created_by") != actor.pk:
             raise Forbidden("Reviewers can restore only their own claims; ask an editor.")
         if status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):

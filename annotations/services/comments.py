@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import Conflict, Forbidden, InvalidInput
-from annotations.models import Claim, Comment, Notification, Role
+from annotations.models import Claim, Comment, Notification
 from annotations.queries.discussion import (
     CLAIM_EXCERPT,
     MENTION_EXCERPT,
@@ -22,7 +22,7 @@ from annotations.queries.discussion import (
     mentioned_names,
 )
 from annotations.services import notifications
-from annotations.services._base import _full_clean, event_record, require_role
+from annotations.services._base import _full_clean, event_record, require
 
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
@@ -86,7 +86,7 @@ def comment_add(
     """A comment on the claim, or a reply to one of its comments. Reviewers and up; published
     claims may still be discussed."""
     team = claim.article.team
-    require_role(actor, team, Role.REVIEWER)
+    require(actor, team, policies.COMMENT)
     body = _clean_body(body)
     if reply_to is not None:
         if reply_to.claim_id != claim.pk:
@@ -122,7 +122,7 @@ def comment_add(
 def comment_update(*, comment: Comment, actor: AbstractBaseUser, body: str) -> Comment:
     """Authors edit their own comments; only members mentioned anew are notified."""
     claim = comment.claim
-    require_role(actor, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.COMMENT)
     if comment.author_id != actor.pk:
         raise Forbidden("You can edit only your own comments.")
     _refuse_deleted(comment, "edited")
@@ -153,9 +153,9 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> Comment:
     """Authors delete their own comments; editors moderate anyone's. The comment becomes a
     tombstone, so its replies keep their place; its text is kept only in the Event."""
     claim = comment.claim
-    membership = require_role(actor, claim.article.team, Role.REVIEWER)
+    membership = require(actor, claim.article.team, policies.COMMENT)
     own = comment.author_id == actor.pk
-    if not own and not membership.has_role(Role.EDITOR):
+    if not own and not policies.allows(membership, policies.COMMENT_MODERATE):
         raise Forbidden("You can delete only your own comments; editors can remove any.")
     _refuse_deleted(comment, "deleted again")
     before = comment.body

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -25,15 +25,14 @@ from annotations.models import (
     ClaimStatus,
     Event,
     Membership,
-    Role,
 )
 from annotations.services._base import (
     _check_version,
     _full_clean,
     _jsonable,
     event_record,
+    require,
     require_not_archived,
-    require_role,
 )
 from annotations.services.articles import _keepable_url, content_hash, load_article_input
 
@@ -91,7 +90,7 @@ def article_revise(
     `article.revised` Event carries the counts.
     """
     if actor is not None:
-        require_role(actor, article.team, Role.REVIEWER)
+        require(actor, article.team, policies.ARTICLE_IMPORT)
     require_not_archived(article, "loading a new version")
     loaded = load_article_input(
         text=text,
@@ -367,9 +366,9 @@ def _reanchor_note(result: anchoring.Reanchored, number: int, flagged: bool) -> 
 def _require_anchor_fixer(actor: AbstractBaseUser, claim: Claim) -> Membership:
     """Reviewers fix the anchors of claims not yet approved; approved and published claims
     need an editor (their text is what the desk stands behind)."""
-    membership = require_role(actor, claim.article.team, Role.REVIEWER)
-    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not membership.has_role(
-        Role.EDITOR
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
+    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not policies.allows(
+        membership, policies.CLAIM_REVIEW
     ):
         raise Forbidden(
             f"This claim is {claim.get_status_display().lower()}; only an editor can change "
@@ -430,7 +429,7 @@ def claim_confirm_anchor(
     acknowledged, which takes it off the editors' attention list. An orphan has nothing to
     confirm: re-attach it. Reviewers confirm claims not yet approved; editors any.
     """
-    require_role(actor, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status
@@ -486,7 +485,7 @@ def claim_reattach(
     yet approved; editors any. Anchored claims that need no attention are moved by editing
     them (claim_update) instead.
     """
-    require_role(actor, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status

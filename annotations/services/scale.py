@@ -12,11 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
     Rating,
-    Role,
     Team,
     Verdict,
 )
@@ -101,7 +100,7 @@ def rating_create(
 ) -> Rating:
     """A new step at the end of the team's scale. Its slug (from the label unless given) never
     changes afterwards: exports and the API name ratings by it."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     label = _label(label)
     slug = slugify((slug or "").strip() or label)[:60].strip("-")
     if not slug:
@@ -145,7 +144,7 @@ def rating_update(
     """Reword, recolour, (un)number, move (`order`: its 0-based place in the scale) or
     retire/restore a rating. The slug stays. Only what differs is written and recorded."""
     team = rating.team
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     rating = Rating.objects.select_for_update().select_related("team").get(pk=rating.pk)
     before = _snapshot(rating)
     if label is not UNSET:
@@ -242,7 +241,7 @@ def _reorder(team: Team, slugs: Sequence[str], actor: AbstractBaseUser) -> bool:
 @transaction.atomic
 def rating_reorder(*, team: Team, actor: AbstractBaseUser, slugs: Sequence[str]) -> list[Rating]:
     """Put the whole scale in the order given (every slug once)."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     _reorder(team, [str(s).strip() for s in slugs], actor)
     return list(Rating.objects.filter(team=team).order_by("order", "id"))
 
@@ -251,7 +250,7 @@ def rating_reorder(*, team: Team, actor: AbstractBaseUser, slugs: Sequence[str])
 def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> Rating:
     """One place up (earlier) or down (later) in the scale."""
     team = rating.team
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     if direction not in ("up", "down"):
         raise InvalidInput("Move a rating up or down.", field="direction")
     slugs = _scale_slugs(team)
@@ -267,7 +266,7 @@ def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> R
 @transaction.atomic
 def rating_delete(*, rating: Rating, actor: AbstractBaseUser) -> None:
     """Delete a rating nobody ever gave. One in use is refused: retire it instead."""
-    _base.require_role(actor, rating.team, Role.ADMIN)
+    _base.require(actor, rating.team, policies.SCALE_MANAGE)
     used = Verdict.objects.filter(rating=rating).count()
     if used:
         raise Conflict(

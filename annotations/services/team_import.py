@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -23,12 +23,11 @@ from annotations.models import (
     Claim,
     Comment,
     Rating,
-    Role,
     Source,
     Team,
     Verdict,
 )
-from annotations.services._base import event_record, require_role
+from annotations.services._base import event_record, require
 from annotations.services.articles import content_hash
 
 # --- JSON import (the round trip of the `json` export) ----------------------------------------
@@ -110,7 +109,7 @@ def team_import_json(
     from annotations.exports.formats import ourjson
 
     if actor is not None:
-        require_role(actor, team, Role.ADMIN)
+        require(actor, team, policies.TEAM_IMPORT)
     problems = ourjson.validate(data)
     if problems:
         more = " (and possibly more)" if len(problems) >= ourjson.MAX_ERRORS else ""

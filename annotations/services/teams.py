@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -35,7 +35,7 @@ from annotations.services._base import (
     _created,
     _full_clean,
     event_record,
-    require_role,
+    require,
 )
 
 # --- teams --------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def membership_set(
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
     if actor is not None:
-        require_role(actor, team, Role.ADMIN)
+        require(actor, team, policies.MEMBERS_MANAGE)
     membership, created = Membership.objects.get_or_create(
         team=team, user=user, defaults={"role": role}
     )
@@ -183,7 +183,7 @@ def team_publishing_update(
     URLs must be http(s); the pattern must contain {claim} and no unknown placeholder
     (publishing.check_pattern). Empty values clear a setting.
     """
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.PUBLISHING_MANAGE)
     team = Team.objects.select_for_update().get(pk=team.pk)
     before = publishing.settings_of(team)
     if organisation_name is not UNSET:
@@ -250,7 +250,7 @@ def invite_create(
 ) -> tuple[Invite, str]:
     """A single-use link into `team` with `role`. The secret is returned once; only its hash
     is stored."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_INVITE)
     _check_role(role)
     days = _invite_days(expires_in_days)
     note = (note or "").strip()
@@ -331,7 +331,7 @@ def invite_for_token(raw: str) -> Invite:
 
 @transaction.atomic
 def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
-    _base.require_role(actor, invite.team, Role.ADMIN)
+    _base.require(actor, invite.team, policies.MEMBERS_INVITE)
     invite = Invite.objects.select_for_update().get(pk=invite.pk)
     if invite.used_at is not None:
         raise Conflict(
@@ -401,7 +401,7 @@ def member_role_set(
     *, team: Team, user: AbstractBaseUser, role: str, actor: AbstractBaseUser
 ) -> Membership:
     """Change a member's role (admins only). The last admin stays admin."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_MANAGE)
     _check_role(role)
     _member(team, user)
     return teams.membership_set(team=team, user=user, role=role, actor=actor)
@@ -411,7 +411,7 @@ def member_role_set(
 def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser) -> None:
     """Take a member out of the team (admins only). Their claims, verdicts and comments stay
     theirs; their open assignments in this team are dropped, each with an Event."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_MANAGE)
     membership = _member(team, user)
     if (
         membership.role == Role.ADMIN

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
 )
 from annotations.models import (
     Claim,
     Rating,
-    Role,
     Verdict,
 )
 from annotations.services._base import (
@@ -22,7 +21,7 @@ from annotations.services._base import (
     _full_clean,
     event_record,
     rating_for,
-    require_role,
+    require,
 )
 
 
@@ -37,7 +36,7 @@ def verdict_set(
 ) -> Verdict:
     """Record the user's current verdict on a claim; an earlier one of theirs is kept as history."""
     team = claim.article.team
-    require_role(actor, team, Role.REVIEWER)
+    require(actor, team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     chosen = rating_for(team, rating)
@@ -84,7 +83,7 @@ def verdict_withdraw(
     cannot be withdrawn while the claim is approved: send the claim back first.
     """
     team = claim.article.team
-    require_role(actor, team, Role.REVIEWER)
+    require(actor, team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     current = (

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from annotations import verbs
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -23,7 +23,7 @@ from annotations.models import (
     Role,
     Verdict,
 )
-from annotations.services._base import UNSET, _check_version, event_record, require_role
+from annotations.services._base import UNSET, _check_version, event_record, require
 from annotations.services.articles import article_status_refresh
 from annotations.services.claims import claim_revise
 from annotations.services.verdicts import verdict_set
@@ -80,7 +80,7 @@ def claim_transition(
     the claim already has (a republished correction), else the team's pattern
     (publishing.public_url_for), else none. Given empty: published without one.
     """
-    membership = require_role(actor, claim.article.team, Role.REVIEWER)
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     if to not in ClaimStatus.values:
@@ -99,7 +99,7 @@ def claim_transition(
     role, verb = rule
     if not membership.has_role(role):
         raise Forbidden(f"Only an editor can move a claim to {ClaimStatus(to).label.lower()}.")
-    if not membership.has_role(Role.EDITOR) and claim.created_by_id != actor.pk:
+    if not policies.allows(membership, policies.CLAIM_REVIEW) and claim.created_by_id != actor.pk:
         raise Forbidden("Reviewers can move only their own claims; ask an editor.")
     note = (note or "").strip()
     if verb == verbs.CLAIM_CORRECTED and not note:
@@ -185,7 +185,7 @@ def claim_public_url_set(
     verdict is, not what it is. Empty clears it (the ClaimReview then has no `url`). Raises the
     claim's version; a `claim.public_url_changed` Event has the old and new address.
     """
-    require_role(actor, claim.article.team, Role.EDITOR)
+    require(actor, claim.article.team, policies.CLAIM_PUBLIC_URL)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     if claim.status != ClaimStatus.PUBLISHED:
@@ -301,7 +301,7 @@ def claim_revise_and_transition(
     `final_verdict` is a verdict id or FINAL_OWN (the user's verdict as saved by this call);
     `move` carries any further options of claim_transition for the move.
     """
-    require_role(actor, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     own_before = (
         Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
