@@ -6,8 +6,8 @@ Each action names the least role that may do it; every role includes the ones be
 (viewer < reviewer < editor < admin). The services and the API refuse a member below it
 with role_refusal's sentence, which names their role and the one needed; where a page
 explains a refusal in its own words (a viewer's read-only workspace, the team settings),
-the words are the action's `refusal` here. Outsiders never reach
-this table: for them a team's things do not exist (404).
+the words are the action's `refusal` here. Outsiders never reach this table: for them a
+team's things do not exist (404).
 
 Finer rules stay where their data is: a reviewer changes only their own claims, and only
 before approval (services._base._require_claim_editor, mirrored by pages Access.can_edit);
