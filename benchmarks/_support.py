@@ -173,7 +173,7 @@ def bench_desk(paragraphs: int):
         for number in range(paragraphs)
     )
     article = services.article_import(
-        team=team, user=None, text=text, title="Benchmark story"
+        team=team, actor=None, text=text, title="Benchmark story"
     ).article
     return team, users, article
 

@@ -52,7 +52,7 @@ def prepare(claims: int) -> None:
     for number in range(claims):
         claim = services.claim_create(
             article=article,
-            user=users[Role.REVIEWER],
+            actor=users[Role.REVIEWER],
             exact=f"the ministry said that {number * 1000} soldiers had arrived in region {number}",
             claimant="The ministry",
             summary=f"{number * 1000} soldiers arrived in region {number}.",
@@ -68,8 +68,10 @@ def prepare(claims: int) -> None:
             ],
             tags=["troops", "numbers"],
         )
-        services.verdict_set(claim=claim, user=users[Role.EDITOR], rating=ratings[(number + 1) % 5])
-    _, token = services.token_create(user=users[Role.EDITOR], name="benchmark")
+        services.verdict_set(
+            claim=claim, actor=users[Role.EDITOR], rating=ratings[(number + 1) % 5]
+        )
+    _, token = services.token_create(actor=users[Role.EDITOR], name="benchmark")
     print(json.dumps({"article": article.pk, "token": token}))
 
 

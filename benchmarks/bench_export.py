@@ -162,7 +162,7 @@ def build(claims: int) -> str:
         first_verdicts.setdefault(claim_id, verdict_id)
     finals = [Claim(pk=claim_id, final_verdict_id=v) for claim_id, v in first_verdicts.items()]
     Claim.objects.bulk_update(finals, ["final_verdict"], batch_size=1000)
-    _, raw = services.token_create(user=viewer, name="benchmark")
+    _, raw = services.token_create(actor=viewer, name="benchmark")
     from django.db import connections
 
     connections.close_all()

@@ -70,12 +70,12 @@ def prepare() -> None:
     for number in range(CLAIMS):
         services.claim_create(
             article=article,
-            user=users[Role.REVIEWER],
+            actor=users[Role.REVIEWER],
             exact=f"the ministry said that {number * 1000} soldiers had arrived in region {number}",
             claimant="The ministry",
             rating="false",
         )
-    _, token = services.token_create(user=users[Role.EDITOR], name="benchmark")
+    _, token = services.token_create(actor=users[Role.EDITOR], name="benchmark")
     client = Client()
     client.force_login(users[Role.REVIEWER])
     print(

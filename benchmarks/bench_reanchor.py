@@ -198,7 +198,7 @@ def bench_service(scenario: Scenario, repeat: int, team, user) -> tuple[float, i
     for run in range(repeat):
         # Fixture data, bulk-inserted: the timed part is the revision only.
         article = services.article_import(
-            team=team, user=user, text=old, title=f"{scenario.name} {run}"
+            team=team, actor=user, text=old, title=f"{scenario.name} {run}"
         ).article
         Claim.objects.bulk_create(
             [
@@ -222,7 +222,7 @@ def bench_service(scenario: Scenario, repeat: int, team, user) -> tuple[float, i
         article = Article.objects.get(pk=article.pk)
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            result = services.article_revise(article=article, user=user, text=new)
+            result = services.article_revise(article=article, actor=user, text=new)
         timings.append((time.perf_counter() - started) * 1000)
         queries = len(captured)
         assert result.created and Claim.objects.filter(article=article).count() == len(selectors)

@@ -106,7 +106,7 @@ def load(team, users, words: int, claims: int, seed: int):
     rng = random.Random(seed)
     text = make_text(words, rng)
     article = services.article_import(
-        team=team, user=users[0], text=text, title=f"{words} words, {claims} claims"
+        team=team, actor=users[0], text=text, title=f"{words} words, {claims} claims"
     ).article
     ratings = list(Rating.objects.filter(team=team))
     rows = []

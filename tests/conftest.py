@@ -100,7 +100,7 @@ def claim(request, desk, article) -> Claim:
     """A draft claim by the desk's reviewer on `article`, quoting factories.QUOTE; the fields of
     `pytest.mark.claim(...)` are added to (or replace) that quote."""
     fields = {"exact": QUOTE, **_marked(request, "claim")}
-    return services.claim_create(article=article, user=desk.reviewer, **fields)
+    return services.claim_create(article=article, actor=desk.reviewer, **fields)
 
 
 @pytest.fixture(autouse=True)

@@ -57,5 +57,5 @@ QUOTE = "11.000 North Korean soldiers"  # in SAMPLE_TEXT once
 
 
 def make_article(team: Team, text: str = SAMPLE_TEXT, title: str = "") -> Article:
-    result = services.article_import(team=team, user=None, text=text, title=title)
+    result = services.article_import(team=team, actor=None, text=text, title=title)
     return result.article

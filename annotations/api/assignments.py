@@ -164,8 +164,8 @@ class ArticleAssignmentListView(_AssignmentList):
     def post(self, request: Request, pk: int) -> Response:
         article = self.get_article()
         data = validated(AssignmentInputSerializer, request.data)
-        result = services.assign_article(
-            article=article, assignee=data["user"], due_on=data.get("due_on"), by=request.user
+        result = services.article_assign(
+            article=article, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
         )
         return self._answer(result, queue.article_assignments(article))
 
@@ -197,8 +197,8 @@ class ClaimAssignmentListView(_AssignmentList):
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
         data = validated(AssignmentInputSerializer, request.data)
-        result = services.assign_claim(
-            claim=claim, assignee=data["user"], due_on=data.get("due_on"), by=request.user
+        result = services.claim_assign(
+            claim=claim, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
         )
         return self._answer(result, queue.claim_assignments(claim))
 
@@ -215,7 +215,7 @@ class ArticleAssignmentDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
         article = queries.article_ref_for_user(request.user, pk)
-        services.unassign_article(article=article, assignee=username, by=request.user)
+        services.article_unassign(article=article, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,7 +225,7 @@ class ClaimAssignmentDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
         claim = queries.claim_ref_for_user(request.user, pk)
-        services.unassign_claim(claim=claim, assignee=username, by=request.user)
+        services.claim_unassign(claim=claim, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

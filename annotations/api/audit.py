@@ -29,7 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.export import IgnoreFormatParameter, _in_thread
@@ -39,7 +39,7 @@ from annotations.api.serializers import EventSerializer
 from annotations.api.views import LIST, TeamChildListView, _fake, _ok
 from annotations.errors import InvalidInput
 from annotations.exports import audit as audit_export
-from annotations.models import Event, Role
+from annotations.models import Event
 from annotations.queries import audit
 
 
@@ -184,7 +184,7 @@ class TeamAuditExportView(APIView):
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
         team = queries.team_for_user(request.user, slug)  # outsiders: 404
-        services.require_role(request.user, team, Role.EDITOR)
+        services.require(request.user, team, policies.AUDIT_EXPORT)
         name = request.query_params.get("format") or "csv"
         if name not in audit_export.FORMATS:
             raise InvalidInput(

@@ -23,11 +23,11 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from annotations import services
+from annotations import policies, services
 from annotations.api.errors import error_responses
 from annotations.errors import InvalidInput, NotFound
 from annotations.exports import streams
-from annotations.models import Article, ArticleStatus, Role, Team
+from annotations.models import Article, ArticleStatus, Team
 
 
 class IgnoreFormatParameter(DefaultContentNegotiation):
@@ -67,7 +67,7 @@ def _team_for(request: Request, slug: str | None) -> Team:
     team = Team.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if team is None:
         raise NotFound("No such team.")
-    services.require_role(request.user, team, Role.VIEWER)  # outsiders: 404
+    services.require(request.user, team, policies.READ)  # outsiders: 404
     return team
 
 

@@ -114,7 +114,7 @@ class NotificationReadView(ApiView):
         if notification_id > MAX_ID:
             raise Http404("No such notification.")
         found = notifications.notification_for_user(request.user, notification_id)
-        services.notification_mark_read(notification=found, user=request.user)
+        services.notification_mark_read(notification=found, actor=request.user)
         row = notifications.notifications_of(request.user).get(pk=found.pk)
         notifications.with_urls([row], notifications.team_ids_of(request.user))
         return Response(NotificationSerializer(row, context={"request": request}).data)
@@ -130,7 +130,7 @@ class NotificationReadAllView(ApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        marked = services.notifications_mark_all_read(user=request.user)
+        marked = services.notification_mark_all_read(actor=request.user)
         return Response({"marked": marked})
 
 

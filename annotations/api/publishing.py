@@ -2,7 +2,7 @@
 
 /api/v1/teams/{slug}/publishing/ — the organisation that publishes the team's fact checks
 (ClaimReview `author`: name, site URL, logo URL) and the pattern of their public addresses.
-The rules and the Event are in services.publishing_update.
+The rules and the Event are in services.team_publishing_update.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class TeamPublishingView(ApiView):
     def patch(self, request: Request, slug: str) -> Response:
         team = queries.team_for_user(request.user, slug)
         data = validated(PublishingInputSerializer, request.data)
-        team = services.publishing_update(team=team, actor=request.user, **data)
+        team = services.team_publishing_update(team=team, actor=request.user, **data)
         return Response(_body(team))
 
 

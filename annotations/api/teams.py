@@ -18,7 +18,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.etags import content_etag
@@ -207,7 +207,7 @@ class TeamListView(ApiListView):
     )
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
-        team = services.team_create_by(user=request.user, **data)
+        team = services.team_start(actor=request.user, **data)
         body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
         location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -349,7 +349,7 @@ class TeamInviteListView(TeamChildListView):
         return _invites(self.get_team())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.require_role(request.user, self.get_team(), Role.ADMIN)
+        services.require(request.user, self.get_team(), policies.MEMBERS_INVITE)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = [_with_state(invite) for invite in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
@@ -408,7 +408,7 @@ class InviteAcceptView(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = validated(InviteAcceptInputSerializer, request.data)
-        membership = services.invite_accept(raw=data["token"], user=request.user)
+        membership = services.invite_accept(raw=data["token"], actor=request.user)
         membership = Membership.objects.select_related("user").get(pk=membership.pk)
         membership.joined_team = queries.team_for_user(request.user, membership.team.slug)
         return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)

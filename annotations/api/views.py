@@ -22,7 +22,7 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import benchmark, queries
 from annotations.api.errors import (
     ErrorSerializer,
@@ -65,7 +65,7 @@ from annotations.api.serializers import (
 )
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.streams import claim_review_for
-from annotations.models import Claim, Role, Verdict
+from annotations.models import Claim, Verdict
 from annotations.queries import discussion
 
 # Error statuses each kind of operation can answer (documented in the schema).
@@ -233,7 +233,7 @@ class ArticleListView(FilteredListView):
         upload = data.pop("file", None)
         result = services.article_import(
             team=team,
-            user=request.user,
+            actor=request.user,
             file_name=upload.name if upload is not None else None,
             file_data=upload.read() if upload is not None else None,
             **data,
@@ -284,7 +284,7 @@ class ArticleDetailView(ApiView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         article = queries.article_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.EDITOR)
+        services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         check_if_match(request, article_etag(article))
         data = validated(ArticleUpdateInputSerializer, request.data, partial=True)
         # With If-Match, the values read with the ETag are the ones expected: a change racing
@@ -315,7 +315,7 @@ class ArticleDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         article = queries.article_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.ADMIN)
+        services.require(request.user, article.team, policies.ARTICLE_DELETE)
         check_if_match(request, article_etag(article))
         services.article_delete(actor=request.user, article=article)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -334,7 +334,7 @@ class ArticleArchiveView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         article = queries.article_ref_for_user(request.user, pk)
-        services.require_role(request.user, article.team, Role.EDITOR)
+        services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         data = validated(ArticleArchiveInputSerializer, request.data or {})
         services.article_archive(actor=request.user, article=article, note=data.get("note", ""))
         return _article_response(request, pk)
@@ -403,7 +403,7 @@ class RevisionListView(ArticleChildListView):
         upload = data.pop("file", None)
         result = services.article_revise(
             article=article,
-            user=request.user,
+            actor=request.user,
             file_name=upload.name if upload is not None else None,
             file_data=upload.read() if upload is not None else None,
             **data,
@@ -464,7 +464,7 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
         data = validated(ClaimCreateInputSerializer, request.data)
         for field in ("exact", "rating"):
             data[field] = data.get(field) or None
-        claim = services.claim_create(article=article, user=request.user, **data)
+        claim = services.claim_create(article=article, actor=request.user, **data)
         claim = queries.claim_for_user(request.user, claim.pk)
         return Response(
             ClaimSerializer(claim).data,
@@ -539,13 +539,13 @@ class ClaimDetailView(ApiView):
                 version = expected
                 if changes or "public_url" not in data:
                     services.claim_update(
-                        claim=claim, user=request.user, expected_version=version, **changes
+                        claim=claim, actor=request.user, expected_version=version, **changes
                     )
                     version = None
                 if "public_url" in data:
                     services.claim_public_url_set(
                         claim=claim,
-                        user=request.user,
+                        actor=request.user,
                         public_url=data["public_url"],
                         expected_version=version,
                     )
@@ -596,7 +596,7 @@ class ClaimDetailView(ApiView):
         _conditional(
             request,
             lambda: services.claim_delete(
-                claim=claim, user=request.user, expected_version=expected
+                claim=claim, actor=request.user, expected_version=expected
             ),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -648,7 +648,7 @@ class ClaimVerdictListView(ClaimChildListView):
         verdict = _conditional(
             request,
             lambda: services.verdict_set(
-                claim=claim, user=request.user, expected_version=expected, **data
+                claim=claim, actor=request.user, expected_version=expected, **data
             ),
         )
         verdict = queries.verdicts_of(claim).get(pk=verdict.pk)
@@ -683,7 +683,7 @@ class ClaimSourceListView(ClaimChildListView):
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
         data = validated(SourceInputSerializer, request.data)
-        source = services.source_add(claim=claim, user=request.user, **data)
+        source = services.source_add(claim=claim, actor=request.user, **data)
         return Response(SourceSerializer(source).data, status=status.HTTP_201_CREATED)
 
 
@@ -695,7 +695,7 @@ class ClaimSourceDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, source_id: int) -> Response:
         claim = queries.claim_ref_for_user(request.user, pk)
-        services.source_remove(source=queries.source_of(claim, source_id), user=request.user)
+        services.source_remove(source=queries.source_of(claim, source_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -743,7 +743,7 @@ class ClaimCommentListView(ClaimChildListView):
                     "reply_to: there is no such comment on this claim.", field="reply_to"
                 )
         comment = services.comment_add(
-            claim=claim, user=request.user, body=data["body"], reply_to=reply_to
+            claim=claim, actor=request.user, body=data["body"], reply_to=reply_to
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -758,7 +758,7 @@ class ClaimCommentDetailView(ApiView):
         claim = queries.claim_ref_for_user(request.user, pk)
         comment = queries.comment_of(claim, comment_id)
         data = validated(CommentUpdateInputSerializer, request.data)
-        comment = services.comment_update(comment=comment, user=request.user, body=data["body"])
+        comment = services.comment_update(comment=comment, actor=request.user, body=data["body"])
         return Response(CommentSerializer(comment).data)
 
     @extend_schema(
@@ -769,7 +769,7 @@ class ClaimCommentDetailView(ApiView):
     )
     def delete(self, request: Request, pk: int, comment_id: int) -> Response:
         claim = queries.claim_ref_for_user(request.user, pk)
-        services.comment_delete(comment=queries.comment_of(claim, comment_id), user=request.user)
+        services.comment_delete(comment=queries.comment_of(claim, comment_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -815,7 +815,7 @@ class ClaimTransitionView(ApiView):
             request,
             lambda: services.claim_transition(
                 claim=claim,
-                user=request.user,
+                actor=request.user,
                 to=data["to"],
                 note=data.get("note", ""),
                 final_verdict=data.get("final_verdict"),

@@ -38,13 +38,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import services
+from annotations import policies, services
 from annotations.api import etags
 from annotations.api.errors import error_responses, precondition_failed_from
 from annotations.api.parsers import StrictJSONParser
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.formats import w3c
-from annotations.models import Article, Claim, Rating, Role, Team
+from annotations.models import Article, Claim, Rating, Team
 from annotations.queries import claims, scope
 
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
@@ -376,10 +376,10 @@ class AnnotationContainerView(_ProtocolView):
     )
     def post(self, request: Request, article_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         fields = _read_annotation(request, creator=None)
         fields["rating"] = _rating_slug(article.team, fields["rating"])
-        claim = services.claim_create(article=article, user=request.user, **fields)
+        claim = services.claim_create(article=article, actor=request.user, **fields)
         return _annotation_response(
             request, _claim(article, claim.pk), status_code=status.HTTP_201_CREATED, location=True
         )
@@ -433,7 +433,7 @@ class AnnotationView(_ProtocolView):
     def put(self, request: Request, article_id: int, claim_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         _check_if_match(request, claim)
         base = w3c.site_base_url(request)
         data = request.data
@@ -450,7 +450,7 @@ class AnnotationView(_ProtocolView):
         fields["rating"] = _rating_slug(article.team, fields["rating"])
         try:
             services.claim_replace(
-                claim=claim, user=request.user, expected_version=claim.version, **fields
+                claim=claim, actor=request.user, expected_version=claim.version, **fields
             )
         except Conflict as error:
             if error.code == "stale":  # changed between our If-Match check and the write
@@ -471,10 +471,10 @@ class AnnotationView(_ProtocolView):
     def delete(self, request: Request, article_id: int, claim_id: int) -> Response:
         article = scope.article_for_user(request.user, article_id)
         claim = _claim(article, claim_id)
-        services.require_role(request.user, article.team, Role.REVIEWER)
+        services.require(request.user, article.team, policies.CLAIM_WORK)
         _check_if_match(request, claim)
         try:
-            services.claim_delete(claim=claim, user=request.user, expected_version=claim.version)
+            services.claim_delete(claim=claim, actor=request.user, expected_version=claim.version)
         except Conflict as error:
             if error.code == "stale":
                 raise precondition_failed_from(error) from None

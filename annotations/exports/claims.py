@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import F, Max, Min, OrderBy, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from annotations import verbs
 from annotations.exports.formats.fields import CLAIM_ANCHOR, CLAIM_SELECTOR, CLAIM_WORDING
 from annotations.models import (
     Article,
@@ -51,7 +52,7 @@ CLAIM_CHUNK_SIZE = 1000
 ARTICLE_CHUNK_SIZE = 20
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # The events that date a claim's publication.
-PUBLICATION_VERBS = ("claim.published", "claim.approved")
+PUBLICATION_VERBS = (verbs.CLAIM_PUBLISHED, verbs.CLAIM_APPROVED)
 
 
 def base_url() -> str:
@@ -740,8 +741,8 @@ def publication_dates(claims: list[ClaimRow]) -> dict[int, datetime]:
     dates: dict[int, datetime] = {}
     for claim_id, status in wanted.items():
         latest = found.get(claim_id, {})
-        if status == ClaimStatus.PUBLISHED and "claim.published" in latest:
-            dates[claim_id] = latest["claim.published"]
-        elif "claim.approved" in latest:
-            dates[claim_id] = latest["claim.approved"]
+        if status == ClaimStatus.PUBLISHED and verbs.CLAIM_PUBLISHED in latest:
+            dates[claim_id] = latest[verbs.CLAIM_PUBLISHED]
+        elif verbs.CLAIM_APPROVED in latest:
+            dates[claim_id] = latest[verbs.CLAIM_APPROVED]
     return dates

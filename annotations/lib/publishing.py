@@ -2,7 +2,7 @@
 claim's public URL from the team's pattern.
 
 Pure rules, no writes (the services that change settings and public URLs are
-teams.publishing_update and services.claim_public_url_set; services.claim_transition fills a
+teams.team_publishing_update and services.claim_public_url_set; services.claim_transition fills a
 claim's public URL when it is published).
 
 A pattern is a URL with placeholders in braces, e.g. `https://desk.example.org/fact-checks/{claim}`:

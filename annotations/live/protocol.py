@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from annotations import verbs
 from annotations.lib.text import shorten
 
 
@@ -44,34 +45,34 @@ EVENT_TYPES = {
 
 
 PHRASES = {
-    "claim.created": "added a claim",
-    "claim.updated": "changed a claim",
-    "claim.deleted": "deleted a claim",
-    "claim.restored": "restored a claim",
-    "claim.submitted": "submitted a claim for review",
-    "claim.approved": "approved a claim",
-    "claim.published": "published a claim",
-    "claim.sent_back": "sent a claim back",
-    "claim.withdrawn": "moved a claim back to draft",
-    "claim.corrected": "corrected a claim",
-    "claim.public_url_changed": "changed a claim's public URL",
-    "claim.reanchored": "re-placed a claim after a text change",
-    "claim.moved": "flagged a moved claim",
-    "claim.anchor_confirmed": "confirmed a claim's new place",
-    "claim.reattached": "re-attached a claim",
-    "verdict.set": "gave a verdict",
-    "verdict.withdrawn": "withdrew a verdict",
-    "source.added": "added a source",
-    "source.removed": "removed a source",
-    "comment.added": "commented on a claim",
-    "comment.updated": "edited a comment",
-    "comment.deleted": "deleted a comment",
-    "article.imported": "imported the article",
-    "article.revised": "loaded a new version of the article",
-    "article.updated": "changed the article's details",
-    "article.archived": "archived the article",
-    "article.restored": "restored the article",
-    "article.deleted": "deleted the article",
+    verbs.CLAIM_CREATED: "added a claim",
+    verbs.CLAIM_UPDATED: "changed a claim",
+    verbs.CLAIM_DELETED: "deleted a claim",
+    verbs.CLAIM_RESTORED: "restored a claim",
+    verbs.CLAIM_SUBMITTED: "submitted a claim for review",
+    verbs.CLAIM_APPROVED: "approved a claim",
+    verbs.CLAIM_PUBLISHED: "published a claim",
+    verbs.CLAIM_SENT_BACK: "sent a claim back",
+    verbs.CLAIM_WITHDRAWN: "moved a claim back to draft",
+    verbs.CLAIM_CORRECTED: "corrected a claim",
+    verbs.CLAIM_PUBLIC_URL_CHANGED: "changed a claim's public URL",
+    verbs.CLAIM_REANCHORED: "re-placed a claim after a text change",
+    verbs.CLAIM_MOVED: "flagged a moved claim",
+    verbs.CLAIM_ANCHOR_CONFIRMED: "confirmed a claim's new place",
+    verbs.CLAIM_REATTACHED: "re-attached a claim",
+    verbs.VERDICT_SET: "gave a verdict",
+    verbs.VERDICT_WITHDRAWN: "withdrew a verdict",
+    verbs.SOURCE_ADDED: "added a source",
+    verbs.SOURCE_REMOVED: "removed a source",
+    verbs.COMMENT_ADDED: "commented on a claim",
+    verbs.COMMENT_UPDATED: "edited a comment",
+    verbs.COMMENT_DELETED: "deleted a comment",
+    verbs.ARTICLE_IMPORTED: "imported the article",
+    verbs.ARTICLE_REVISED: "loaded a new version of the article",
+    verbs.ARTICLE_UPDATED: "changed the article's details",
+    verbs.ARTICLE_ARCHIVED: "archived the article",
+    verbs.ARTICLE_RESTORED: "restored the article",
+    verbs.ARTICLE_DELETED: "deleted the article",
 }
 
 

@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import ServiceError
-from annotations.models import Article, Role
+from annotations.models import Article
 
 EDIT_TEMPLATE = "annotations/article_edit.html"
 DELETE_TEMPLATE = "annotations/article_delete.html"
@@ -91,10 +91,10 @@ def _as_text(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _refuse_below(request: HttpRequest, article: Article, role: str) -> None:
+def _refuse_below(request: HttpRequest, article: Article, action: str) -> None:
     """The 403 a lesser role gets before any form is read (the same words as the service's)."""
     try:
-        services.require_role(request.user, article.team, role)
+        services.require(request.user, article.team, action)
     except ServiceError as error:
         if error.status == 404:
             raise Http404(error.message) from None
@@ -106,7 +106,7 @@ def _refuse_below(request: HttpRequest, article: Article, role: str) -> None:
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the article's title, original URL, publisher, author, date and language."""
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, Role.EDITOR)
+    _refuse_below(request, article, policies.ARTICLE_MANAGE)
     if request.method != "POST":
         form = ArticleMetadataForm.for_article(article)
         return render(request, EDIT_TEMPLATE, {"article": article, "form": form})
@@ -136,7 +136,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, Role.EDITOR)
+    _refuse_below(request, article, policies.ARTICLE_MANAGE)
     try:
         services.article_archive(actor=request.user, article=article)
     except ServiceError as error:
@@ -154,7 +154,7 @@ def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_restore(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, Role.EDITOR)
+    _refuse_below(request, article, policies.ARTICLE_MANAGE)
     try:
         services.article_restore(actor=request.user, article=article)
     except ServiceError as error:
@@ -169,7 +169,7 @@ def article_restore(request: HttpRequest, pk: int) -> HttpResponse:
 def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET names what goes with the article; POST deletes it for good (admins)."""
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, Role.ADMIN)
+    _refuse_below(request, article, policies.ARTICLE_DELETE)
     if request.method != "POST":
         contents = services.article_contents(article)
         context = {"article": article, "contents": contents}

@@ -22,14 +22,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, Claim
 from annotations.pages import page_updates
 from annotations.pages.workspace.cards import Access, access_for
 
 ARTICLE_TEMPLATE = "annotations/article_detail.html"
-EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
 
 
 class AssignForm(forms.Form):
@@ -180,7 +179,7 @@ def _assign(
 ) -> HttpResponse:
     """Assign the posted member (or change their due date); `answer` renders the result."""
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     form = _form(article, request.POST, ids=ids)
     if not form.is_valid():
         return answer(message=_form_error(form), ok=False, form=form)
@@ -188,7 +187,7 @@ def _assign(
         result = assign(
             assignee=form.cleaned_data["user"],
             due_on=form.cleaned_data["due_on"],
-            by=request.user,
+            actor=request.user,
         )
     except ServiceError as error:
         if error.status in (403, 404):
@@ -205,10 +204,10 @@ def _unassign(
     answer: Callable[..., HttpResponse],
 ) -> HttpResponse:
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     name = request.POST.get("user", "")
     try:
-        unassign(assignee=name, by=request.user)
+        unassign(assignee=name, actor=request.user)
     except ServiceError as error:
         if error.status == 403:
             return _refused(request, error)
@@ -227,7 +226,7 @@ def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
         access,
         article=article,
         ids="assign-%s",
-        assign=partial(services.assign_article, article=article),
+        assign=partial(services.article_assign, article=article),
         answer=partial(_article_answer, request, article, access),
     )
 
@@ -240,7 +239,7 @@ def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
     return _unassign(
         request,
         access,
-        unassign=partial(services.unassign_article, article=article),
+        unassign=partial(services.article_unassign, article=article),
         answer=partial(_article_answer, request, article, access),
     )
 
@@ -260,7 +259,7 @@ def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
         access,
         article=claim.article,
         ids=f"c{claim.pk}-assign-%s",
-        assign=partial(services.assign_claim, claim=claim),
+        assign=partial(services.claim_assign, claim=claim),
         answer=partial(_claim_answer, request, claim, access),
     )
 
@@ -272,7 +271,7 @@ def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
     return _unassign(
         request,
         access,
-        unassign=partial(services.unassign_claim, claim=claim),
+        unassign=partial(services.claim_unassign, claim=claim),
         answer=partial(_claim_answer, request, claim, access),
     )
 

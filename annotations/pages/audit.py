@@ -21,7 +21,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.models import Article, Claim, Event, Membership, Role, Team
+from annotations import policies
+from annotations.models import Article, Claim, Event, Membership, Team
 from annotations.queries import audit
 
 ACTIVITY_PAGE_SIZE = 50
@@ -166,7 +167,7 @@ def activity_membership(user: AbstractBaseUser, slug: str) -> Membership:
 
 def can_export_audit(membership: Membership) -> bool:
     """The audit export names everyone's every change: editors and admins only."""
-    return membership.has_role(Role.EDITOR)
+    return policies.allows(membership, policies.AUDIT_EXPORT)
 
 
 @login_required

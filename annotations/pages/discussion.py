@@ -21,13 +21,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, ServiceError
-from annotations.models import Claim, Comment, Membership, Role
+from annotations.models import Claim, Comment, Membership
 
 TEMPLATE = "annotations/discussion.html"
 PAGE_TEMPLATE = "annotations/comment_form.html"
-VIEWER_REFUSAL = "Your role in this team is viewer: you can read the discussion but not comment."
 
 
 def discussion_context(
@@ -48,7 +47,7 @@ def discussion_context(
         "claim_number": getattr(claim, "number", None),
         "items": items,
         "count": sum(1 for item in items if not item.deleted),
-        "can_comment": membership is not None and membership.has_role(Role.REVIEWER),
+        "can_comment": policies.allows(membership, policies.COMMENT),
         "replying": None,
         "editing": None,
         "typed": "",
@@ -196,11 +195,13 @@ def comment_post(request: HttpRequest, claim_id: int) -> HttpResponse:
         if reply_to is None:
             raise Http404("No such comment on this claim.")
     mode = "reply" if reply_to is not None else "new"
-    if not membership.has_role(Role.REVIEWER):
-        return _failed(request, claim, membership, Forbidden(VIEWER_REFUSAL), mode=mode)
+    if not policies.allows(membership, policies.COMMENT):
+        return _failed(
+            request, claim, membership, Forbidden(policies.refusal(policies.COMMENT)), mode=mode
+        )
     try:
         services.comment_add(
-            claim=claim, user=request.user, body=request.POST.get("body", ""), reply_to=reply_to
+            claim=claim, actor=request.user, body=request.POST.get("body", ""), reply_to=reply_to
         )
     except ServiceError as error:
         return _failed(request, claim, membership, error, mode=mode, comment=reply_to)
@@ -215,8 +216,8 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The form to reply to a comment: in the thread (htmx) or on its own page."""
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
-    if not membership.has_role(Role.REVIEWER):
-        raise PermissionDenied(VIEWER_REFUSAL)
+    if not policies.allows(membership, policies.COMMENT):
+        raise PermissionDenied(policies.refusal(policies.COMMENT))
     if comment.deleted_at is not None:
         return _failed(
             request,
@@ -238,7 +239,9 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
     if request.method == "GET":
-        if comment.author_id != request.user.pk or not membership.has_role(Role.REVIEWER):
+        if comment.author_id != request.user.pk or not policies.allows(
+            membership, policies.COMMENT
+        ):
             raise PermissionDenied("You can edit only your own comments.")
         if request.htmx:
             context = discussion_context(
@@ -247,7 +250,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             return HttpResponse(render_discussion(request, context))
         return _form_page(request, claim, mode="edit", comment=comment, typed=comment.body)
     try:
-        services.comment_update(comment=comment, user=request.user, body=request.POST.get("body"))
+        services.comment_update(comment=comment, actor=request.user, body=request.POST.get("body"))
     except ServiceError as error:
         return _failed(request, claim, membership, error, mode="edit", comment=comment)
     return _answer(request, claim, membership, message="Comment saved.")
@@ -260,14 +263,15 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
     if request.method == "GET":
-        if not membership.has_role(Role.REVIEWER) or not (
-            comment.author_id == request.user.pk or membership.has_role(Role.EDITOR)
+        if not policies.allows(membership, policies.COMMENT) or not (
+            comment.author_id == request.user.pk
+            or policies.allows(membership, policies.COMMENT_MODERATE)
         ):
             raise PermissionDenied("You can delete only your own comments; editors can remove any.")
         return _form_page(request, claim, mode="delete", comment=comment)
     own = comment.author_id == request.user.pk
     try:
-        services.comment_delete(comment=comment, user=request.user)
+        services.comment_delete(comment=comment, actor=request.user)
     except ServiceError as error:
         if request.htmx:
             return _failed(request, claim, membership, error, mode="delete")

@@ -110,7 +110,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "annotations/article_import.html", _import_context(form), status=400)
     try:
-        result = services.article_import(user=request.user, **form.service_input())
+        result = services.article_import(actor=request.user, **form.service_input())
     except NotAnArticle as doubt:
         # Show what was extracted and ask; every input comes back. A file cannot be sent back
         # to the browser, so an uploaded page returns as pasted HTML.
@@ -188,12 +188,12 @@ def _import_one(
     """Import one item in its own transaction; whatever happens is written on its row."""
     try:
         if row.kind == "url":
-            result = services.article_import(team=team, user=user, url=url, force=force)
+            result = services.article_import(team=team, actor=user, url=url, force=force)
         elif html:
-            result = services.article_import(team=team, user=user, html=html, force=force)
+            result = services.article_import(team=team, actor=user, html=html, force=force)
         else:
             result = services.article_import(
-                team=team, user=user, file_name=row.name, file_data=data or b"", force=force
+                team=team, actor=user, file_name=row.name, file_data=data or b"", force=force
             )
     except NotAnArticle as doubt:
         row.state, row.message = "not_article", doubt.message

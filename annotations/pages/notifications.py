@@ -56,7 +56,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     found = queries.notification_for_user(request.user, notification_id)
-    services.notification_mark_read(notification=found, user=request.user)
+    services.notification_mark_read(notification=found, actor=request.user)
     if not request.htmx:
         messages.success(request, "Marked read.")
     return _back(request)
@@ -65,7 +65,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    marked = services.notifications_mark_all_read(user=request.user)
+    marked = services.notification_mark_all_read(actor=request.user)
     if not request.htmx:
         messages.success(request, f"Marked {marked} notification{'' if marked == 1 else 's'} read.")
     return _back(request)
@@ -76,7 +76,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go where it leads (the list when it leads nowhere now)."""
     found = queries.notification_for_user(request.user, notification_id)
-    services.notification_mark_read(notification=found, user=request.user)
+    services.notification_mark_read(notification=found, actor=request.user)
     url = queries.target_url(found, queries.team_ids_of(request.user))
     if url is None:
         messages.info(request, "What this notification concerns is no longer open to you.")

@@ -17,12 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article, ArticleRevision
 from annotations.pages.article_text import groups_html, layout
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
-from annotations.pages.workspace.cards import VIEWER_REFUSAL, access_for, selector_message
+from annotations.pages.workspace.cards import access_for, selector_message
 
 REVISE_TEMPLATE = "annotations/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}
@@ -31,7 +31,7 @@ BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, m
 def _reviewer_article(request: HttpRequest, pk: int) -> Article:
     article = queries.article_for_user(request.user, pk)
     if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     return article
 
 
@@ -61,7 +61,7 @@ def article_revise(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             result = services.article_revise(
-                article=article, user=request.user, **form.service_input()
+                article=article, actor=request.user, **form.service_input()
             )
         except ServiceError as error:
             form.add_error(form.field_for_error(error.field), error.message)
@@ -162,10 +162,10 @@ def _back(claim_article_id: int) -> HttpResponse:
 def claim_confirm_anchor(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     if not access_for(request, claim.article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     try:
         services.claim_confirm_anchor(
-            claim=claim, user=request.user, expected_version=request.POST.get("version") or None
+            claim=claim, actor=request.user, expected_version=request.POST.get("version") or None
         )
     except ServiceError as error:
         if error.status == 403:
@@ -187,7 +187,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     article = claim.article
     if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
     data = request.POST if request.method == "POST" else request.GET
     values = {name: data.get(name, "") for name in ("start", "end", "exact", "prefix", "suffix")}
     error_message = ""
@@ -197,7 +197,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         try:
             services.claim_reattach(
                 claim=claim,
-                user=request.user,
+                actor=request.user,
                 start=_int_or_none(values["start"]),
                 end=_int_or_none(values["end"]),
                 exact=exact or None,

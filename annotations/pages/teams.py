@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import services
+from annotations import policies, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
@@ -187,7 +187,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create_by(user=request.user, **form.cleaned_data)
+            team = services.team_start(actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
             status = error.status
@@ -232,7 +232,7 @@ def team_switch(request: HttpRequest) -> HttpResponse:
 
 def _team_context(request: HttpRequest, membership: Membership, **extra: Any) -> dict[str, Any]:
     team = membership.team
-    is_admin = membership.has_role(Role.ADMIN)
+    is_admin = policies.allows(membership, policies.MEMBERS_MANAGE)
     members = list(
         Membership.objects.filter(team=team).select_related("user").order_by("user__username")
     )
@@ -280,11 +280,9 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = _membership(request, slug)
     form = InviteForm(request.POST)
     template = "annotations/teams/team_detail.html"
-    if not membership.has_role(Role.ADMIN):
+    if not policies.allows(membership, policies.MEMBERS_INVITE):
         return _refused(
-            request,
-            Forbidden("Only the team's admins invite people."),
-            membership.team,
+            request, Forbidden(policies.refusal(policies.MEMBERS_INVITE)), membership.team
         )
     if not form.is_valid():
         return render(
@@ -359,9 +357,9 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
     """GET asks first; POST removes."""
     membership = _membership(request, slug)
     member = _member_of(membership.team, username)
-    if not membership.has_role(Role.ADMIN):
+    if not policies.allows(membership, policies.MEMBERS_MANAGE):
         return _refused(
-            request, Forbidden("Only the team's admins remove members."), membership.team
+            request, Forbidden(policies.refusal(policies.MEMBERS_MANAGE)), membership.team
         )
     if request.method == "GET":
         context = {"team": membership.team, "member": member}
@@ -402,7 +400,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     state = services.invite_state(invite)
     if request.method == "POST":
         try:
-            services.invite_accept(raw=token, user=request.user)
+            services.invite_accept(raw=token, actor=request.user)
         except ServiceError as error:
             context["error"] = error.message
             return render(request, "annotations/teams/invite.html", context, status=error.status)
@@ -429,7 +427,7 @@ def _scale_context(membership: Membership, **extra: Any) -> dict[str, Any]:
     return {
         "team": team,
         "membership": membership,
-        "is_admin": membership.has_role(Role.ADMIN),
+        "is_admin": policies.allows(membership, policies.SCALE_MANAGE),
         "ratings": list(ratings),
         "form": extra.pop("form", None) or RatingForm(),
         **extra,
@@ -444,10 +442,10 @@ def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
     template = "annotations/teams/scale.html"
     if request.method == "GET":
         return render(request, template, _scale_context(membership))
-    if not membership.has_role(Role.ADMIN):
+    if not policies.allows(membership, policies.SCALE_MANAGE):
         # Refused before the form is read: a viewer's invalid form is still a 403, not a 400.
         return _refused(
-            request, Forbidden("Only the team's admins change the rating scale."), membership.team
+            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), membership.team
         )
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -480,11 +478,9 @@ def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpRespon
     membership = _membership(request, slug)
     rating = _rating(membership, rating_slug)
     template = "annotations/teams/rating_edit.html"
-    if not membership.has_role(Role.ADMIN):
+    if not policies.allows(membership, policies.SCALE_MANAGE):
         return _refused(
-            request,
-            Forbidden("Only the team's admins change the rating scale."),
-            membership.team,
+            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), membership.team
         )
     if request.method == "GET":
         initial = {
@@ -548,7 +544,7 @@ def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str
 
 def _publishing_context(membership: Membership, form: PublishingForm | None) -> dict[str, Any]:
     team = membership.team
-    is_admin = membership.has_role(Role.ADMIN)
+    is_admin = policies.allows(membership, policies.PUBLISHING_MANAGE)
     if form is None and is_admin:
         form = PublishingForm(initial=publishing.settings_of(team))
     return {
@@ -574,17 +570,17 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
     template = "annotations/teams/publishing.html"
     if request.method == "GET":
         return render(request, template, _publishing_context(membership, None))
-    if not membership.has_role(Role.ADMIN):
+    if not policies.allows(membership, policies.PUBLISHING_MANAGE):
         return _refused(
-            request,
-            Forbidden("Only the team's admins change the publishing settings."),
-            membership.team,
+            request, Forbidden(policies.refusal(policies.PUBLISHING_MANAGE)), membership.team
         )
     form = PublishingForm(request.POST)
     if not form.is_valid():
         return render(request, template, _publishing_context(membership, form), status=400)
     try:
-        services.publishing_update(team=membership.team, actor=request.user, **form.cleaned_data)
+        services.team_publishing_update(
+            team=membership.team, actor=request.user, **form.cleaned_data
+        )
     except ServiceError as error:
         if error.status in (403, 404):
             return _refused(request, error, membership.team)

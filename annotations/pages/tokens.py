@@ -48,7 +48,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         token = ApiToken.objects.filter(user=request.user, pk=_token_id(request)).first()
         if token is None:
             raise Http404("No such token.")
-        services.token_revoke(token=token, user=request.user)
+        services.token_revoke(token=token, actor=request.user)
         messages.success(request, f"Revoked “{token.name}”: it no longer works.")
         return redirect("token_list")
 
@@ -56,7 +56,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, _token_page(request, form=form), status=400)
     try:
-        token, raw = services.token_create(user=request.user, name=form.cleaned_data["name"])
+        token, raw = services.token_create(actor=request.user, name=form.cleaned_data["name"])
     except ServiceError as error:
         form.add_error("name", error.message)
         return render(request, template, _token_page(request, form=form), status=400)

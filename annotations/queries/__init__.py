@@ -25,7 +25,6 @@ from annotations.queries.attention import (
 )
 from annotations.queries.audit import (
     ARTICLE_FIELD_ORDER,
-    ASSIGNMENT_VERBS,
     HIGHLIGHTED,
     KIND_CHOICES,
     KINDS,
@@ -70,7 +69,6 @@ from annotations.queries.conflicts import (
     FORM_FIELDS,
     LOOKBACK,
     UNVERSIONED_PREFIXES,
-    UNVERSIONED_SUFFIXES,
     UNVERSIONED_VERBS,
     Change,
     ChangesSince,
@@ -141,7 +139,6 @@ from annotations.queries.scope import (
 
 __all__ = [
     "ARTICLE_FIELD_ORDER",
-    "ASSIGNMENT_VERBS",
     "AnchorComparison",
     "ArticleFigures",
     "CLAIM_EXCERPT",
@@ -178,7 +175,6 @@ __all__ = [
     "TeamAgreement",
     "ThreadItem",
     "UNVERSIONED_PREFIXES",
-    "UNVERSIONED_SUFFIXES",
     "UNVERSIONED_VERBS",
     "Units",
     "Value",

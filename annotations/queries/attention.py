@@ -17,6 +17,7 @@ from django.db.models import (
     When,
 )
 
+from annotations import verbs
 from annotations.models import (
     AnchorState,
     Article,
@@ -27,21 +28,13 @@ from annotations.models import (
 )
 from annotations.queries.claims import claims_for_article
 from annotations.queries.scope import teams_for
-from annotations.verbs import ANCHOR_CONFIRM_VERB, REANCHOR_FLAG_VERB, REATTACH_VERB
 
 # --- revisions and claims needing attention after one -------------------------------------------
 
 
-def _attention_verbs() -> tuple[str, list[str]]:
-    # services owns the verbs (it writes the Events); imported here, when first needed,
-    # because services is the heavier module and does not need this one at import time.
-
-    return REANCHOR_FLAG_VERB, [ANCHOR_CONFIRM_VERB, REATTACH_VERB]
-
-
-def _latest_event(verbs: list[str]) -> Subquery:
+def _latest_event(wanted: list[str]) -> Subquery:
     return Subquery(
-        Event.objects.filter(claim_id=OuterRef("pk"), verb__in=verbs)
+        Event.objects.filter(claim_id=OuterRef("pk"), verb__in=wanted)
         .order_by("-id")
         .values("id")[:1]
     )
@@ -51,10 +44,9 @@ def with_attention(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     """Annotate claims with `attention`: "orphaned", "fuzzy", "moved" (a published claim that
     a revision moved or changed, not confirmed or re-attached since) or "" (none), and
     `moved_event_id` (the latest `claim.moved` Event, for the before/after quotes)."""
-    flag_verb, settle_verbs = _attention_verbs()
     claims = claims.annotate(
-        moved_event_id=_latest_event([flag_verb]),
-        settled_event_id=_latest_event(settle_verbs),
+        moved_event_id=_latest_event([verbs.CLAIM_MOVED]),
+        settled_event_id=_latest_event([verbs.CLAIM_ANCHOR_CONFIRMED, verbs.CLAIM_REATTACHED]),
     )
     moved = Q(status=ClaimStatus.PUBLISHED, moved_event_id__isnull=False) & (
         Q(settled_event_id__isnull=True) | Q(settled_event_id__lt=F("moved_event_id"))

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.lib.text import shorten as text_shorten
 from annotations.models import Article, Claim, ClaimStatus, Event, Rating, Role
 
@@ -30,16 +31,6 @@ NOBODY = "command line"  # events recorded without a user: management commands a
 
 # --- kinds of change (the activity feed's filter) -----------------------------------------------
 
-ASSIGNMENT_VERBS = frozenset(
-    {
-        "article.assigned",
-        "article.unassigned",
-        "article.due_changed",
-        "claim.assigned",
-        "claim.unassigned",
-        "claim.due_changed",
-    }
-)
 # kind -> (label, verb prefixes). Assignments are matched before claims and articles.
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "claims": ("Claims", ("claim.",)),
@@ -56,7 +47,7 @@ KIND_CHOICES = [(kind, label) for kind, (label, _) in KINDS.items()]
 
 def kind_of(verb: str) -> str:
     """The kind of change a verb belongs to ("" when none fits)."""
-    if verb in ASSIGNMENT_VERBS:
+    if verb in verbs.ASSIGNMENT_VERBS:
         return "assignments"
     for kind, (_label, prefixes) in KINDS.items():
         if verb.startswith(prefixes):
@@ -71,9 +62,9 @@ def kind_q(kind: str) -> Q:
     for prefix in prefixes:
         condition |= Q(verb__startswith=prefix)
     if kind == "assignments":
-        condition |= Q(verb__in=ASSIGNMENT_VERBS)
+        condition |= Q(verb__in=verbs.ASSIGNMENT_VERBS)
     elif kind in ("claims", "articles"):
-        condition &= ~Q(verb__in=ASSIGNMENT_VERBS)
+        condition &= ~Q(verb__in=verbs.ASSIGNMENT_VERBS)
     return condition
 
 
@@ -391,7 +382,7 @@ def claim_numbers(claim_ids: Iterable[int]) -> dict[int, int]:
     numbers = dict(Claim.objects.filter(pk__in=wanted).values_list("pk", "number"))
     missing = wanted - set(numbers)
     if missing:
-        deletions = Event.objects.filter(claim_id__in=missing, verb="claim.deleted")
+        deletions = Event.objects.filter(claim_id__in=missing, verb=verbs.CLAIM_DELETED)
         for claim_id, changes in deletions.values_list("claim_id", "changes"):
             value = _pair((changes or {}).get("number"))[0]
             if isinstance(value, int):
@@ -679,7 +670,7 @@ def _article_imported(c: Context) -> str:
 
 def _article_title(c: Context) -> str:
     """The article's title: from the event (a deleted article's), else the article itself."""
-    title = c.current("title") if c.event.verb == "article.deleted" else None
+    title = c.current("title") if c.event.verb == verbs.ARTICLE_DELETED else None
     if not title and c.event.article_id and c.event.article:
         title = c.event.article.title
     return _quoted(shorten(str(title)).short) if title else ""
@@ -728,92 +719,94 @@ def _team_imported(c: Context) -> str:
 
 SENTENCES: dict[str, Callable[[Context], str]] = {
     # claims and the workflow
-    "claim.created": _claim_created,
-    "claim.updated": _claim_updated,
-    "claim.deleted": _fixed("deleted the claim"),
-    "claim.restored": _fixed("restored the deleted claim"),
-    "claim.submitted": _transition("submitted the claim for review"),
-    "claim.approved": _transition("approved the claim"),
-    "claim.published": _transition("published the claim"),
-    "claim.sent_back": _sent_back,
-    "claim.corrected": _transition("corrected the published claim"),
-    "claim.reopened": _transition("reopened the claim"),
-    "claim.reanchored": _placed("placed the claim on the new revision"),
-    "claim.moved": _placed("flagged the published claim for an editor after a new revision"),
-    "claim.anchor_confirmed": _placed("confirmed the claim's new position"),
-    "claim.reattached": _placed("re-attached the claim to the text"),
-    "claim.assigned": _assigned,
-    "claim.unassigned": _unassigned,
-    "claim.due_changed": _due_changed,
-    "claim.withdrawn": _transition("took the claim back to draft"),
-    "claim.public_url_changed": _public_url_changed,
+    verbs.CLAIM_CREATED: _claim_created,
+    verbs.CLAIM_UPDATED: _claim_updated,
+    verbs.CLAIM_DELETED: _fixed("deleted the claim"),
+    verbs.CLAIM_RESTORED: _fixed("restored the deleted claim"),
+    verbs.CLAIM_SUBMITTED: _transition("submitted the claim for review"),
+    verbs.CLAIM_APPROVED: _transition("approved the claim"),
+    verbs.CLAIM_PUBLISHED: _transition("published the claim"),
+    verbs.CLAIM_SENT_BACK: _sent_back,
+    verbs.CLAIM_CORRECTED: _transition("corrected the published claim"),
+    verbs.CLAIM_REOPENED: _transition("reopened the claim"),
+    verbs.CLAIM_REANCHORED: _placed("placed the claim on the new revision"),
+    verbs.CLAIM_MOVED: _placed("flagged the published claim for an editor after a new revision"),
+    verbs.CLAIM_ANCHOR_CONFIRMED: _placed("confirmed the claim's new position"),
+    verbs.CLAIM_REATTACHED: _placed("re-attached the claim to the text"),
+    verbs.CLAIM_ASSIGNED: _assigned,
+    verbs.CLAIM_UNASSIGNED: _unassigned,
+    verbs.CLAIM_DUE_CHANGED: _due_changed,
+    verbs.CLAIM_WITHDRAWN: _transition("took the claim back to draft"),
+    verbs.CLAIM_PUBLIC_URL_CHANGED: _public_url_changed,
     # verdicts and sources
-    "verdict.set": _verdict_set,
-    "verdict.withdrawn": lambda c: f"withdrew the verdict {c.words('rating', c.before('rating'))}",
-    "source.added": _source("added a source"),
-    "source.removed": _source("removed the source"),
+    verbs.VERDICT_SET: _verdict_set,
+    verbs.VERDICT_WITHDRAWN: lambda c: (
+        f"withdrew the verdict {c.words('rating', c.before('rating'))}"
+    ),
+    verbs.SOURCE_ADDED: _source("added a source"),
+    verbs.SOURCE_REMOVED: _source("removed the source"),
     # comments
-    "comment.added": _comment_added,
-    "comment.created": _comment_added,
-    "comment.replied": _comment_added,
-    "comment.updated": _fixed("edited a comment"),
-    "comment.edited": _fixed("edited a comment"),
-    "comment.deleted": _comment_deleted,
-    "comment.removed": _comment_deleted,
-    "comment.moderated": _comment_deleted,
+    verbs.COMMENT_ADDED: _comment_added,
+    verbs.COMMENT_CREATED: _comment_added,
+    verbs.COMMENT_REPLIED: _comment_added,
+    verbs.COMMENT_UPDATED: _fixed("edited a comment"),
+    verbs.COMMENT_EDITED: _fixed("edited a comment"),
+    verbs.COMMENT_DELETED: _comment_deleted,
+    verbs.COMMENT_REMOVED: _comment_deleted,
+    verbs.COMMENT_MODERATED: _comment_deleted,
     # articles and assignments
-    "article.imported": _article_imported,
-    "article.revised": _fixed("loaded a new version of the article"),
-    "article.updated": _article_updated,
-    "article.archived": lambda c: f"archived the article {_article_title(c)}".rstrip(),
-    "article.restored": lambda c: f"restored the archived article {_article_title(c)}".rstrip(),
-    "article.deleted": _article_deleted,
-    "article.assigned": _assigned,
-    "article.unassigned": _unassigned,
-    "article.due_changed": _due_changed,
-    "assignment.removed": _assignment_removed,
+    verbs.ARTICLE_IMPORTED: _article_imported,
+    verbs.ARTICLE_REVISED: _fixed("loaded a new version of the article"),
+    verbs.ARTICLE_UPDATED: _article_updated,
+    verbs.ARTICLE_ARCHIVED: lambda c: f"archived the article {_article_title(c)}".rstrip(),
+    verbs.ARTICLE_RESTORED: lambda c: f"restored the archived article {_article_title(c)}".rstrip(),
+    verbs.ARTICLE_DELETED: _article_deleted,
+    verbs.ARTICLE_ASSIGNED: _assigned,
+    verbs.ARTICLE_UNASSIGNED: _unassigned,
+    verbs.ARTICLE_DUE_CHANGED: _due_changed,
+    verbs.ASSIGNMENT_REMOVED: _assignment_removed,
     # the team, members and invitations
-    "team.created": _team_created,
-    "team.updated": _team_updated,
-    "team.renamed": _team_updated,
-    "team.imported": _team_imported,
-    "team.publishing_changed": _publishing_changed,
-    "member.added": _member_added,
-    "member.role_changed": _member_role,
-    "member.removed": _member_removed,
-    "member.joined": _invite_used,
-    "membership.added": _member_added,
-    "membership.created": _member_added,
-    "membership.role_changed": _member_role,
-    "membership.changed": _member_changed,
-    "membership.updated": _member_changed,
-    "membership.removed": _member_removed,
-    "membership.deleted": _member_removed,
-    "invite.created": _invite_created,
-    "invite.used": _invite_used,
-    "invite.accepted": _invite_used,
-    "invite.revoked": _fixed("revoked an invitation"),
+    verbs.TEAM_CREATED: _team_created,
+    verbs.TEAM_UPDATED: _team_updated,
+    verbs.TEAM_RENAMED: _team_updated,
+    verbs.TEAM_IMPORTED: _team_imported,
+    verbs.TEAM_PUBLISHING_CHANGED: _publishing_changed,
+    verbs.MEMBER_ADDED: _member_added,
+    verbs.MEMBER_ROLE_CHANGED: _member_role,
+    verbs.MEMBER_REMOVED: _member_removed,
+    verbs.MEMBER_JOINED: _invite_used,
+    verbs.MEMBERSHIP_ADDED: _member_added,
+    verbs.MEMBERSHIP_CREATED: _member_added,
+    verbs.MEMBERSHIP_ROLE_CHANGED: _member_role,
+    verbs.MEMBERSHIP_CHANGED: _member_changed,
+    verbs.MEMBERSHIP_UPDATED: _member_changed,
+    verbs.MEMBERSHIP_REMOVED: _member_removed,
+    verbs.MEMBERSHIP_DELETED: _member_removed,
+    verbs.INVITE_CREATED: _invite_created,
+    verbs.INVITE_USED: _invite_used,
+    verbs.INVITE_ACCEPTED: _invite_used,
+    verbs.INVITE_REVOKED: _fixed("revoked an invitation"),
     # the rating scale
-    "rating.created": lambda c: f"added the rating {c.rating_label()}",
-    "rating.added": lambda c: f"added the rating {c.rating_label()}",
-    "rating.updated": _rating_updated,
-    "rating.changed": _rating_updated,
-    "rating.retired": lambda c: f"retired the rating {c.rating_label()}",
-    "rating.restored": lambda c: f"brought back the rating {c.rating_label()}",
-    "rating.reactivated": lambda c: f"brought back the rating {c.rating_label()}",
-    "rating.deleted": lambda c: f"deleted the unused rating {c.rating_label()}",
-    "rating.reordered": _fixed("reordered the rating scale"),
-    "scale.reordered": _fixed("reordered the rating scale"),
+    verbs.RATING_CREATED: lambda c: f"added the rating {c.rating_label()}",
+    verbs.RATING_ADDED: lambda c: f"added the rating {c.rating_label()}",
+    verbs.RATING_UPDATED: _rating_updated,
+    verbs.RATING_CHANGED: _rating_updated,
+    verbs.RATING_RETIRED: lambda c: f"retired the rating {c.rating_label()}",
+    verbs.RATING_RESTORED: lambda c: f"brought back the rating {c.rating_label()}",
+    verbs.RATING_REACTIVATED: lambda c: f"brought back the rating {c.rating_label()}",
+    verbs.RATING_DELETED: lambda c: f"deleted the unused rating {c.rating_label()}",
+    verbs.RATING_REORDERED: _fixed("reordered the rating scale"),
+    verbs.SCALE_REORDERED: _fixed("reordered the rating scale"),
 }
 
 # Events whose note is what matters: shown highlighted, under these labels.
-HIGHLIGHTED = frozenset({"claim.corrected", "claim.sent_back", "claim.reopened"})
+HIGHLIGHTED = frozenset({verbs.CLAIM_CORRECTED, verbs.CLAIM_SENT_BACK, verbs.CLAIM_REOPENED})
 NOTE_LABELS = {
-    "claim.corrected": "Correction note",
-    "claim.sent_back": "Why it was sent back",
-    "claim.reopened": "Correction note",
-    "claim.restored": "Restored",
-    "article.revised": "Revision",
+    verbs.CLAIM_CORRECTED: "Correction note",
+    verbs.CLAIM_SENT_BACK: "Why it was sent back",
+    verbs.CLAIM_REOPENED: "Correction note",
+    verbs.CLAIM_RESTORED: "Restored",
+    verbs.ARTICLE_REVISED: "Revision",
 }
 
 

@@ -16,11 +16,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from annotations import verbs
 from annotations.models import Claim, Event, Rating
 
 # Verbs of Events on a claim that leave its version alone.
-UNVERSIONED_VERBS = frozenset({"claim.created", "claim.deleted", "claim.restored", "claim.moved"})
-UNVERSIONED_SUFFIXES = (".assigned", ".unassigned", ".due_changed", ".removed_assignee")
+UNVERSIONED_VERBS = frozenset(
+    {verbs.CLAIM_CREATED, verbs.CLAIM_DELETED, verbs.CLAIM_RESTORED, verbs.CLAIM_MOVED}
+)
 UNVERSIONED_PREFIXES = ("comment.", "assignment.", "notification.")
 # The most Events looked at: a claim changed this often meanwhile gets "and more".
 LOOKBACK = 50
@@ -46,9 +48,9 @@ FORM_FIELDS = ("claimant", "summary", "rating", "rationale")
 
 
 def moves_version(verb: str) -> bool:
-    if verb in UNVERSIONED_VERBS:
+    if verb in UNVERSIONED_VERBS or verb in verbs.ASSIGNMENT_VERBS:
         return False
-    return not (verb.startswith(UNVERSIONED_PREFIXES) or verb.endswith(UNVERSIONED_SUFFIXES))
+    return not verb.startswith(UNVERSIONED_PREFIXES)
 
 
 @dataclass

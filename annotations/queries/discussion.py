@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.models import Comment, Membership, Role
+from annotations import policies
+from annotations.models import Comment, Membership
 
 # Stored in place of a deleted comment's text: the database refuses an empty body, and the
 # text itself lives on only in the comment.deleted Event. Never shown.
@@ -176,8 +177,8 @@ def thread(
             "deleted_by_id",
         )
     )
-    can_comment = membership is not None and membership.has_role(Role.REVIEWER)
-    is_editor = membership is not None and membership.has_role(Role.EDITOR)
+    can_comment = policies.allows(membership, policies.COMMENT)
+    is_editor = policies.allows(membership, policies.COMMENT_MODERATE)
     user_id = membership.user_id if membership is not None else None
     items: dict[int, ThreadItem] = {}
     for pk, author_id, author, body, reply_to_id, created, updated, deleted, deleted_by in rows:

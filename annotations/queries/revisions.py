@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404
 
+from annotations import verbs
 from annotations.lib.anchoring import DiffOp, text_diff
 from annotations.models import (
     Article,
@@ -27,7 +28,9 @@ def claim_deletion(user: AbstractBaseUser, claim_id: int) -> Event | None:
     if not user.is_authenticated:
         return None
     return (
-        Event.objects.filter(claim_id=claim_id, verb="claim.deleted", team__memberships__user=user)
+        Event.objects.filter(
+            claim_id=claim_id, verb=verbs.CLAIM_DELETED, team__memberships__user=user
+        )
         .select_related("actor", "article")
         .order_by("-created_at", "-id")
         .first()
@@ -41,7 +44,7 @@ def deleted_claim_snapshot(article: Article, claim_id: int) -> dict | None:
     deletion Event's changes, plus the claim's old id.
     """
     event = (
-        Event.objects.filter(article=article, claim_id=claim_id, verb="claim.deleted")
+        Event.objects.filter(article=article, claim_id=claim_id, verb=verbs.CLAIM_DELETED)
         .order_by("-created_at", "-id")
         .first()
     )

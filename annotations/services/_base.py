@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import F
 
+from annotations import policies
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -29,7 +30,6 @@ from annotations.models import (
     Event,
     Membership,
     Rating,
-    Role,
     Team,
 )
 from annotations.queries.conflicts import mark_stale
@@ -58,21 +58,23 @@ def membership_for(user: AbstractBaseUser, team: Team) -> Membership | None:
     return Membership.objects.filter(user=user, team=team).first()
 
 
-def require_role(user: AbstractBaseUser, team: Team, role: str) -> Membership:
+def require_role(actor: AbstractBaseUser, team: Team, role: str) -> Membership:
     """The user's membership if it has at least `role`.
 
     Outsiders get NotFound (404: the team's objects do not exist for them); members with a
     lesser role get Forbidden (403).
     """
-    membership = membership_for(user, team)
+    membership = membership_for(actor, team)
     if membership is None:
         raise NotFound("Not found.")
     if not membership.has_role(role):
-        raise Forbidden(
-            f"Your role in {team.name} is {membership.get_role_display().lower()}; this needs "
-            f"{Role(role).label.lower()} or higher."
-        )
+        raise Forbidden(policies.role_refusal(team.name, membership.role, role))
     return membership
+
+
+def require(actor: AbstractBaseUser, team: Team, action: str) -> Membership:
+    """The actor's membership if policies allow them `action` in the team (see require_role)."""
+    return require_role(actor, team, policies.least_role(action))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -203,12 +205,12 @@ def _check_not_published(claim: Claim) -> None:
         )
 
 
-def _require_claim_editor(user: AbstractBaseUser, claim: Claim) -> Membership:
+def _require_claim_editor(actor: AbstractBaseUser, claim: Claim) -> Membership:
     """Editors change any claim of their team; reviewers only their own, before approval."""
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
-    if membership.has_role(Role.EDITOR):
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
+    if policies.allows(membership, policies.CLAIM_REVIEW):
         return membership
-    if claim.created_by_id != user.pk:
+    if claim.created_by_id != actor.pk:
         raise Forbidden("Reviewers can change only their own claims; ask an editor.")
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):
         raise Forbidden("This claim is approved; only an editor can change it now.")

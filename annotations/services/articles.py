@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -35,12 +36,11 @@ from annotations.models import (
     ClaimAssignment,
     ClaimStatus,
     Comment,
-    Role,
     Source,
     Team,
     Verdict,
 )
-from annotations.services._base import UNSET, _created, _full_clean, event_record, require_role
+from annotations.services._base import UNSET, _created, _full_clean, event_record, require
 
 # --- articles -----------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ def _keepable_url(loaded: ingest.LoadedArticle) -> str:
 def article_import(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     text: str | None = None,
     markdown: str | None = None,
     html: str | None = None,
@@ -164,14 +164,14 @@ def article_import(
 ) -> ImportResult:
     """Load an article into `team`, or give back the one that already has the same text.
 
-    `user=None` is the command line acting on the team's behalf. A web page that does not
+    `actor=None` is the command line acting on the team's behalf. A web page that does not
     look like an article (ingest.article_doubts: too short, a login form, a list of links)
     raises NotAnArticle with the reasons and a preview, unless `force`. The input is loaded
     before the transaction, so a slow fetch holds no lock; the article, its first revision
     and its Event are written together or not at all.
     """
-    if user is not None:
-        require_role(user, team, Role.REVIEWER)
+    if actor is not None:
+        require(actor, team, policies.ARTICLE_IMPORT)
     loaded = load_article_input(
         text=text,
         markdown=markdown,
@@ -181,12 +181,12 @@ def article_import(
         file_data=file_data,
         title=title,
     )
-    return _article_import_apply(team=team, user=user, loaded=loaded, force=force)
+    return _article_import_apply(team=team, actor=actor, loaded=loaded, force=force)
 
 
 @transaction.atomic
 def _article_import_apply(
-    *, team: Team, user: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
+    *, team: Team, actor: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
 ) -> ImportResult:
     digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
@@ -218,7 +218,7 @@ def _article_import_apply(
         blocks=loaded.blocks,
         links=loaded.links,
         source_kind=loaded.source_kind,
-        imported_by=user,
+        imported_by=actor,
         content_hash=digest,
     )
     _full_clean(article, exclude=["assignees"])
@@ -233,12 +233,12 @@ def _article_import_apply(
         source_kind=article.source_kind,
         source_url=article.url,
         content_hash=digest,
-        created_by=user,
+        created_by=actor,
     )
     event_record(
         team=team,
-        verb="article.imported",
-        actor=user,
+        verb=verbs.ARTICLE_IMPORTED,
+        actor=actor,
         article=article,
         changes=_created(article, ["title", "url", "source_kind"]),
         note="Imported although it did not look like an article: " + " ".join(doubts)
@@ -377,7 +377,7 @@ def article_update(
     one of the fields being changed meanwhile, nothing is saved and Conflict `stale` names
     them, with their current values.
     """
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     given = {
         name: value
         for name, value in (
@@ -428,7 +428,7 @@ def article_update(
     locked.save(update_fields=fields)
     event_record(
         team=locked.team,
-        verb="article.updated",
+        verb=verbs.ARTICLE_UPDATED,
         actor=actor,
         article=locked,
         changes=changes,
@@ -454,7 +454,7 @@ def _refresh(target: Article, source: Article) -> None:
 @transaction.atomic
 def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = "") -> Article:
     """Take an article out of the lists and queues, keeping everything (restorable)."""
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.archived_at is not None:
         raise Conflict("This article is already archived.", code="already_archived")
@@ -463,7 +463,7 @@ def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = ""
     locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
     event_record(
         team=locked.team,
-        verb="article.archived",
+        verb=verbs.ARTICLE_ARCHIVED,
         actor=actor,
         article=locked,
         changes={"archived": (False, True)},
@@ -476,7 +476,7 @@ def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = ""
 @transaction.atomic
 def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
     """Bring an archived article back into the lists and queues."""
-    require_role(actor, article.team, Role.EDITOR)
+    require(actor, article.team, policies.ARTICLE_MANAGE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.archived_at is None:
         raise Conflict("This article is not archived.", code="not_archived")
@@ -485,7 +485,7 @@ def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
     locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
     event_record(
         team=locked.team,
-        verb="article.restored",
+        verb=verbs.ARTICLE_RESTORED,
         actor=actor,
         article=locked,
         changes={"archived": (True, False)},
@@ -539,7 +539,7 @@ def article_delete(*, actor: AbstractBaseUser, article: Article, note: str = "")
     """Delete an article for good with its claims, verdicts, sources, comments, revisions and
     assignments (admins). The `article.deleted` Event keeps the title, the address and the
     counts; earlier Events keep their article and claim ids, so the history stays readable."""
-    require_role(actor, article.team, Role.ADMIN)
+    require(actor, article.team, policies.ARTICLE_DELETE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
     contents = article_contents(locked)
     changes: dict[str, tuple[Any, Any]] = {
@@ -549,7 +549,7 @@ def article_delete(*, actor: AbstractBaseUser, article: Article, note: str = "")
     changes |= {name: (count, None) for name, count in contents.as_dict().items()}
     event_record(
         team=locked.team,
-        verb="article.deleted",
+        verb=verbs.ARTICLE_DELETED,
         actor=actor,
         article=locked,
         changes=changes,

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from annotations import policies, verbs
 from annotations.errors import InvalidInput, NotFound
 from annotations.lib.text import shorten
 from annotations.models import (
@@ -26,7 +27,7 @@ from annotations.models import (
     Team,
 )
 from annotations.queries.queue import claim_wording, due_text
-from annotations.services._base import event_record, require_not_archived, require_role
+from annotations.services._base import event_record, require, require_not_archived
 
 # Roles that may be given work, and roles that review others' claims in their teams.
 ASSIGNABLE_ROLES = (Role.REVIEWER, Role.EDITOR, Role.ADMIN)
@@ -106,20 +107,20 @@ class AssignResult:
 def _notify(
     *,
     user: AbstractBaseUser,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
     team: Team,
     kind: str,
     message: str,
     article: Article,
     claim: Claim | None = None,
 ) -> None:
-    if user.pk == by.pk:
+    if user.pk == actor.pk:
         return  # nobody needs telling what they did themselves
     Notification.objects.create(
         user=user,
         team=team,
         kind=kind,
-        actor=by,
+        actor=actor,
         article=article,
         claim=claim,
         message=message,
@@ -138,27 +139,29 @@ def _assign(
     claim: Claim | None,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     team = article.team
-    require_role(by, team, Role.EDITOR)
+    require(actor, team, policies.ASSIGN)
     # An archived article has left every queue: giving out work on it would be lost there.
     require_not_archived(article, "assigning work on it")
     person = _assignee(team, assignee)
     due_on = _check_due(due_on)
     if claim is None:
-        model, scope, noun = ArticleAssignment, {"article": article}, "article"
+        model, scope = ArticleAssignment, {"article": article}
+        assigned, due_changed = verbs.ARTICLE_ASSIGNED, verbs.ARTICLE_DUE_CHANGED
     else:
-        model, scope, noun = ClaimAssignment, {"claim": claim}, "claim"
+        model, scope = ClaimAssignment, {"claim": claim}
+        assigned, due_changed = verbs.CLAIM_ASSIGNED, verbs.CLAIM_DUE_CHANGED
     existing = model.objects.select_for_update().filter(user=person, **scope).first()
     what = _what(article, claim)
-    actor = by.get_username()
+    actor_name = actor.get_username()
     if existing is None:
-        assignment = model.objects.create(user=person, due_on=due_on, assigned_by=by, **scope)
+        assignment = model.objects.create(user=person, due_on=due_on, assigned_by=actor, **scope)
         event_record(
             team=team,
-            verb=f"{noun}.assigned",
-            actor=by,
+            verb=assigned,
+            actor=actor,
             article=article,
             claim=claim,
             changes={"assignee": (None, person.get_username()), "due_on": (None, due_on)},
@@ -166,10 +169,10 @@ def _assign(
         due = f" (due {due_text(due_on)})" if due_on else ""
         _notify(
             user=person,
-            by=by,
+            actor=actor,
             team=team,
             kind="assigned",
-            message=f"{actor} assigned you {what}{due}.",
+            message=f"{actor_name} assigned you {what}{due}.",
             article=article,
             claim=claim,
         )
@@ -181,8 +184,8 @@ def _assign(
     existing.save(update_fields=["due_on"])
     event_record(
         team=team,
-        verb=f"{noun}.due_changed",
-        actor=by,
+        verb=due_changed,
+        actor=actor,
         article=article,
         claim=claim,
         changes={
@@ -193,10 +196,10 @@ def _assign(
     wording = f"to {due_text(due_on)}" if due_on else "away (no due date now)"
     _notify(
         user=person,
-        by=by,
+        actor=actor,
         team=team,
         kind="assigned",
-        message=f"{actor} moved the due date of {what} {wording}.",
+        message=f"{actor_name} moved the due date of {what} {wording}.",
         article=article,
         claim=claim,
     )
@@ -204,15 +207,21 @@ def _assign(
 
 
 def _unassign(
-    *, article: Article, claim: Claim | None, assignee: AbstractBaseUser | str, by: AbstractBaseUser
+    *,
+    article: Article,
+    claim: Claim | None,
+    assignee: AbstractBaseUser | str,
+    actor: AbstractBaseUser,
 ) -> None:
     team = article.team
-    require_role(by, team, Role.EDITOR)
+    require(actor, team, policies.ASSIGN)
     name = assignee if isinstance(assignee, str) else assignee.get_username()
     if claim is None:
         rows, noun = ArticleAssignment.objects.filter(article=article), "article"
+        unassigned = verbs.ARTICLE_UNASSIGNED
     else:
         rows, noun = ClaimAssignment.objects.filter(claim=claim), "claim"
+        unassigned = verbs.CLAIM_UNASSIGNED
     # A person who has left the team may still be assigned, and can still be removed.
     found = rows.select_related("user").filter(user__username=name.strip()).first()
     if found is None:
@@ -222,8 +231,8 @@ def _unassign(
     found.delete()
     event_record(
         team=team,
-        verb=f"{noun}.unassigned",
-        actor=by,
+        verb=unassigned,
+        actor=actor,
         article=article,
         claim=claim,
         changes={"assignee": (person.get_username(), None), "due_on": (due_on, None)},
@@ -231,68 +240,72 @@ def _unassign(
     if Membership.objects.filter(team=team, user=person).exists():
         _notify(
             user=person,
-            by=by,
+            actor=actor,
             team=team,
             kind="unassigned",
-            message=f"{by.get_username()} took you off {_what(article, claim)}.",
+            message=f"{actor.get_username()} took you off {_what(article, claim)}.",
             article=article,
             claim=claim,
         )
 
 
 @transaction.atomic
-def assign_article(
+def article_assign(
     *,
     article: Article,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None = None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     """Give an article to a reviewer (or editor, or admin) of its team, with an optional due
     date. Assigning someone already assigned sets their due date (None clears it)."""
-    return _assign(article=article, claim=None, assignee=assignee, due_on=due_on, by=by)
+    return _assign(article=article, claim=None, assignee=assignee, due_on=due_on, actor=actor)
 
 
 @transaction.atomic
-def unassign_article(
-    *, article: Article, assignee: AbstractBaseUser | str, by: AbstractBaseUser
+def article_unassign(
+    *, article: Article, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
 ) -> None:
-    _unassign(article=article, claim=None, assignee=assignee, by=by)
+    _unassign(article=article, claim=None, assignee=assignee, actor=actor)
 
 
 @transaction.atomic
-def assign_claim(
+def claim_assign(
     *,
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None = None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
-    """Give a single claim to a member, as assign_article does for a whole article."""
-    return _assign(article=claim.article, claim=claim, assignee=assignee, due_on=due_on, by=by)
+    """Give a single claim to a member, as article_assign does for a whole article."""
+    return _assign(
+        article=claim.article, claim=claim, assignee=assignee, due_on=due_on, actor=actor
+    )
 
 
 @transaction.atomic
-def unassign_claim(*, claim: Claim, assignee: AbstractBaseUser | str, by: AbstractBaseUser) -> None:
-    _unassign(article=claim.article, claim=claim, assignee=assignee, by=by)
+def claim_unassign(
+    *, claim: Claim, assignee: AbstractBaseUser | str, actor: AbstractBaseUser
+) -> None:
+    _unassign(article=claim.article, claim=claim, assignee=assignee, actor=actor)
 
 
-def set_article_due_date(
+def article_due_date_set(
     *,
     article: Article,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
     """Change an assignee's due date (the same as assigning them again with it)."""
-    return assign_article(article=article, assignee=assignee, due_on=due_on, by=by)
+    return article_assign(article=article, assignee=assignee, due_on=due_on, actor=actor)
 
 
-def set_claim_due_date(
+def claim_due_date_set(
     *,
     claim: Claim,
     assignee: AbstractBaseUser | str,
     due_on: date | str | None,
-    by: AbstractBaseUser,
+    actor: AbstractBaseUser,
 ) -> AssignResult:
-    return assign_claim(claim=claim, assignee=assignee, due_on=due_on, by=by)
+    return claim_assign(claim=claim, assignee=assignee, due_on=due_on, actor=actor)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -26,7 +27,6 @@ from annotations.models import (
     ClaimStatus,
     Event,
     Rating,
-    Role,
     Source,
     Stance,
     Team,
@@ -40,8 +40,8 @@ from annotations.services._base import (
     _full_clean,
     _require_claim_editor,
     event_record,
+    require,
     require_not_archived,
-    require_role,
 )
 from annotations.services.articles import article_status_refresh
 from annotations.services.sources import (
@@ -76,7 +76,7 @@ def next_claim_number(team: Team) -> int:
 def claim_create(
     *,
     article: Article,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     start: int | None = None,
     end: int | None = None,
     exact: str | None = None,
@@ -94,7 +94,7 @@ def claim_create(
     The server never trusts offsets alone: when a quote is given it must be what the offsets
     select, or it is searched for. A quote that occurs several times needs context.
     """
-    require_role(user, article.team, Role.REVIEWER)
+    require(actor, article.team, policies.CLAIM_WORK)
     require_not_archived(article, "adding claims")
     if rationale.strip() and not rating:
         raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
@@ -117,21 +117,21 @@ def claim_create(
         claimant=claimant.strip(),
         summary=summary.strip() or anchor.exact.strip(),
         tags=_clean_tags(tags),
-        created_by=user,
+        created_by=actor,
     )
     _full_clean(claim, exclude=["final_verdict", "assignees", "team", "number"])
     claim.number = next_claim_number(article.team)
     claim.save()
     event_record(
         team=article.team,
-        verb="claim.created",
-        actor=user,
+        verb=verbs.CLAIM_CREATED,
+        actor=actor,
         article=article,
         claim=claim,
         changes=_created(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
     )
     if rating:
-        verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
+        verdict_set(claim=claim, actor=actor, rating=rating, rationale=rationale)
     for source in sources:
         unknown = set(source) - SOURCE_FIELDS
         if unknown:
@@ -140,7 +140,7 @@ def claim_create(
                 f"A source takes {', '.join(sorted(SOURCE_FIELDS))}.",
                 field="sources",
             )
-        source_add(claim=claim, user=user, **source)
+        source_add(claim=claim, actor=actor, **source)
     article_status_refresh(article)
     return claim
 
@@ -158,7 +158,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 def claim_update(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     expected_version: int | str | None = None,
     claimant: str = UNSET,
     summary: str = UNSET,
@@ -170,7 +170,7 @@ def claim_update(
     suffix: str = "",
 ) -> Claim:
     """Change a claim's wording, claimant, tags or position. Only what is given changes."""
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     claim.refresh_from_db()
@@ -215,8 +215,8 @@ def claim_update(
     claim.save()
     event_record(
         team=claim.article.team,
-        verb="claim.updated",
-        actor=user,
+        verb=verbs.CLAIM_UPDATED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes=changes,
@@ -255,18 +255,18 @@ def claim_snapshot(claim: Claim) -> dict[str, Any]:
 
 @transaction.atomic
 def claim_delete(
-    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, claim: Claim, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> dict[str, Any]:
     """Delete a claim; its history and a snapshot stay in the Event log."""
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     snapshot = claim_snapshot(claim)
     article = claim.article
     event_record(
         team=article.team,
-        verb="claim.deleted",
-        actor=user,
+        verb=verbs.CLAIM_DELETED,
+        actor=actor,
         article=article,
         claim=claim,
         changes={field: (value, None) for field, value in snapshot.items()},
@@ -282,7 +282,7 @@ def claim_delete(
 def claim_replace(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     expected_version: int | str | None = None,
     start: int | None = None,
     end: int | None = None,
@@ -307,7 +307,7 @@ def claim_replace(
     Each change is recorded by the service that makes it (claim.updated, verdict.set,
     source.added, source.removed).
     """
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     claim.refresh_from_db()
@@ -332,14 +332,14 @@ def claim_replace(
     quote = exact if exact is not None and not position_unchanged else claim.exact
     claim = claim_update(
         claim=claim,
-        user=user,
+        actor=actor,
         claimant=claimant,
         summary=summary.strip() or quote.strip(),
         tags=tags,
         **position,
     )
     if rating:
-        verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
+        verdict_set(claim=claim, actor=actor, rating=rating, rationale=rationale)
 
     existing = list(claim.sources.all())
     unmatched = list(sources)
@@ -352,9 +352,9 @@ def claim_replace(
         for wanted in unmatched:
             if "stance" not in wanted and _source_matches(source, {"url": wanted.get("url")}):
                 wanted["stance"] = source.stance
-        source_remove(source=source, user=user)
+        source_remove(source=source, actor=actor)
     for wanted in unmatched:
-        source_add(claim=claim, user=user, **wanted)
+        source_add(claim=claim, actor=actor, **wanted)
     claim.refresh_from_db()
     return claim
 
@@ -376,7 +376,7 @@ def _check_source_fields(sources: Iterable[Mapping[str, Any]]) -> list[Mapping[s
 def claim_revise(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     expected_version: int | str | None = None,
     claimant: str = UNSET,
     summary: str = UNSET,
@@ -392,7 +392,7 @@ def claim_revise(
     service (and Event), so a reviewer may give a verdict on a colleague's claim without the
     right to edit its wording.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     wording: dict[str, str] = {}
@@ -401,12 +401,12 @@ def claim_revise(
     if summary is not UNSET and (summary or "").strip() != claim.summary:
         wording["summary"] = summary or ""
     if wording:
-        claim_update(claim=claim, user=user, **wording)
+        claim_update(claim=claim, actor=actor, **wording)
 
     rationale = (rationale or "").strip()
     if rating is not UNSET:
         current = (
-            Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+            Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
             .select_related("rating")
             .first()
         )
@@ -418,16 +418,16 @@ def claim_revise(
                 and current.rationale == rationale
             )
             if not unchanged:
-                verdict_set(claim=claim, user=user, rating=rating, rationale=rationale)
+                verdict_set(claim=claim, actor=actor, rating=rating, rationale=rationale)
         elif rationale:
             raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
         elif current is not None:
-            verdict_withdraw(claim=claim, user=user)
+            verdict_withdraw(claim=claim, actor=actor)
     elif rationale:
         raise InvalidInput("A rationale needs a verdict to go with it.", field="rating")
 
     for source in _check_source_fields(sources):
-        source_add(claim=claim, user=user, **source)
+        source_add(claim=claim, actor=actor, **source)
     claim.refresh_from_db()
     return claim
 
@@ -466,7 +466,7 @@ def _restored_number(team: Team, number: Any) -> int:
 
 @transaction.atomic
 def claim_restore(
-    *, article: Article, user: AbstractBaseUser, snapshot: Mapping[str, Any]
+    *, article: Article, actor: AbstractBaseUser, snapshot: Mapping[str, Any]
 ) -> Claim:
     """Put a deleted claim back from the snapshot its deletion recorded (the undo of a delete).
 
@@ -478,12 +478,12 @@ def claim_restore(
     """
     from django.contrib.auth import get_user_model
 
-    membership = require_role(user, article.team, Role.REVIEWER)
+    membership = require(actor, article.team, policies.CLAIM_WORK)
     status = snapshot.get("status") or ClaimStatus.DRAFT
     if status not in ClaimStatus.values:
         raise InvalidInput(f"Unknown status {status!r} in the snapshot.", field="status")
-    if not membership.has_role(Role.EDITOR):
-        if snapshot.get("created_by") != user.pk:
+    if not policies.allows(membership, policies.CLAIM_REVIEW):
+        if snapshot.get("created_by") != actor.pk:
             raise Forbidden("Reviewers can restore only their own claims; ask an editor.")
         if status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):
             raise Forbidden("This claim was approved; only an editor can restore it.")
@@ -566,15 +566,15 @@ def claim_restore(
             excerpt=(item.get("excerpt") or "").strip(),
             stance=item.get("stance") or Stance.CONTEXT,
             archived_url=_lowercase_scheme((item.get("archived_url") or "").strip()),
-            added_by=user,
+            added_by=actor,
         )
         _full_clean(source, exclude=["claim", "added_by"])
         source.save()
 
     event_record(
         team=article.team,
-        verb="claim.restored",
-        actor=user,
+        verb=verbs.CLAIM_RESTORED,
+        actor=actor,
         article=article,
         claim=claim,
         changes=_created(claim, ["start", "end", "exact", "claimant", "summary", "status"]),

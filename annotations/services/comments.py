@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations import policies, verbs
 from annotations.errors import Conflict, Forbidden, InvalidInput
 from annotations.lib.text import shorten
-from annotations.models import Claim, Comment, Notification, Role
+from annotations.models import Claim, Comment, Notification
 from annotations.queries.discussion import (
     CLAIM_EXCERPT,
     MENTION_EXCERPT,
@@ -23,7 +24,7 @@ from annotations.queries.discussion import (
     mentioned_names,
 )
 from annotations.services import notifications
-from annotations.services._base import _full_clean, event_record, require_role
+from annotations.services._base import _full_clean, event_record, require
 
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
@@ -53,7 +54,7 @@ def _notify_mentions(
         .distinct()
     )
     message = mention_message(author.get_username(), claim, comment.body)
-    return notifications.notify(
+    return notifications.notification_create(
         users=list(people),
         team=article.team,
         kind="mention",
@@ -82,12 +83,12 @@ def _refuse_deleted(comment: Comment, doing: str) -> None:
 
 @transaction.atomic
 def comment_add(
-    *, claim: Claim, user: AbstractBaseUser, body: str, reply_to: Comment | None = None
+    *, claim: Claim, actor: AbstractBaseUser, body: str, reply_to: Comment | None = None
 ) -> Comment:
     """A comment on the claim, or a reply to one of its comments. Reviewers and up; published
     claims may still be discussed."""
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    require(actor, team, policies.COMMENT)
     body = _clean_body(body)
     if reply_to is not None:
         if reply_to.claim_id != claim.pk:
@@ -98,7 +99,7 @@ def comment_add(
             raise InvalidInput(
                 "That comment was deleted: it cannot be replied to.", field="reply_to"
             )
-    comment = Comment(claim=claim, author=user, body=body, reply_to=reply_to)
+    comment = Comment(claim=claim, author=actor, body=body, reply_to=reply_to)
     _full_clean(comment, exclude=["claim", "author", "reply_to", "deleted_by"])
     comment.save()
     # Saving stamps created_at and updated_at a moment apart; "edited" means they differ.
@@ -109,22 +110,22 @@ def comment_add(
         changes["reply_to"] = (None, reply_to.pk)
     event_record(
         team=team,
-        verb="comment.added",
-        actor=user,
+        verb=verbs.COMMENT_ADDED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes=changes,
     )
-    _notify_mentions(comment, claim, user, mentioned_names(body))
+    _notify_mentions(comment, claim, actor, mentioned_names(body))
     return comment
 
 
 @transaction.atomic
-def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Comment:
+def comment_update(*, comment: Comment, actor: AbstractBaseUser, body: str) -> Comment:
     """Authors edit their own comments; only members mentioned anew are notified."""
     claim = comment.claim
-    require_role(user, claim.article.team, Role.REVIEWER)
-    if comment.author_id != user.pk:
+    require(actor, claim.article.team, policies.COMMENT)
+    if comment.author_id != actor.pk:
         raise Forbidden("You can edit only your own comments.")
     _refuse_deleted(comment, "edited")
     body = _clean_body(body)
@@ -135,8 +136,8 @@ def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Co
     comment.save(update_fields=["body", "updated_at"])
     event_record(
         team=claim.article.team,
-        verb="comment.updated",
-        actor=user,
+        verb=verbs.COMMENT_UPDATED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"body": (before, body)},
@@ -144,25 +145,25 @@ def comment_update(*, comment: Comment, user: AbstractBaseUser, body: str) -> Co
     )
     earlier = set(mentioned_names(before))
     _notify_mentions(
-        comment, claim, user, [name for name in mentioned_names(body) if name not in earlier]
+        comment, claim, actor, [name for name in mentioned_names(body) if name not in earlier]
     )
     return comment
 
 
 @transaction.atomic
-def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> Comment:
+def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> Comment:
     """Authors delete their own comments; editors moderate anyone's. The comment becomes a
     tombstone, so its replies keep their place; its text is kept only in the Event."""
     claim = comment.claim
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
-    own = comment.author_id == user.pk
-    if not own and not membership.has_role(Role.EDITOR):
+    membership = require(actor, claim.article.team, policies.COMMENT)
+    own = comment.author_id == actor.pk
+    if not own and not policies.allows(membership, policies.COMMENT_MODERATE):
         raise Forbidden("You can delete only your own comments; editors can remove any.")
     _refuse_deleted(comment, "deleted again")
     before = comment.body
     comment.body = TOMBSTONE_BODY
     comment.deleted_at = timezone.now()
-    comment.deleted_by = user
+    comment.deleted_by = actor
     comment.save(update_fields=["body", "deleted_at", "deleted_by", "updated_at"])
     # The text is kept only in the Event: mentions of it no longer quote it.
     author = comment.author.get_username() if comment.author is not None else "Someone"
@@ -171,8 +172,8 @@ def comment_delete(*, comment: Comment, user: AbstractBaseUser) -> Comment:
     )
     event_record(
         team=claim.article.team,
-        verb="comment.deleted",
-        actor=user,
+        verb=verbs.COMMENT_DELETED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"body": (before, None)},

@@ -16,7 +16,7 @@ from annotations.models import Article, Claim, Comment, Notification, Team
 
 
 @transaction.atomic
-def notify(
+def notification_create(
     *,
     users: Iterable[AbstractBaseUser],
     team: Team,
@@ -46,8 +46,8 @@ def notify(
     return Notification.objects.bulk_create(rows) if rows else []
 
 
-def notification_mark_read(*, notification: Notification, user: AbstractBaseUser) -> Notification:
-    if notification.user_id != user.pk:
+def notification_mark_read(*, notification: Notification, actor: AbstractBaseUser) -> Notification:
+    if notification.user_id != actor.pk:
         raise NotFound("No such notification.")
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -57,8 +57,8 @@ def notification_mark_read(*, notification: Notification, user: AbstractBaseUser
     return notification
 
 
-def notifications_mark_all_read(*, user: AbstractBaseUser) -> int:
+def notification_mark_all_read(*, actor: AbstractBaseUser) -> int:
     """Mark every unread notification of the user read; how many there were."""
-    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).update(
+    return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -27,7 +28,6 @@ from annotations.models import (
     ClaimStatus,
     Event,
     Membership,
-    Role,
 )
 from annotations.queries.attention import claim_is_flagged
 from annotations.services._base import (
@@ -35,11 +35,10 @@ from annotations.services._base import (
     _full_clean,
     _jsonable,
     event_record,
+    require,
     require_not_archived,
-    require_role,
 )
 from annotations.services.articles import _keepable_url, content_hash, load_article_input
-from annotations.verbs import ANCHOR_CONFIRM_VERB, REANCHOR_FLAG_VERB, REANCHOR_VERB, REATTACH_VERB
 
 _SELECTOR_FIELDS = ("start", "end", "exact", "prefix", "suffix", "anchor")
 
@@ -70,7 +69,7 @@ class RevisionResult:
 def article_revise(
     *,
     article: Article,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     text: str | None = None,
     markdown: str | None = None,
     html: str | None = None,
@@ -81,7 +80,7 @@ def article_revise(
 ) -> RevisionResult:
     """Load a new version of an article (exactly like an import) and re-anchor every claim.
 
-    Reviewers and up may add revisions (as they may import); `user=None` is the command line.
+    Reviewers and up may add revisions (as they may import); `actor=None` is the command line.
     The input is loaded before the transaction (a URL fetch does not hold the database). Text
     identical to the current revision is not a new revision: the result says "unchanged".
     Otherwise the article gets revision number + 1 with its new text, blocks and metadata
@@ -94,8 +93,8 @@ def article_revise(
     that moved or changed gets `claim.moved` instead, which flags it for an editor. One
     `article.revised` Event carries the counts.
     """
-    if user is not None:
-        require_role(user, article.team, Role.REVIEWER)
+    if actor is not None:
+        require(actor, article.team, policies.ARTICLE_IMPORT)
     require_not_archived(article, "loading a new version")
     loaded = load_article_input(
         text=text,
@@ -107,7 +106,7 @@ def article_revise(
         title=title,
     )
     return _article_revise_apply(
-        article=article, user=user, loaded=loaded, title_given=bool(title.strip())
+        article=article, actor=actor, loaded=loaded, title_given=bool(title.strip())
     )
 
 
@@ -115,7 +114,7 @@ def article_revise(
 def _article_revise_apply(
     *,
     article: Article,
-    user: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
     loaded: ingest.LoadedArticle,
     title_given: bool,
 ) -> RevisionResult:
@@ -176,9 +175,9 @@ def _article_revise_apply(
         source_kind=locked.source_kind,
         source_url=_keepable_url(loaded),
         content_hash=digest,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    counts, flagged = _reanchor_claims(locked, old_text, number, user)
+    counts, flagged = _reanchor_claims(locked, old_text, number, actor)
 
     changes: dict[str, tuple[Any, Any]] = {
         field: (before[field], getattr(locked, field))
@@ -195,8 +194,8 @@ def _article_revise_apply(
     message += "."
     event_record(
         team=locked.team,
-        verb="article.revised",
-        actor=user,
+        verb=verbs.ARTICLE_REVISED,
+        actor=actor,
         article=locked,
         changes=changes,
         note=message,
@@ -234,7 +233,7 @@ def _copy_article(source: Article, target: Article) -> None:
 
 
 def _reanchor_claims(
-    article: Article, old_text: str, number: int, user: AbstractBaseUser | None
+    article: Article, old_text: str, number: int, actor: AbstractBaseUser | None
 ) -> tuple[dict[str, int], list[int]]:
     """Place every claim of `article` (whose text is already the new one) and save them.
 
@@ -264,7 +263,7 @@ def _reanchor_claims(
     unchanged = 0
     events: list[Event] = []
     now = timezone.now()
-    actor = user if user is not None and user.is_authenticated else None
+    event_actor = actor if actor is not None and actor.is_authenticated else None
     for claim, result in zip(claims, results, strict=True):
         counts[result.state] += 1
         if result.state == AnchorState.ANCHORED and result.moved:
@@ -309,8 +308,8 @@ def _reanchor_claims(
                 team_id=article.team_id,
                 article=article,
                 claim_id=claim.pk,
-                actor=actor,
-                verb=REANCHOR_FLAG_VERB if is_flagged else REANCHOR_VERB,
+                actor=event_actor,
+                verb=verbs.CLAIM_MOVED if is_flagged else verbs.CLAIM_REANCHORED,
                 changes={
                     field: [_jsonable(old), _jsonable(new)] for field, (old, new) in diff.items()
                 },
@@ -368,12 +367,12 @@ def _reanchor_note(result: anchoring.Reanchored, number: int, flagged: bool) -> 
     return how
 
 
-def _require_anchor_fixer(user: AbstractBaseUser, claim: Claim) -> Membership:
+def _require_anchor_fixer(actor: AbstractBaseUser, claim: Claim) -> Membership:
     """Reviewers fix the anchors of claims not yet approved; approved and published claims
     need an editor (their text is what the desk stands behind)."""
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
-    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not membership.has_role(
-        Role.EDITOR
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
+    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) and not policies.allows(
+        membership, policies.CLAIM_REVIEW
     ):
         raise Forbidden(
             f"This claim is {claim.get_status_display().lower()}; only an editor can change "
@@ -385,7 +384,7 @@ def _require_anchor_fixer(user: AbstractBaseUser, claim: Claim) -> Membership:
 def _save_anchor(
     claim: Claim,
     *,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     article: Article,
     anchor: anchoring.Anchor,
     verb: str,
@@ -414,7 +413,7 @@ def _save_anchor(
     event_record(
         team=article.team,
         verb=verb,
-        actor=user,
+        actor=actor,
         article=article,
         claim=claim,
         changes=changes,
@@ -425,7 +424,7 @@ def _save_anchor(
 
 @transaction.atomic
 def claim_confirm_anchor(
-    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, claim: Claim, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> Claim:
     """A person confirms where a revision put a claim.
 
@@ -434,10 +433,10 @@ def claim_confirm_anchor(
     acknowledged, which takes it off the editors' attention list. An orphan has nothing to
     confirm: re-attach it. Reviewers confirm claims not yet approved; editors any.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
-    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _require_anchor_fixer(actor, claim)  # on the claim's current status
     _check_version(claim, expected_version)
     if claim.anchor == AnchorState.ORPHANED:
         raise Conflict(
@@ -463,7 +462,12 @@ def claim_confirm_anchor(
         "text there."
     )
     return _save_anchor(
-        claim, user=user, article=article, anchor=anchor, verb=ANCHOR_CONFIRM_VERB, note=note
+        claim,
+        actor=actor,
+        article=article,
+        anchor=anchor,
+        verb=verbs.CLAIM_ANCHOR_CONFIRMED,
+        note=note,
     )
 
 
@@ -471,7 +475,7 @@ def claim_confirm_anchor(
 def claim_reattach(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     start: int | None = None,
     end: int | None = None,
     exact: str | None = None,
@@ -486,10 +490,10 @@ def claim_reattach(
     yet approved; editors any. Anchored claims that need no attention are moved by editing
     them (claim_update) instead.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
-    _require_anchor_fixer(user, claim)  # on the claim's current status
+    _require_anchor_fixer(actor, claim)  # on the claim's current status
     _check_version(claim, expected_version)
     if claim.anchor == AnchorState.ANCHORED and not claim_is_flagged(claim):
         raise Conflict(
@@ -504,9 +508,9 @@ def claim_reattach(
         raise InvalidInput(error.message, code=error.code, field="exact") from None
     return _save_anchor(
         claim,
-        user=user,
+        actor=actor,
         article=article,
         anchor=anchor,
-        verb=REATTACH_VERB,
+        verb=verbs.CLAIM_REATTACHED,
         note=f"Re-attached to new text in revision r{article.revision}.",
     )

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from annotations import policies, verbs
 from annotations.errors import Conflict, InvalidInput
 from annotations.models import (
     Rating,
-    Role,
     Team,
     Verdict,
 )
@@ -102,7 +102,7 @@ def rating_create(
 ) -> Rating:
     """A new step at the end of the team's scale. Its slug (from the label unless given) never
     changes afterwards: exports and the API name ratings by it."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     label = _label(label)
     slug = slugify((slug or "").strip() or label)[:60].strip("-")
     if not slug:
@@ -127,7 +127,7 @@ def rating_create(
         order=0 if last is None else last + 1,
     )
     rating.save()
-    _rating_event(rating, "rating.created", actor, {}, _snapshot(rating))
+    _rating_event(rating, verbs.RATING_CREATED, actor, {}, _snapshot(rating))
     return rating
 
 
@@ -146,7 +146,7 @@ def rating_update(
     """Reword, recolour, (un)number, move (`order`: its 0-based place in the scale) or
     retire/restore a rating. The slug stays. Only what differs is written and recorded."""
     team = rating.team
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     rating = Rating.objects.select_for_update().select_related("team").get(pk=rating.pk)
     before = _snapshot(rating)
     if label is not UNSET:
@@ -166,9 +166,9 @@ def rating_update(
     ]
     if fields:
         rating.save(update_fields=fields)
-        verb = "rating.updated"
+        verb = verbs.RATING_UPDATED
         if fields == ["active"]:
-            verb = "rating.restored" if rating.active else "rating.retired"
+            verb = verbs.RATING_RESTORED if rating.active else verbs.RATING_RETIRED
         _rating_event(rating, verb, actor, before, _snapshot(rating))
     if order is not UNSET:
         slugs = _scale_slugs(team)
@@ -233,7 +233,7 @@ def _reorder(team: Team, slugs: Sequence[str], actor: AbstractBaseUser) -> bool:
     if before != list(slugs):
         _base.event_record(
             team=team,
-            verb="rating.reordered",
+            verb=verbs.RATING_REORDERED,
             actor=actor,
             changes={"order": (before, list(slugs))},
         )
@@ -243,7 +243,7 @@ def _reorder(team: Team, slugs: Sequence[str], actor: AbstractBaseUser) -> bool:
 @transaction.atomic
 def rating_reorder(*, team: Team, actor: AbstractBaseUser, slugs: Sequence[str]) -> list[Rating]:
     """Put the whole scale in the order given (every slug once)."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     _reorder(team, [str(s).strip() for s in slugs], actor)
     return list(Rating.objects.filter(team=team).order_by("order", "id"))
 
@@ -252,7 +252,7 @@ def rating_reorder(*, team: Team, actor: AbstractBaseUser, slugs: Sequence[str])
 def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> Rating:
     """One place up (earlier) or down (later) in the scale."""
     team = rating.team
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.SCALE_MANAGE)
     if direction not in ("up", "down"):
         raise InvalidInput("Move a rating up or down.", field="direction")
     slugs = _scale_slugs(team)
@@ -268,7 +268,7 @@ def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> R
 @transaction.atomic
 def rating_delete(*, rating: Rating, actor: AbstractBaseUser) -> None:
     """Delete a rating nobody ever gave. One in use is refused: retire it instead."""
-    _base.require_role(actor, rating.team, Role.ADMIN)
+    _base.require(actor, rating.team, policies.SCALE_MANAGE)
     used = Verdict.objects.filter(rating=rating).count()
     if used:
         raise Conflict(
@@ -280,4 +280,4 @@ def rating_delete(*, rating: Rating, actor: AbstractBaseUser) -> None:
     team = rating.team
     rating.delete()
     rating.team = team
-    _rating_event(rating, "rating.deleted", actor, before, {})
+    _rating_event(rating, verbs.RATING_DELETED, actor, before, {})

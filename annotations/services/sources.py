@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from annotations import verbs
 from annotations.errors import (
     InvalidInput,
 )
@@ -45,7 +46,7 @@ def _lowercase_scheme(url: str) -> str:
 def source_add(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     url: str,
     title: str = "",
     publisher: str = "",
@@ -55,7 +56,7 @@ def source_add(
     archived_url: str | None = "",
 ) -> Source:
     team = claim.article.team
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_not_published(claim)
     url = _lowercase_scheme((url or "").strip())
     archived_url = _lowercase_scheme((archived_url or "").strip())
@@ -83,15 +84,15 @@ def source_add(
         stance=stance,
         accessed_at=accessed_at,
         archived_url=archived_url,
-        added_by=user,
+        added_by=actor,
     )
     _full_clean(source, exclude=["claim", "added_by"])
     source.save()
     _bump_version(claim)
     event_record(
         team=team,
-        verb="source.added",
-        actor=user,
+        verb=verbs.SOURCE_ADDED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes=_created(source, ["url", "title", "stance"]),
@@ -101,16 +102,16 @@ def source_add(
 
 @transaction.atomic
 def source_remove(
-    *, source: Source, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, source: Source, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> None:
     claim = source.claim
-    _require_claim_editor(user, claim)
+    _require_claim_editor(actor, claim)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     event_record(
         team=claim.article.team,
-        verb="source.removed",
-        actor=user,
+        verb=verbs.SOURCE_REMOVED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"url": (source.url, None), "title": (source.title, None)},

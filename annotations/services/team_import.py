@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     InvalidInput,
@@ -29,13 +30,12 @@ from annotations.models import (
     Claim,
     Comment,
     Rating,
-    Role,
     Source,
     Team,
     Verdict,
 )
 from annotations.queries.discussion import TOMBSTONE_BODY
-from annotations.services._base import event_record, require_role
+from annotations.services._base import event_record, require
 from annotations.services.articles import content_hash
 
 # --- JSON import (the round trip of the `json` export) ----------------------------------------
@@ -171,7 +171,7 @@ def _usernames(table: fields.Table, items: Iterable[Mapping[str, Any]]) -> set[s
 
 @transaction.atomic
 def team_import_json(
-    *, team: Team, data: Any, user: AbstractBaseUser | None = None
+    *, team: Team, data: Any, actor: AbstractBaseUser | None = None
 ) -> TeamImportResult:
     """Recreate a `json` export (ourjson.py) in `team`, which must have no articles yet.
 
@@ -187,10 +187,10 @@ def team_import_json(
     is added to the team. The team keeps its own name and slug. One `team.imported` Event
     records the import; the source installation's event history is not part of the file.
 
-    `user=None` is the command line; otherwise the user must be an admin of the team.
+    `actor=None` is the command line; otherwise the actor must be an admin of the team.
     """
-    if user is not None:
-        require_role(user, team, Role.ADMIN)
+    if actor is not None:
+        require(actor, team, policies.TEAM_IMPORT)
     problems = ourjson.validate(data)
     if problems:
         more = " (and possibly more)" if len(problems) >= ourjson.MAX_ERRORS else ""
@@ -205,7 +205,7 @@ def team_import_json(
             code="team_not_empty",
         )
     try:
-        return _team_import(team=team, data=data, user=user)
+        return _team_import(team=team, data=data, actor=actor)
     except IntegrityError as error:
         # A rule the checks above missed, caught by the database: the transaction is rolled
         # back as the error leaves team_import_json's atomic block.
@@ -242,7 +242,7 @@ def _imported_claim_numbers(items: list[dict[str, Any]]) -> list[int]:
 
 
 def _team_import(
-    *, team: Team, data: dict[str, Any], user: AbstractBaseUser | None
+    *, team: Team, data: dict[str, Any], actor: AbstractBaseUser | None
 ) -> TeamImportResult:
     """The writes of team_import_json, on a validated document."""
     people, created_users = _people(data)
@@ -394,8 +394,8 @@ def _team_import(
     )
     event_record(
         team=team,
-        verb="team.imported",
-        actor=user,
+        verb=verbs.TEAM_IMPORTED,
+        actor=actor,
         changes={
             "articles": (None, result.articles),
             "claims": (None, result.claims),

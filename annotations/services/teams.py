@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -36,7 +37,7 @@ from annotations.services._base import (
     _created,
     _full_clean,
     event_record,
-    require_role,
+    require,
 )
 
 # --- teams --------------------------------------------------------------------------------
@@ -44,7 +45,10 @@ from annotations.services._base import (
 
 @transaction.atomic
 def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) -> Team:
-    """A new team with the default rating scale; `actor` becomes its admin."""
+    """A new team with the default rating scale; `actor` becomes its admin.
+
+    The trusted form (commands, the demo, tests: `actor` may be None, the slug is taken as
+    given); a person creating a team from a page or the API goes through team_start."""
     team = Team(name=name.strip(), slug=slug.strip())
     _full_clean(team)
     team.save()
@@ -58,7 +62,7 @@ def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) 
             description=description,
             order=order,
         )
-    event_record(team=team, verb="team.created", actor=actor, changes=_created(team, ["name"]))
+    event_record(team=team, verb=verbs.TEAM_CREATED, actor=actor, changes=_created(team, ["name"]))
     if actor is not None and actor.is_authenticated:
         Membership.objects.create(team=team, user=actor, role=Role.ADMIN)
     return team
@@ -75,7 +79,7 @@ def membership_set(
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
     if actor is not None:
-        require_role(actor, team, Role.ADMIN)
+        require(actor, team, policies.MEMBERS_MANAGE)
     membership, created = Membership.objects.get_or_create(
         team=team, user=user, defaults={"role": role}
     )
@@ -96,7 +100,7 @@ def membership_set(
     if created or before != role:
         event_record(
             team=team,
-            verb="member.added" if created else "member.role_changed",
+            verb=verbs.MEMBER_ADDED if created else verbs.MEMBER_ROLE_CHANGED,
             actor=actor,
             changes={"user": (None, user.get_username()), "role": (before, role)},
         )
@@ -127,13 +131,13 @@ def _username(user: AbstractBaseUser) -> str:
 
 
 @transaction.atomic
-def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team:
-    """A new team made by a logged-in user, who becomes its admin.
+def team_start(*, actor: AbstractBaseUser, name: str, slug: str = "") -> Team:
+    """A new team started by a logged-in person (`actor`), who becomes its admin.
 
     The slug (the team's address) comes from the name unless given; a taken one is refused
     with a message saying so, never silently changed.
     """
-    if not user.is_authenticated:
+    if not actor.is_authenticated:
         raise Forbidden("Log in to create a team.")
     name = (name or "").strip()
     if not name:
@@ -153,7 +157,7 @@ def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team
         )
     try:
         with transaction.atomic():
-            return teams.team_create(name=name, slug=slug, actor=user)
+            return teams.team_create(name=name, slug=slug, actor=actor)
     except IntegrityError:
         raise Conflict(
             f"The address “{slug}” was just taken by another team: choose another.",
@@ -166,7 +170,7 @@ def team_create_by(*, user: AbstractBaseUser, name: str, slug: str = "") -> Team
 
 
 @transaction.atomic
-def publishing_update(
+def team_publishing_update(
     *,
     team: Team,
     actor: AbstractBaseUser,
@@ -181,7 +185,7 @@ def publishing_update(
     URLs must be http(s); the pattern must contain {claim} and no unknown placeholder
     (publishing.check_pattern). Empty values clear a setting.
     """
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.PUBLISHING_MANAGE)
     team = Team.objects.select_for_update().get(pk=team.pk)
     before = publishing.settings_of(team)
     if organisation_name is not UNSET:
@@ -203,7 +207,7 @@ def publishing_update(
         team.save(update_fields=changed)
         _base.event_record(
             team=team,
-            verb="team.publishing_changed",
+            verb=verbs.TEAM_PUBLISHING_CHANGED,
             actor=actor,
             changes={field: (before[field], after[field]) for field in changed},
         )
@@ -248,7 +252,7 @@ def invite_create(
 ) -> tuple[Invite, str]:
     """A single-use link into `team` with `role`. The secret is returned once; only its hash
     is stored."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_INVITE)
     _check_role(role)
     days = _invite_days(expires_in_days)
     note = (note or "").strip()
@@ -266,7 +270,7 @@ def invite_create(
     )
     _base.event_record(
         team=team,
-        verb="invite.created",
+        verb=verbs.INVITE_CREATED,
         actor=actor,
         changes={
             "invite": (None, invite.pk),
@@ -329,7 +333,7 @@ def invite_for_token(raw: str) -> Invite:
 
 @transaction.atomic
 def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
-    _base.require_role(actor, invite.team, Role.ADMIN)
+    _base.require(actor, invite.team, policies.MEMBERS_INVITE)
     invite = Invite.objects.select_for_update().get(pk=invite.pk)
     if invite.used_at is not None:
         raise Conflict(
@@ -340,7 +344,7 @@ def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
         invite.save(update_fields=["revoked_at"])
         _base.event_record(
             team=invite.team,
-            verb="invite.revoked",
+            verb=verbs.INVITE_REVOKED,
             actor=actor,
             changes={"invite": (invite.pk, invite.pk), "revoked_at": (None, invite.revoked_at)},
         )
@@ -348,17 +352,17 @@ def invite_revoke(*, invite: Invite, actor: AbstractBaseUser) -> Invite:
 
 
 @transaction.atomic
-def invite_accept(*, raw: str, user: AbstractBaseUser) -> Membership:
+def invite_accept(*, raw: str, actor: AbstractBaseUser) -> Membership:
     """Join the invitation's team with its role. The link works once; a user already in the
     team is told so and the link stays unused (an invitation never changes an existing role,
     so nobody is demoted by one)."""
-    if not user.is_authenticated:
+    if not actor.is_authenticated:
         raise Forbidden("Log in to accept an invitation.")
     found = invite_for_token(raw)
     invite = Invite.objects.select_for_update().select_related("team").get(pk=found.pk)
     _refuse_unusable(invite)
     team = invite.team
-    existing = Membership.objects.filter(team=team, user=user).first()
+    existing = Membership.objects.filter(team=team, user=actor).first()
     if existing is not None:
         message = (
             f"You are already a member of {team.name}, as {existing.get_role_display().lower()}."
@@ -366,16 +370,16 @@ def invite_accept(*, raw: str, user: AbstractBaseUser) -> Membership:
         if Role.rank(invite.role) > Role.rank(existing.role):
             message += " Ask a team admin to change your role; the link is left unused."
         raise Conflict(message, code="already_member")
-    membership = Membership.objects.create(team=team, user=user, role=invite.role)
-    invite.used_by = user
+    membership = Membership.objects.create(team=team, user=actor, role=invite.role)
+    invite.used_by = actor
     invite.used_at = timezone.now()
     invite.save(update_fields=["used_by", "used_at"])
     _base.event_record(
         team=team,
-        verb="member.joined",
-        actor=user,
+        verb=verbs.MEMBER_JOINED,
+        actor=actor,
         changes={
-            "user": (None, _username(user)),
+            "user": (None, _username(actor)),
             "role": (None, invite.role),
             "invite": (None, invite.pk),
         },
@@ -399,7 +403,7 @@ def member_role_set(
     *, team: Team, user: AbstractBaseUser, role: str, actor: AbstractBaseUser
 ) -> Membership:
     """Change a member's role (admins only). The last admin stays admin."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_MANAGE)
     _check_role(role)
     _member(team, user)
     return teams.membership_set(team=team, user=user, role=role, actor=actor)
@@ -409,7 +413,7 @@ def member_role_set(
 def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser) -> None:
     """Take a member out of the team (admins only). Their claims, verdicts and comments stay
     theirs; their open assignments in this team are dropped, each with an Event."""
-    _base.require_role(actor, team, Role.ADMIN)
+    _base.require(actor, team, policies.MEMBERS_MANAGE)
     membership = _member(team, user)
     if (
         membership.role == Role.ADMIN
@@ -433,7 +437,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     for row in article_rows:
         _base.event_record(
             team=team,
-            verb="assignment.removed",
+            verb=verbs.ASSIGNMENT_REMOVED,
             actor=actor,
             article=row.article,
             changes={"assignee": (username, None), "due_on": (row.due_on, None)},
@@ -442,7 +446,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     for row in claim_rows:
         _base.event_record(
             team=team,
-            verb="assignment.removed",
+            verb=verbs.ASSIGNMENT_REMOVED,
             actor=actor,
             article=row.claim.article,
             claim=row.claim,
@@ -455,7 +459,7 @@ def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser
     membership.delete()
     _base.event_record(
         team=team,
-        verb="member.removed",
+        verb=verbs.MEMBER_REMOVED,
         actor=actor,
         changes={
             "user": (username, None),

@@ -31,20 +31,21 @@ def token_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
-    """A new token for `user`. The secret is returned once and stored only as a hash."""
+def token_create(*, actor: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token for `actor`, made by themselves. The secret is returned once and stored only
+    as a hash."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Give the token a name, so you know later what uses it.", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name[:100], key_prefix=raw[:12], key_hash=token_hash(raw))
+    token = ApiToken(user=actor, name=name[:100], key_prefix=raw[:12], key_hash=token_hash(raw))
     token.save()
     return token, raw
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, user: AbstractBaseUser) -> ApiToken:
-    if token.user_id != user.pk:
+def token_revoke(*, token: ApiToken, actor: AbstractBaseUser) -> ApiToken:
+    if token.user_id != actor.pk:
         raise NotFound("No such token.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

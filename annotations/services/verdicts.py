@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
 )
 from annotations.models import (
     Claim,
     Rating,
-    Role,
     Verdict,
 )
 from annotations.services._base import (
@@ -21,7 +21,7 @@ from annotations.services._base import (
     _full_clean,
     event_record,
     rating_for,
-    require_role,
+    require,
 )
 
 
@@ -29,23 +29,23 @@ from annotations.services._base import (
 def verdict_set(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     rating: Rating | str,
     rationale: str = "",
     expected_version: int | None = None,
 ) -> Verdict:
     """Record the user's current verdict on a claim; an earlier one of theirs is kept as history."""
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    require(actor, team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     chosen = rating_for(team, rating)
-    previous = Verdict.objects.filter(claim=claim, reviewer=user, is_current=True).first()
+    previous = Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True).first()
     if previous is not None:
         if previous.rating_id == chosen.pk and previous.rationale == rationale.strip():
             return previous
         Verdict.objects.filter(pk=previous.pk).update(is_current=False)
-    verdict = Verdict(claim=claim, reviewer=user, rating=chosen, rationale=rationale.strip())
+    verdict = Verdict(claim=claim, reviewer=actor, rating=chosen, rationale=rationale.strip())
     _full_clean(verdict, exclude=["claim", "reviewer", "rating"])
     try:
         with transaction.atomic():
@@ -58,8 +58,8 @@ def verdict_set(
     _bump_version(claim)
     event_record(
         team=team,
-        verb="verdict.set",
-        actor=user,
+        verb=verbs.VERDICT_SET,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={
@@ -75,7 +75,7 @@ def verdict_set(
 
 @transaction.atomic
 def verdict_withdraw(
-    *, claim: Claim, user: AbstractBaseUser, expected_version: int | str | None = None
+    *, claim: Claim, actor: AbstractBaseUser, expected_version: int | str | None = None
 ) -> bool:
     """Withdraw the user's current verdict on a claim; it stays in the history, not current.
 
@@ -83,11 +83,11 @@ def verdict_withdraw(
     cannot be withdrawn while the claim is approved: send the claim back first.
     """
     team = claim.article.team
-    require_role(user, team, Role.REVIEWER)
+    require(actor, team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     _check_not_published(claim)
     current = (
-        Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+        Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
         .select_related("rating")
         .first()
     )
@@ -104,8 +104,8 @@ def verdict_withdraw(
     _bump_version(claim)
     event_record(
         team=team,
-        verb="verdict.withdrawn",
-        actor=user,
+        verb=verbs.VERDICT_WITHDRAWN,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"rating": (current.rating.slug, None), "rationale": (current.rationale, None)},

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from annotations import policies, verbs
 from annotations.errors import (
     Conflict,
     Forbidden,
@@ -27,7 +28,7 @@ from annotations.models import (
     Role,
     Verdict,
 )
-from annotations.services._base import UNSET, _check_version, event_record, require_role
+from annotations.services._base import UNSET, _check_version, event_record, require
 from annotations.services.articles import article_status_refresh
 from annotations.services.claims import claim_revise
 from annotations.services.verdicts import verdict_set
@@ -50,12 +51,12 @@ from annotations.services.verdicts import verdict_set
 # travels with the Event and the notification. A correction stores its note and time on the
 # claim (correction_note, corrected_at) as well as on the Event, for the exports.
 TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
-    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, "claim.submitted"),
-    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, "claim.sent_back"),
-    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): (Role.EDITOR, "claim.approved"),
-    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.sent_back"),
-    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): (Role.EDITOR, "claim.published"),
-    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): (Role.EDITOR, "claim.corrected"),
+    (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW): (Role.REVIEWER, verbs.CLAIM_SUBMITTED),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.DRAFT): (Role.REVIEWER, verbs.CLAIM_SENT_BACK),
+    (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED): (Role.EDITOR, verbs.CLAIM_APPROVED),
+    (ClaimStatus.APPROVED, ClaimStatus.IN_REVIEW): (Role.EDITOR, verbs.CLAIM_SENT_BACK),
+    (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED): (Role.EDITOR, verbs.CLAIM_PUBLISHED),
+    (ClaimStatus.PUBLISHED, ClaimStatus.IN_REVIEW): (Role.EDITOR, verbs.CLAIM_CORRECTED),
 }
 
 
@@ -63,7 +64,7 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
 def claim_transition(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     to: str,
     note: str = "",
     final_verdict: Verdict | int | None = None,
@@ -84,7 +85,7 @@ def claim_transition(
     the claim already has (a republished correction), else the team's pattern
     (publishing.public_url_for), else none. Given empty: published without one.
     """
-    membership = require_role(user, claim.article.team, Role.REVIEWER)
+    membership = require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     if to not in ClaimStatus.values:
@@ -103,15 +104,15 @@ def claim_transition(
     role, verb = rule
     if not membership.has_role(role):
         raise Forbidden(f"Only an editor can move a claim to {ClaimStatus(to).label.lower()}.")
-    if not membership.has_role(Role.EDITOR) and claim.created_by_id != user.pk:
+    if not policies.allows(membership, policies.CLAIM_REVIEW) and claim.created_by_id != actor.pk:
         raise Forbidden("Reviewers can move only their own claims; ask an editor.")
     note = (note or "").strip()
-    if verb == "claim.corrected" and not note:
+    if verb == verbs.CLAIM_CORRECTED and not note:
         raise InvalidInput(
             "Correcting a published claim needs a note saying what was wrong.", field="note"
         )
-    if verb == "claim.sent_back" and _is_withdrawal(claim, to, user):
-        verb = "claim.withdrawn"
+    if verb == verbs.CLAIM_SENT_BACK and _is_withdrawal(claim, to, actor):
+        verb = verbs.CLAIM_WITHDRAWN
     before = claim.status
     # The approved verdict's rating before the move: sending back or correcting clears it.
     final_before = (
@@ -123,7 +124,7 @@ def claim_transition(
     )
     fields = ["status", "version", "updated_at"]
     changes: dict[str, tuple[Any, Any]] = {"status": (before, to)}
-    if verb == "claim.corrected":
+    if verb == verbs.CLAIM_CORRECTED:
         changes["correction_note"] = (claim.correction_note or None, note)
         claim.correction_note = note
         claim.corrected_at = timezone.now()
@@ -146,9 +147,9 @@ def claim_transition(
                     field="final_verdict",
                 )
             final_verdict = verdict_set(
-                claim=claim, user=user, rating=own_rating, rationale=own_rationale
+                claim=claim, actor=actor, rating=own_rating, rationale=own_rationale
             )
-        claim.final_verdict = _choose_final_verdict(claim, user, final_verdict)
+        claim.final_verdict = _choose_final_verdict(claim, actor, final_verdict)
         fields.append("final_verdict")
     elif to in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW) and claim.final_verdict_id:
         claim.final_verdict = None
@@ -160,12 +161,12 @@ def claim_transition(
         final_after = claim.final_verdict.rating.slug if claim.final_verdict is not None else None
         if final_after != final_before:
             changes["final_verdict"] = (final_before, final_after)
-    if verb == "claim.sent_back":
-        _notify_sent_back(claim, user, note)
+    if verb == verbs.CLAIM_SENT_BACK:
+        _notify_sent_back(claim, actor, note)
     event_record(
         team=claim.article.team,
         verb=verb,
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes=changes,
@@ -179,7 +180,7 @@ def claim_transition(
 def claim_public_url_set(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     public_url: str | None,
     expected_version: int | str | None = None,
 ) -> Claim:
@@ -189,7 +190,7 @@ def claim_public_url_set(
     verdict is, not what it is. Empty clears it (the ClaimReview then has no `url`). Raises the
     claim's version; a `claim.public_url_changed` Event has the old and new address.
     """
-    require_role(user, claim.article.team, Role.EDITOR)
+    require(actor, claim.article.team, policies.CLAIM_PUBLIC_URL)
     _check_version(claim, expected_version)
     claim.refresh_from_db()
     if claim.status != ClaimStatus.PUBLISHED:
@@ -206,8 +207,8 @@ def claim_public_url_set(
     claim.save(update_fields=["public_url", "version", "updated_at"])
     event_record(
         team=claim.article.team,
-        verb="claim.public_url_changed",
-        actor=user,
+        verb=verbs.CLAIM_PUBLIC_URL_CHANGED,
+        actor=actor,
         article=claim.article,
         claim=claim,
         changes={"public_url": (before or None, wanted or None)},
@@ -215,24 +216,24 @@ def claim_public_url_set(
     return claim
 
 
-def _is_withdrawal(claim: Claim, to: str, user: AbstractBaseUser) -> bool:
+def _is_withdrawal(claim: Claim, to: str, actor: AbstractBaseUser) -> bool:
     """A claim's own author taking it back from review to draft withdraws it (no one to tell)."""
-    return to == ClaimStatus.DRAFT and claim.created_by_id == user.pk
+    return to == ClaimStatus.DRAFT and claim.created_by_id == actor.pk
 
 
-def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
+def _notify_sent_back(claim: Claim, actor: AbstractBaseUser, note: str) -> None:
     """Tell the claim's author that an editor sent it back, with the editor's note."""
 
-    if claim.created_by_id is None or claim.created_by_id == user.pk:
+    if claim.created_by_id is None or claim.created_by_id == actor.pk:
         return
     wording = shorten(claim.summary or claim.exact, 80, collapse_spaces=False)
-    message = f"{user.get_username()} sent back your claim #{claim.number} “{wording}”"
+    message = f"{actor.get_username()} sent back your claim #{claim.number} “{wording}”"
     message += f": {note}" if note else "."
     Notification.objects.create(
         user_id=claim.created_by_id,
         team=claim.article.team,
         kind="sent_back",
-        actor=user,
+        actor=actor,
         article=claim.article,
         claim=claim,
         message=message,
@@ -240,7 +241,7 @@ def _notify_sent_back(claim: Claim, user: AbstractBaseUser, note: str) -> None:
 
 
 def _choose_final_verdict(
-    claim: Claim, user: AbstractBaseUser, chosen: Verdict | int | None
+    claim: Claim, actor: AbstractBaseUser, chosen: Verdict | int | None
 ) -> Verdict:
     current = list(
         Verdict.objects.filter(claim=claim, is_current=True).select_related("rating", "reviewer")
@@ -258,7 +259,7 @@ def _choose_final_verdict(
             "The chosen final verdict is not a current verdict on this claim.",
             field="final_verdict",
         )
-    own = [verdict for verdict in current if verdict.reviewer_id == user.pk]
+    own = [verdict for verdict in current if verdict.reviewer_id == actor.pk]
     if own:
         return own[0]
     if len({verdict.rating_id for verdict in current}) == 1:
@@ -286,7 +287,7 @@ FINAL_OWN = "own"
 def claim_revise_and_transition(
     *,
     claim: Claim,
-    user: AbstractBaseUser,
+    actor: AbstractBaseUser,
     to: str,
     expected_version: int | str | None = None,
     changes: Mapping[str, Any] | None = None,
@@ -302,18 +303,18 @@ def claim_revise_and_transition(
     `final_verdict` is a verdict id or FINAL_OWN (the user's verdict as saved by this call);
     `move` carries any further options of claim_transition for the move.
     """
-    require_role(user, claim.article.team, Role.REVIEWER)
+    require(actor, claim.article.team, policies.CLAIM_WORK)
     _check_version(claim, expected_version)
     own_before = (
-        Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+        Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
         .values_list("pk", flat=True)
         .first()
     )
-    claim = claim_revise(claim=claim, user=user, **dict(changes or {}))
+    claim = claim_revise(claim=claim, actor=actor, **dict(changes or {}))
     chosen: Any = final_verdict
     if to == ClaimStatus.APPROVED and final_verdict is not None:
         own_now = (
-            Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
+            Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
             .values_list("pk", flat=True)
             .first()
         )
@@ -332,7 +333,7 @@ def claim_revise_and_transition(
             chosen = int(final_verdict)
     return claim_transition(
         claim=claim,
-        user=user,
+        actor=actor,
         to=to,
         note=note,
         final_verdict=chosen,

@@ -21,7 +21,7 @@ def token_for(db) -> Callable:
     """token_for(user) -> a new raw API token of that user."""
 
     def _make(user, name: str = "tests") -> str:
-        _, raw = services.token_create(user=user, name=name)
+        _, raw = services.token_create(actor=user, name=name)
         return raw
 
     return _make
@@ -66,14 +66,14 @@ def world(desk) -> World:
     article = make_article(desk.team)
     claim = services.claim_create(
         article=article,
-        user=desk.admin,
+        actor=desk.admin,
         exact=QUOTE,
         claimant="Zelensky",
         rating="mostly-true",
         rationale="Close to other estimates.",
         sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
     )
-    comment = services.comment_add(claim=claim, user=desk.admin, body="Check the Pentagon.")
+    comment = services.comment_add(claim=claim, actor=desk.admin, body="Check the Pentagon.")
     claim.refresh_from_db()
     return World(
         article=article,

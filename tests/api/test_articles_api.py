@@ -205,7 +205,7 @@ def _list_queries(client, desk, count: int, query: str) -> int:
     for number in range(count):
         current = make_article(desk.team, f"API story {count}-{number}.")
         current.assignees.add(desk.reviewer)
-        services.claim_create(article=current, user=desk.reviewer, exact="API story")
+        services.claim_create(article=current, actor=desk.reviewer, exact="API story")
         old = make_article(desk.team, f"Archived API story {count}-{number}.")
         old.assignees.add(desk.editor)
         Article.objects.filter(pk=old.pk).update(archived_at=timezone.now() - timedelta(days=1))

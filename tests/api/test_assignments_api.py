@@ -119,7 +119,7 @@ def test_input_is_checked(world, api_as):
 
 
 def test_an_editor_unassigns(desk, world, api_as):
-    services.assign_claim(claim=world.claim, assignee=desk.reviewer, by=desk.editor)
+    services.claim_assign(claim=world.claim, assignee=desk.reviewer, actor=desk.editor)
 
     response = api_as("admin").delete(claim_url(world, "reviewer-user"))
 
@@ -140,9 +140,13 @@ def test_unassigning_someone_not_assigned_is_404(world, api_as):
 
 def test_the_queue_lists_assigned_and_waiting_items_with_overdue_flags(desk, world, api_as):
     late = make_article(desk.team, text=f"Late story: {QUOTE}.", title="Late story")
-    services.assign_article(article=world.article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_article(article=late, assignee=desk.reviewer, due_on=days(-2), by=desk.editor)
-    services.assign_claim(claim=world.claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
+    services.article_assign(article=world.article, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(
+        article=late, assignee=desk.reviewer, due_on=days(-2), actor=desk.editor
+    )
+    services.claim_assign(
+        claim=world.claim, assignee=desk.reviewer, due_on=days(1), actor=desk.editor
+    )
 
     body = api_as("reviewer").get("/api/v1/queue/").json()
 
@@ -163,7 +167,7 @@ def test_the_queue_lists_assigned_and_waiting_items_with_overdue_flags(desk, wor
 
 
 def test_an_editors_queue_holds_the_claims_in_review(desk, world, api_as):
-    services.claim_transition(claim=world.claim, user=desk.admin, to="in_review")
+    services.claim_transition(claim=world.claim, actor=desk.admin, to="in_review")
 
     editor = api_as("editor").get("/api/v1/queue/").json()
     admin = api_as("admin").get("/api/v1/queue/").json()
@@ -182,12 +186,12 @@ def test_the_queue_takes_the_same_queries_for_few_and_many_items(desk, world, ap
     def grow(to: int) -> int:
         for number in range(ArticleAssignment.objects.count(), to):
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            services.assign_article(
-                article=article, assignee=desk.editor, due_on=days(number - 2), by=desk.admin
+            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+            services.article_assign(
+                article=article, assignee=desk.editor, due_on=days(number - 2), actor=desk.admin
             )
-            services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+            services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
         client = api_as("editor")
         with CaptureQueriesContext(connection) as captured:
             body = client.get("/api/v1/queue/").json()

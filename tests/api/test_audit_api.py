@@ -65,7 +65,7 @@ def test_outsiders_and_anonymous_callers_get_no_activity(world, api_as):
 
 def test_a_deleted_claims_events_keep_its_id(world, api_as, desk):
     claim_id = world.claim.pk
-    services.claim_delete(claim=world.claim, user=desk.editor)
+    services.claim_delete(claim=world.claim, actor=desk.editor)
     results = api_as("viewer").get(ACTIVITY, {"claim": claim_id}).json()["results"]
     assert results[0]["verb"] == "claim.deleted"
     assert results[0]["claim"] == claim_id
@@ -74,7 +74,7 @@ def test_a_deleted_claims_events_keep_its_id(world, api_as, desk):
 
 def test_the_activity_filters(world, api_as, desk):
     second = make_article(desk.team, text="Another story about 10.000 North Korean soldiers.")
-    services.claim_create(article=second, user=desk.editor, exact="10.000 North Korean soldiers")
+    services.claim_create(article=second, actor=desk.editor, exact="10.000 North Korean soldiers")
     services.membership_set(team=desk.team, user=desk.outsider, role="viewer", actor=desk.admin)
     client = api_as("viewer")
 
@@ -106,7 +106,7 @@ def test_bad_filters_are_400_naming_the_field(world, api_as, params, field):
 
 def test_the_activity_is_cursor_paginated(world, api_as, desk):
     for number in range(7):
-        services.comment_add(claim=world.claim, user=desk.reviewer, body=f"Comment {number}")
+        services.comment_add(claim=world.claim, actor=desk.reviewer, body=f"Comment {number}")
     client = api_as("viewer")
     seen = []
     url = ACTIVITY + "?page_size=3"
@@ -122,7 +122,7 @@ def _activity_queries(world, desk, count: int) -> tuple[int, int]:
     existing = len(team_events())
     for number in range(existing, count):
         services.verdict_set(
-            claim=world.claim, user=desk.reviewer, rating=["true", "false"][number % 2]
+            claim=world.claim, actor=desk.reviewer, rating=["true", "false"][number % 2]
         )
     client = APIClient()
     client.force_authenticate(desk.viewer)
@@ -170,14 +170,14 @@ def test_csv_is_the_default_format(world, api_as):
 
 
 def test_a_comment_starting_with_equals_is_exported_safely(world, api_as, desk):
-    services.comment_add(claim=world.claim, user=desk.reviewer, body='=HYPERLINK("http://x")')
+    services.comment_add(claim=world.claim, actor=desk.reviewer, body='=HYPERLINK("http://x")')
     rows = list(csv.reader(io.StringIO(body(api_as("editor").get(AUDIT))[1:])))
     [row] = [row for row in rows if row[4] == "comment.added" and "HYPERLINK" in row[10]]
     assert row[10] == '\'=HYPERLINK("http://x")'
 
 
 def test_ndjson_parses_line_by_line(world, api_as, desk):
-    services.verdict_set(claim=world.claim, user=desk.admin, rating="false", rationale="No.")
+    services.verdict_set(claim=world.claim, actor=desk.admin, rating="false", rationale="No.")
     response = api_as("admin").get(AUDIT, {"format": "ndjson"})
 
     assert response.status_code == 200
@@ -233,7 +233,7 @@ def test_since_and_until_narrow_the_export(world, api_as):
 def _export_queries(world, desk, count: int, fmt: str) -> int:
     existing = len(team_events())
     for number in range(existing, count):
-        services.comment_add(claim=world.claim, user=desk.reviewer, body=f"Comment {number}")
+        services.comment_add(claim=world.claim, actor=desk.reviewer, body=f"Comment {number}")
     client = APIClient()
     client.force_authenticate(desk.editor)
     with CaptureQueriesContext(connection) as captured:

@@ -34,7 +34,7 @@ def test_a_fresh_if_match_writes_and_the_etag_changes(world, editor):
 @pytest.mark.parametrize("method", ["patch", "put", "delete"])
 def test_a_stale_if_match_is_a_412_and_changes_nothing(method, world, editor, desk):
     etag = editor.get(claim_url(world))["ETag"]
-    services.claim_update(claim=world.claim, user=desk.admin, summary="Someone else's change.")
+    services.claim_update(claim=world.claim, actor=desk.admin, summary="Someone else's change.")
 
     body = {"claimant": "x", "summary": "Mine.", "tags": []} if method != "delete" else None
     response = getattr(editor, method)(claim_url(world), body, format="json", HTTP_IF_MATCH=etag)
@@ -46,7 +46,7 @@ def test_a_stale_if_match_is_a_412_and_changes_nothing(method, world, editor, de
 
 def test_a_stale_if_match_on_a_transition_is_a_412(world, editor, desk):
     etag = editor.get(claim_url(world))["ETag"]
-    services.claim_update(claim=world.claim, user=desk.admin, summary="Changed.")
+    services.claim_update(claim=world.claim, actor=desk.admin, summary="Changed.")
 
     response = editor.post(
         f"{claim_url(world)}transition/", {"to": "in_review"}, format="json", HTTP_IF_MATCH=etag
@@ -80,7 +80,7 @@ def test_an_unreadable_if_match_matches_nothing(header, world, editor):
 
 def test_a_version_in_the_body_refuses_a_stale_write_with_409(world, editor, desk):
     version = editor.get(claim_url(world)).json()["version"]
-    services.claim_update(claim=world.claim, user=desk.admin, summary="Changed.")
+    services.claim_update(claim=world.claim, actor=desk.admin, summary="Changed.")
 
     stale = editor.patch(claim_url(world), {"summary": "Mine.", "version": version}, format="json")
     assert stale.status_code == 409
@@ -114,7 +114,7 @@ def test_articles_and_teams_have_etags_that_follow_changes(world, editor, desk):
     assert first.startswith('W/"article-')
 
     services.claim_create(
-        article=world.article, user=desk.editor, exact="10.000 North Korean soldiers"
+        article=world.article, actor=desk.editor, exact="10.000 North Korean soldiers"
     )
 
     assert editor.get(url)["ETag"] != first

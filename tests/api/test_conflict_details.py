@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_stale_if_match_412_names_the_version_and_the_changed_fields(world, editor, desk):
     etag = editor.get(claim_url(world))["ETag"]
     read = world.claim.version
-    services.claim_update(claim=world.claim, user=desk.admin, summary="Someone else's change.")
+    services.claim_update(claim=world.claim, actor=desk.admin, summary="Someone else's change.")
 
     response = editor.patch(
         claim_url(world), {"claimant": "Mine"}, format="json", HTTP_IF_MATCH=etag
@@ -37,9 +37,9 @@ def test_a_stale_if_match_412_names_the_version_and_the_changed_fields(world, ed
 
 def test_a_stale_version_409_names_every_change_since_that_version(world, editor, desk):
     read = editor.get(claim_url(world)).json()["version"]
-    services.claim_update(claim=world.claim, user=desk.admin, claimant="Kyiv")
-    services.verdict_set(claim=world.claim, user=desk.reviewer, rating="false")
-    services.comment_add(claim=world.claim, user=desk.editor, body="A comment moves nothing.")
+    services.claim_update(claim=world.claim, actor=desk.admin, claimant="Kyiv")
+    services.verdict_set(claim=world.claim, actor=desk.reviewer, rating="false")
+    services.comment_add(claim=world.claim, actor=desk.editor, body="A comment moves nothing.")
 
     response = editor.patch(claim_url(world), {"summary": "Mine.", "version": read}, format="json")
 
@@ -61,9 +61,11 @@ def test_a_stale_if_match_caught_by_the_service_is_a_412_with_the_same_details(w
     """Between the view's If-Match check and the write (a race), the service refuses."""
     claim = Claim.objects.get(pk=world.claim.pk)
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.admin, summary="Raced.")
+    services.claim_update(claim=claim, actor=desk.admin, summary="Raced.")
     with pytest.raises(Conflict) as caught:
-        services.claim_update(claim=claim, user=desk.editor, summary="Late", expected_version=stale)
+        services.claim_update(
+            claim=claim, actor=desk.editor, summary="Late", expected_version=stale
+        )
     details = conflicts.api_details(caught.value)
     assert details["version"] == stale + 1
     assert details["changed_fields"] == ["summary"]

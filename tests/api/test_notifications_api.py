@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def mention(world, author, body="@editor-user please check"):
-    return services.comment_add(claim=world.claim, user=author, body=body)
+    return services.comment_add(claim=world.claim, actor=author, body=body)
 
 
 def results(response) -> list[dict]:
@@ -30,7 +30,7 @@ def results(response) -> list[dict]:
 
 def test_your_notifications_newest_first_with_what_they_concern(world, desk, api_as):
     comment = mention(world, desk.reviewer)
-    services.comment_add(claim=world.claim, user=desk.admin, body="@EDITOR-USER and again")
+    services.comment_add(claim=world.claim, actor=desk.admin, body="@EDITOR-USER and again")
 
     rows = results(api_as("editor").get("/api/v1/notifications/"))
 
@@ -217,9 +217,9 @@ def test_the_comment_list_costs_the_same_queries_with_mentions(world, desk, api_
     few = count()
     for index in range(20):
         comment = services.comment_add(
-            claim=world.claim, user=desk.reviewer, body=f"@editor-user @admin-user {index}"
+            claim=world.claim, actor=desk.reviewer, body=f"@editor-user @admin-user {index}"
         )
         if index % 4 == 0:
-            services.comment_delete(comment=comment, user=desk.editor)
+            services.comment_delete(comment=comment, actor=desk.editor)
 
     assert count() == few

@@ -19,8 +19,8 @@ def url(desk) -> str:
 
 
 def approve(world, desk) -> None:
-    services.claim_transition(claim=world.claim, user=desk.admin, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=world.claim, user=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=world.claim, actor=desk.admin, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=world.claim, actor=desk.editor, to=ClaimStatus.APPROVED)
 
 
 def test_members_read_the_settings_and_admins_change_them(desk, api_as):
@@ -116,7 +116,7 @@ def test_a_published_claim_without_a_url_has_a_claimreview_without_one(desk, wor
 
 def test_an_editor_patches_a_published_claims_public_url(desk, world, api_as):
     approve(world, desk)
-    services.claim_transition(claim=world.claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=world.claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
     claim_url = f"/api/v1/claims/{world.claim.pk}/"
     etag = api_as("editor").get(claim_url)["ETag"]
 

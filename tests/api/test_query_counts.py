@@ -58,7 +58,7 @@ def _articles(world: World, desk, n: int) -> str:
         i = next(_unique)
         article = make_article(desk.team, text=f"Story number {i}.\n\nIt has two paragraphs.")
         article.assignees.add(desk.editor, desk.reviewer)
-        services.claim_create(article=article, user=desk.reviewer, exact="two paragraphs")
+        services.claim_create(article=article, actor=desk.reviewer, exact="two paragraphs")
     return "/api/v1/articles/"
 
 
@@ -86,17 +86,17 @@ def _claims(world: World, desk, n: int) -> list[Claim]:
         article = make_article(desk.team, text=f"Claim story {i}: the sky is green today.")
         claim = services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="the sky is green",
             claimant=f"Person {i}",
             rating="false",
             sources=[{"url": f"https://example.org/{i}", "title": "Evidence"}],
             tags=["sky", "colour"],
         )
-        services.verdict_set(claim=claim, user=desk.editor, rating="false")
+        services.verdict_set(claim=claim, actor=desk.editor, rating="false")
         if i % 2:
-            services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            services.claim_transition(claim=claim, user=desk.editor, to="approved")
+            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+            services.claim_transition(claim=claim, actor=desk.editor, to="approved")
         claims.append(claim)
     return claims
 
@@ -117,20 +117,20 @@ def _verdicts(world: World, desk, n: int) -> str:
     for i in range(n):
         reviewer = UserFactory()
         MembershipFactory(user=reviewer, team=desk.team, role=Role.REVIEWER)
-        services.verdict_set(claim=world.claim, user=reviewer, rating=ratings[i % 3])
+        services.verdict_set(claim=world.claim, actor=reviewer, rating=ratings[i % 3])
     return f"/api/v1/claims/{world.claim.pk}/verdicts/"
 
 
 def _sources(world: World, desk, n: int) -> str:
     for i in range(n):
-        services.source_add(claim=world.claim, user=desk.admin, url=f"https://example.org/s{i}")
+        services.source_add(claim=world.claim, actor=desk.admin, url=f"https://example.org/s{i}")
     return f"/api/v1/claims/{world.claim.pk}/sources/"
 
 
 def _comments(world: World, desk, n: int) -> str:
     authors = [desk.admin, desk.editor, desk.reviewer]
     for i in range(n):
-        services.comment_add(claim=world.claim, user=authors[i % 3], body=f"Comment {i}")
+        services.comment_add(claim=world.claim, actor=authors[i % 3], body=f"Comment {i}")
     return f"/api/v1/claims/{world.claim.pk}/comments/"
 
 
@@ -151,8 +151,8 @@ def _assignees(desk, n: int) -> list:
 def _article_assignments(world: World, desk, n: int) -> str:
 
     for person in _assignees(desk, n):
-        services.assign_article(
-            article=world.article, assignee=person, due_on="2030-01-31", by=desk.editor
+        services.article_assign(
+            article=world.article, assignee=person, due_on="2030-01-31", actor=desk.editor
         )
     return f"/api/v1/articles/{world.article.pk}/assignments/"
 
@@ -160,7 +160,7 @@ def _article_assignments(world: World, desk, n: int) -> str:
 def _claim_assignments(world: World, desk, n: int) -> str:
 
     for person in _assignees(desk, n):
-        services.assign_claim(claim=world.claim, assignee=person, by=desk.admin)
+        services.claim_assign(claim=world.claim, assignee=person, actor=desk.admin)
     return f"/api/v1/claims/{world.claim.pk}/assignments/"
 
 

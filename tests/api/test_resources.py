@@ -234,8 +234,8 @@ def test_a_quote_with_context_chooses_among_repeats(world, reviewer):
 
 
 def test_article_claims_come_in_text_order_with_orphans_last(world, desk, reviewer):
-    later = services.claim_create(article=world.article, user=desk.reviewer, exact="Pentagon")
-    earlier = services.claim_create(article=world.article, user=desk.reviewer, exact="Troops")
+    later = services.claim_create(article=world.article, actor=desk.reviewer, exact="Pentagon")
+    earlier = services.claim_create(article=world.article, actor=desk.reviewer, exact="Troops")
     Claim.objects.filter(pk=earlier.pk).update(start=None, end=None, anchor="orphaned")
 
     ids = [
@@ -272,7 +272,7 @@ def test_patch_can_move_a_claim(world, editor):
 
 
 def test_a_reviewer_edits_their_own_claim_but_not_another(world, desk, reviewer):
-    own = services.claim_create(article=world.article, user=desk.reviewer, exact="Pentagon")
+    own = services.claim_create(article=world.article, actor=desk.reviewer, exact="Pentagon")
 
     assert (
         reviewer.patch(f"/api/v1/claims/{own.pk}/", {"summary": "Mine."}, format="json").status_code
@@ -386,7 +386,7 @@ def test_deleting_a_claim_keeps_its_events(world, editor):
 def test_claim_filters(world, desk, reviewer, editor):
     other = services.claim_create(
         article=world.article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="Pentagon",
         claimant="US Department of Defense",
         rating="false",

@@ -49,8 +49,8 @@ def test_a_revision_with_two_inputs_or_none_is_a_clear_400(desk, world, api_as):
 
 
 def test_an_approved_claim_is_served_as_claimreview(desk, world, api_as):
-    services.claim_transition(claim=world.claim, user=desk.admin, to="in_review")
-    services.claim_transition(claim=world.claim, user=desk.editor, to="approved")
+    services.claim_transition(claim=world.claim, actor=desk.admin, to="in_review")
+    services.claim_transition(claim=world.claim, actor=desk.editor, to="approved")
 
     response = api_as("viewer").get(f"/api/v1/claims/{world.claim.pk}/claimreview")
 

@@ -46,18 +46,18 @@ def populated(transactional_db, desk, settings):
         article = make_article(desk.team, text=f"Story {i}: {QUOTE} arrived.\n\nMore text.")
         claim = services.claim_create(
             article=article,
-            user=desk.editor,
+            actor=desk.editor,
             exact=QUOTE,
             rating="false",
             sources=[{"url": "https://example.org/evidence"}],
         )
-        comment = services.comment_add(claim=claim, user=desk.editor, body="A comment.")
+        comment = services.comment_add(claim=claim, actor=desk.editor, body="A comment.")
         ids["id"] += [article.pk, claim.pk]
         ids["article_id"].append(article.pk)
         ids["claim_id"].append(claim.pk)
         ids["comment_id"].append(comment.pk)
         ids["source_id"] += list(claim.sources.values_list("pk", flat=True))
-    _, raw = services.token_create(user=desk.editor, name="schemathesis")
+    _, raw = services.token_create(actor=desk.editor, name="schemathesis")
     return raw, ids
 
 

@@ -27,15 +27,15 @@ def generic(serializer_class, instance) -> dict:
 def approved_claim(world, desk):
     services.source_add(
         claim=world.claim,
-        user=desk.admin,
+        actor=desk.admin,
         url="https://example.org/dated",
         accessed_at=date(2026, 11, 1),
         stance="refutes",
     )
-    services.verdict_set(claim=world.claim, user=desk.editor, rating="unverifiable")
-    services.claim_transition(claim=world.claim, user=desk.admin, to="in_review")
+    services.verdict_set(claim=world.claim, actor=desk.editor, rating="unverifiable")
+    services.claim_transition(claim=world.claim, actor=desk.admin, to="in_review")
     services.claim_transition(
-        claim=world.claim, user=desk.editor, to="approved", final_verdict=world.verdict.pk
+        claim=world.claim, actor=desk.editor, to="approved", final_verdict=world.verdict.pk
     )
     return world.claim
 

@@ -58,7 +58,7 @@ def test_a_taken_slug_is_409_and_unknown_fields_400(desk):
 
 def test_the_scale_lists_retired_ratings_and_use(desk):
     article = make_article(desk.team)
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     services.rating_retire(
         rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin
     )
@@ -204,7 +204,7 @@ def test_the_last_admin_is_409(desk):
 
 
 def test_removing_a_member_keeps_their_work(desk, world):
-    services.verdict_set(claim=world.claim, user=desk.reviewer, rating="false")
+    services.verdict_set(claim=world.claim, actor=desk.reviewer, rating="false")
 
     response = client_for(desk.admin).delete(f"{BASE}/members/reviewer-user/")
 

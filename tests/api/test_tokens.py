@@ -94,7 +94,7 @@ def test_a_revoked_token_is_a_401(desk, token_for):
     raw = token_for(desk.editor)
     assert get_with(raw).status_code == 200
 
-    services.token_revoke(token=ApiToken.objects.get(user=desk.editor), user=desk.editor)
+    services.token_revoke(token=ApiToken.objects.get(user=desk.editor), actor=desk.editor)
 
     response = get_with(raw)
     assert response.status_code == 401
@@ -103,7 +103,7 @@ def test_a_revoked_token_is_a_401(desk, token_for):
 
 def test_a_revoked_token_is_refused_even_beside_a_session(desk, token_for):
     raw = token_for(desk.editor)
-    services.token_revoke(token=ApiToken.objects.get(user=desk.editor), user=desk.editor)
+    services.token_revoke(token=ApiToken.objects.get(user=desk.editor), actor=desk.editor)
     client = APIClient()
     client.force_login(desk.editor)
 
@@ -141,7 +141,7 @@ def test_last_used_is_recorded_at_most_once_a_minute(desk, token_for):
 
 
 def test_token_mark_used_writes_once_within_the_resolution(desk):
-    token, _ = services.token_create(user=desk.viewer, name="x")
+    token, _ = services.token_create(actor=desk.viewer, name="x")
     now = timezone.now()
 
     assert services.token_mark_used(token=token, now=now) is True

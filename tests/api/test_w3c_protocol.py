@@ -94,7 +94,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 def make_claims(article: Article, user, quotes: list[str]) -> list[Claim]:
-    return [services.claim_create(article=article, user=user, exact=q) for q in quotes]
+    return [services.claim_create(article=article, actor=user, exact=q) for q in quotes]
 
 
 FIVE = ["Troops", "President Zelensky", "11.000", "The Pentagon", "Kursk region"]
@@ -245,7 +245,7 @@ def test_container_etag_changes_with_a_claim_and_if_none_match_gives_304(article
     etag = client.get(container_url(article))["ETag"]
 
     assert client.get(container_url(article), HTTP_IF_NONE_MATCH=etag).status_code == 304
-    services.claim_update(claim=claim, user=desk.reviewer, claimant="Someone")
+    services.claim_update(claim=claim, actor=desk.reviewer, claimant="Someone")
     changed = client.get(container_url(article), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
 
@@ -258,7 +258,7 @@ def test_container_queries_do_not_grow_with_claims(desk):
             start = SAMPLE_TEXT.index(words[index % len(words)])
             claim = services.claim_create(
                 article=target,
-                user=desk.reviewer,
+                actor=desk.reviewer,
                 start=start,
                 end=start + 3,
                 rating="false",
@@ -266,7 +266,7 @@ def test_container_queries_do_not_grow_with_claims(desk):
                 tags=["t"],
                 sources=[{"url": f"https://example.org/{index}"}],
             )
-            services.verdict_set(claim=claim, user=desk.editor, rating="true")
+            services.verdict_set(claim=claim, actor=desk.editor, rating="true")
     client = client_for(desk.viewer)
 
     counts = []
@@ -545,10 +545,10 @@ def test_the_etag_changes_on_every_write(article, desk):
     client = client_for(desk.viewer)
     seen = {client.get(annotation_url(claim))["ETag"]}
     writes = [
-        lambda: services.claim_update(claim=claim, user=desk.reviewer, summary="New wording"),
-        lambda: services.verdict_set(claim=claim, user=desk.editor, rating="true"),
-        lambda: services.source_add(claim=claim, user=desk.editor, url="https://example.org/"),
-        lambda: services.claim_transition(claim=claim, user=desk.reviewer, to="in_review"),
+        lambda: services.claim_update(claim=claim, actor=desk.reviewer, summary="New wording"),
+        lambda: services.verdict_set(claim=claim, actor=desk.editor, rating="true"),
+        lambda: services.source_add(claim=claim, actor=desk.editor, url="https://example.org/"),
+        lambda: services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review"),
     ]
 
     for write in writes:
@@ -622,7 +622,7 @@ def test_put_moves_the_quote_and_refuses_bad_input(article, desk):
 def test_putting_back_what_was_read_changes_nothing(article, desk):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="The Pentagon",
         rating="false",
         rationale="Because.",
@@ -637,7 +637,7 @@ def test_putting_back_what_was_read_changes_nothing(article, desk):
             }
         ],
     )
-    services.verdict_set(claim=claim, user=desk.editor, rating="true", rationale="No.")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true", rationale="No.")
     Claim.objects.filter(pk=claim.pk).update(start=None, end=None, anchor=AnchorState.ORPHANED)
     client = client_for(desk.reviewer)
     read = client.get(annotation_url(claim))
@@ -658,7 +658,7 @@ def test_delete_honours_if_match(article, desk):
     [claim] = make_claims(article, desk.reviewer, ["The Pentagon"])
     client = client_for(desk.editor)
     etag = client.get(annotation_url(claim))["ETag"]
-    services.claim_update(claim=claim, user=desk.reviewer, claimant="Changed")
+    services.claim_update(claim=claim, actor=desk.reviewer, claimant="Changed")
 
     assert_error(client.delete(annotation_url(claim), HTTP_IF_MATCH=etag), 412)
     assert Claim.objects.filter(pk=claim.pk).exists()
@@ -712,7 +712,7 @@ def test_viewers_read_but_may_not_write(article, desk):
 
 
 def test_reviewers_change_only_their_own_claims(article, desk):
-    claim = services.claim_create(article=article, user=desk.editor, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.editor, exact="The Pentagon")
     client = client_for(desk.reviewer)
     data = body(client.get(annotation_url(claim)))
 
@@ -731,7 +731,7 @@ def test_anonymous_requests_are_401(article, desk):
 
 
 def test_api_tokens_work(article, desk):
-    _, raw = services.token_create(user=desk.reviewer, name="annotator")
+    _, raw = services.token_create(actor=desk.reviewer, name="annotator")
     client = APIClient()
 
     response = post(
@@ -747,7 +747,7 @@ def test_api_tokens_work(article, desk):
 def test_claim_replace_records_each_change_and_keeps_a_changed_sources_stance(article, desk):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="The Pentagon",
         sources=[{"url": "https://example.org/s", "stance": Stance.SUPPORTS, "title": "Old"}],
     )
@@ -755,7 +755,7 @@ def test_claim_replace_records_each_change_and_keeps_a_changed_sources_stance(ar
 
     services.claim_replace(
         claim=claim,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         expected_version=claim.version,
         exact="President Zelensky",
         claimant="Someone",
@@ -774,16 +774,16 @@ def test_claim_replace_records_each_change_and_keeps_a_changed_sources_stance(ar
 
 
 def test_claim_replace_checks_role_version_and_input(article, desk):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon")
 
     with pytest.raises(Forbidden):
-        services.claim_replace(claim=claim, user=desk.viewer)
+        services.claim_replace(claim=claim, actor=desk.viewer)
     with pytest.raises(InvalidInput, match="rationale needs a verdict"):
-        services.claim_replace(claim=claim, user=desk.reviewer, rationale="why")
+        services.claim_replace(claim=claim, actor=desk.reviewer, rationale="why")
     with pytest.raises(InvalidInput, match="Unknown source field"):
-        services.claim_replace(claim=claim, user=desk.reviewer, sources=[{"url": "x", "bad": 1}])
+        services.claim_replace(claim=claim, actor=desk.reviewer, sources=[{"url": "x", "bad": 1}])
     with pytest.raises(Conflict):
-        services.claim_replace(claim=claim, user=desk.reviewer, expected_version=claim.version + 1)
+        services.claim_replace(claim=claim, actor=desk.reviewer, expected_version=claim.version + 1)
     claim.refresh_from_db()
     assert claim.version == 1
 

@@ -79,12 +79,12 @@ def test_an_admin_deletes_an_article_after_the_confirmation_names_its_counts(
     article = make_article(desk.team, STORY, title="Imported by mistake")
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         rating="false",
         sources=[{"url": "https://example.org/isw"}],
     )
-    services.comment_add(claim=claim, user=desk.editor, body="Is this the right article?")
+    services.comment_add(claim=claim, actor=desk.editor, body="Is this the right article?")
     page, console = open_page(1280)
     log_in(page, desk.admin.username)
     page.goto(f"/articles/{article.pk}/")

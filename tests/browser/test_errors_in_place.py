@@ -27,14 +27,14 @@ def kursk(desk):
     article = make_article(desk.team, text=STORY, title="Troops in Kursk")
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=PUBLISHED_QUOTE,
         claimant="The Pentagon",
         rating="mostly-true",
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
     return article, claim
 
 

@@ -65,11 +65,11 @@ def test_links_in_the_text_open_and_do_not_break_highlights_or_selection(
     html = article_page("Budget vote").replace(
         "https://stats.example.org/11", f"{live_server.url}/teams/?from=article"
     )
-    article = services.article_import(team=desk.team, user=desk.reviewer, html=html).article
+    article = services.article_import(team=desk.team, actor=desk.reviewer, html=html).article
     quote = "statistics office for the figures"
     start = article.text.index(quote)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=start, end=start + len(quote), exact=quote
+        article=article, actor=desk.reviewer, start=start, end=start + len(quote), exact=quote
     )
     page, console = open_page(1280)
     page.context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda r: r.abort())

@@ -54,7 +54,7 @@ def desk_article(transactional_db, desk):
     article = make_article(desk.team, title="Troops in Kursk")
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=OTHER_QUOTE,
         claimant="The Pentagon",
         summary="There are 10,000 North Korean soldiers in the Kursk region.",

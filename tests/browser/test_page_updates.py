@@ -19,12 +19,12 @@ def test_approving_updates_my_queue_and_the_article_status(app_server, browser, 
     article = make_article(desk.team, title="Troops in Kursk")
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         claimant="Zelensky",
         rating="half-true",
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     page = app_server.log_in_context(browser, desk.editor).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"/articles/{article.pk}/")

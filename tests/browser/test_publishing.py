@@ -27,11 +27,11 @@ def test_an_editor_publishes_at_the_offered_public_url_and_fixes_a_missing_one(
     reviewer = get_user_model().objects.get(username="reviewer")
     # The demo's 12,000 claim, approved and ready to publish.
     ready = Claim.objects.get(article=demo, exact__startswith="the number of North Korean")
-    services.claim_transition(claim=ready, user=reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=ready, user=editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=ready, actor=reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=ready, actor=editor, to=ClaimStatus.APPROVED)
     # One of the published examples loses its public URL.
     bare = Claim.objects.filter(article=demo, status=ClaimStatus.PUBLISHED).first()
-    services.claim_public_url_set(claim=bare, user=editor, public_url="")
+    services.claim_public_url_set(claim=bare, actor=editor, public_url="")
 
     page, console = open_page(1280)
     log_in(page, "editor", password=DEMO_PASSWORD)

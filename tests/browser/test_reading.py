@@ -50,7 +50,7 @@ def story(desk):
     claims = [
         services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="11.000 North Korean soldiers had arrived in Russia's Kursk region",
             claimant="Volodymyr Zelensky",
             rating="mostly-true",
@@ -59,20 +59,20 @@ def story(desk):
         # Overlaps the first claim.
         services.claim_create(
             article=article,
-            user=desk.editor,
+            actor=desk.editor,
             exact="said on Monday that 11.000 North Korean",
             claimant="Volodymyr Zelensky",
         ),
         services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="about 12.000, including 500 officers",
             claimant="Main Intelligence Directorate",
             rating="unverifiable",
         ),
         services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="there are 10.000 North Korean soldiers in the Kursk region",
             claimant="The Pentagon",
             rating="true",

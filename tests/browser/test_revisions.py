@@ -28,7 +28,7 @@ def test_a_reviewer_uploads_a_new_version_and_confirms_a_fuzzy_match(
     article = make_article(desk.team, STORY, title="Troops in Kursk")
     start = article.text.index(QUOTE)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=start, end=start + len(QUOTE), exact=QUOTE
+        article=article, actor=desk.reviewer, start=start, end=start + len(QUOTE), exact=QUOTE
     )
     upload = tmp_path / "corrected.txt"
     upload.write_text(REWORDED)
@@ -70,10 +70,12 @@ def test_selecting_text_on_the_reattach_page_reattaches_an_orphan(open_page, des
     article = make_article(desk.team, STORY, title="Troops in Kursk")
     start = article.text.index(QUOTE)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=start, end=start + len(QUOTE), exact=QUOTE
+        article=article, actor=desk.reviewer, start=start, end=start + len(QUOTE), exact=QUOTE
     )
     services.article_revise(
-        article=article, user=desk.editor, text="Troops in Kursk\n\nSoldiers were seen near Sudzha."
+        article=article,
+        actor=desk.editor,
+        text="Troops in Kursk\n\nSoldiers were seen near Sudzha.",
     )
     claim.refresh_from_db()
     assert claim.anchor == AnchorState.ORPHANED

@@ -44,7 +44,7 @@ def test_an_invitation_link_brings_a_newcomer_into_the_team(open_page, desk, art
 def test_a_recoloured_rating_shows_in_its_new_colour(open_page, desk, artifacts):
     article = make_article(desk.team, title="Troops in Kursk")
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="Pentagon", rating="false"
+        article=article, actor=desk.reviewer, exact="Pentagon", rating="false"
     )
     page, log = open_page()
     log_in(page, desk.admin.username)

@@ -134,8 +134,8 @@ def test_a_half_typed_comment_is_named_before_it_is_lost(open_page, demo, artifa
 def test_publish_asks_before_dropping_a_changed_verdict(open_page, demo, artifacts):
     claim = Claim.objects.get(article=demo, exact__startswith=OTHER)
     editor = demo.team.memberships.get(user__username="editor").user
-    services.claim_transition(claim=claim, user=claim.created_by, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=claim.created_by, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=editor, to=ClaimStatus.APPROVED)
     approved = Claim.objects.get(pk=claim.pk).final_verdict
     page, console = open_demo(open_page, demo, username="editor")
     dialogs = Dialogs(page)
@@ -207,10 +207,10 @@ def test_the_reattach_page_asks_before_a_typed_quote_is_left(open_page, desk):
     story = "Troops in Kursk\n\nPresident Zelensky said that 11.000 soldiers had arrived."
     article = make_article(desk.team, story, title="Troops in Kursk")
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="11.000 soldiers had arrived"
+        article=article, actor=desk.reviewer, exact="11.000 soldiers had arrived"
     )
     services.article_revise(
-        article=article, user=desk.editor, text="Troops in Kursk\n\nSoldiers were seen."
+        article=article, actor=desk.editor, text="Troops in Kursk\n\nSoldiers were seen."
     )
     page, console = open_page()
     log_in(page, desk.reviewer.username)

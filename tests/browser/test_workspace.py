@@ -272,7 +272,7 @@ def test_a_conflicting_edit_keeps_what_was_typed(open_page, demo):
     form.get_by_label("Claimant", exact=True).fill("Pentagon spokesman")
     # Meanwhile an editor changes the claim.
     editor = claim.article.team.memberships.get(user__username="editor").user
-    services.claim_update(claim=claim, user=editor, claimant="US Department of Defense")
+    services.claim_update(claim=claim, actor=editor, claimant="US Department of Defense")
     form.get_by_role("button", name="Save claim").click()
     expect(card.get_by_role("alert")).to_contain_text("Someone else changed this claim")
     expect(card.get_by_label("Claimant", exact=True)).to_have_value("Pentagon spokesman")

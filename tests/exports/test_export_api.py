@@ -76,7 +76,7 @@ def test_every_role_can_export(desk, seeded, persona):
 
 
 def test_token_authentication_works_as_in_the_rest_of_the_api(desk, seeded):
-    _, raw = services.token_create(user=desk.viewer, name="exports")
+    _, raw = services.token_create(actor=desk.viewer, name="exports")
 
     response = Client().get(
         URL, {"format": "json", "team": "verify"}, HTTP_AUTHORIZATION=f"Token {raw}"
@@ -181,12 +181,12 @@ def test_claimreview_export_counts_the_reviews_without_a_public_url(desk, seeded
     assert answer["X-Claims-Without-Public-URL"] == "1"  # the approved claim
     body(answer)
 
-    services.claim_transition(claim=seeded["approved"], user=desk.editor, to="published")
+    services.claim_transition(claim=seeded["approved"], actor=desk.editor, to="published")
     again = client_for(desk.viewer).get(URL, {"format": "claimreview", "team": "verify"})
     assert again["X-Claims-Without-Public-URL"] == "0"  # the team's pattern gave it one
     assert all(element["url"] for element in json.loads(body(again))["dataFeedElement"])
     # One article only: its own count. Other formats have no such header.
-    services.claim_public_url_set(claim=seeded["published"], user=desk.editor, public_url="")
+    services.claim_public_url_set(claim=seeded["published"], actor=desk.editor, public_url="")
     one = client_for(desk.viewer).get(
         URL, {"format": "claimreview", "team": "verify", "article": seeded["kursk"].pk}
     )

@@ -26,14 +26,14 @@ def two_articles(desk):
     kursk = make_article(desk.team)
     zoe = make_article(desk.team, text=UNICODE_TEXT, title="Zoë’s report")
     on_kursk = services.claim_create(
-        article=kursk, user=desk.reviewer, exact="11.000 North Korean soldiers", rating="false"
+        article=kursk, actor=desk.reviewer, exact="11.000 North Korean soldiers", rating="false"
     )
     on_zoe = services.claim_create(
-        article=zoe, user=desk.reviewer, exact="Der Sprecher", rating="true"
+        article=zoe, actor=desk.reviewer, exact="Der Sprecher", rating="true"
     )
-    services.claim_transition(claim=on_zoe, user=desk.reviewer, to="in_review")
-    services.claim_transition(claim=on_zoe, user=desk.editor, to="approved")
-    services.assign_article(article=kursk, assignee=desk.reviewer, by=desk.editor)
+    services.claim_transition(claim=on_zoe, actor=desk.reviewer, to="in_review")
+    services.claim_transition(claim=on_zoe, actor=desk.editor, to="approved")
+    services.article_assign(article=kursk, assignee=desk.reviewer, actor=desk.editor)
     kursk.refresh_from_db()
     zoe.refresh_from_db()
     return {"kursk": kursk, "zoe": zoe, "on_kursk": on_kursk, "on_zoe": on_zoe}
@@ -99,7 +99,7 @@ def test_filters_never_reach_another_team(desk, two_articles):
 
 
 def rate(claim, reviewer, slug: str) -> None:
-    services.verdict_set(claim=claim, user=reviewer, rating=slug)
+    services.verdict_set(claim=claim, actor=reviewer, rating=slug)
 
 
 def test_csv_query_count_does_not_grow_with_claims_or_reviewers(desk):
@@ -110,7 +110,7 @@ def test_csv_query_count_does_not_grow_with_claims_or_reviewers(desk):
         for index in range(count):
             start = index % (len(text) - 20)
             claim = services.claim_create(
-                article=article, user=desk.reviewer, start=start, end=start + 10
+                article=article, actor=desk.reviewer, start=start, end=start + 10
             )
             for reviewer in reviewers:
                 rate(claim, reviewer, "false")

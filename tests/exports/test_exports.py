@@ -70,7 +70,7 @@ def seed(desk) -> dict[str, Any]:
 
     published = services.claim_create(
         article=kursk,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         claimant="President Zelensky",
         summary="11,000 North Korean soldiers arrived in the Kursk region.",
@@ -91,47 +91,47 @@ def seed(desk) -> dict[str, Any]:
         tags=["military", "numbers"],
     )
     first_comment = services.comment_add(
-        claim=published, user=desk.editor, body="Check the date of the briefing."
+        claim=published, actor=desk.editor, body="Check the date of the briefing."
     )
     services.comment_add(
-        claim=published, user=desk.reviewer, body="It was 2 November.", reply_to=first_comment
+        claim=published, actor=desk.reviewer, body="It was 2 November.", reply_to=first_comment
     )
-    services.claim_transition(claim=published, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=published, user=desk.editor, to=ClaimStatus.APPROVED)
-    services.publishing_update(team=team, actor=desk.admin, **ORGANISATION)
+    services.claim_transition(claim=published, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=published, actor=desk.editor, to=ClaimStatus.APPROVED)
+    services.team_publishing_update(team=team, actor=desk.admin, **ORGANISATION)
     services.claim_transition(
-        claim=published, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url=PUBLIC_URL
+        claim=published, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url=PUBLIC_URL
     )
     team.refresh_from_db()
 
     disputed = services.claim_create(
         article=kursk,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="10.000 North Korean soldiers",
         claimant="The Pentagon",
         summary="There are 10,000 North Korean soldiers in the Kursk region.",
         rating="mostly-true",
         rationale="Matches other estimates.",
     )
-    services.verdict_set(claim=disputed, user=desk.editor, rating="true", rationale="First.")
-    services.verdict_set(claim=disputed, user=desk.editor, rating="half-true", rationale="Later.")
-    services.claim_transition(claim=disputed, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.verdict_set(claim=disputed, actor=desk.editor, rating="true", rationale="First.")
+    services.verdict_set(claim=disputed, actor=desk.editor, rating="half-true", rationale="Later.")
+    services.claim_transition(claim=disputed, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
 
     approved = services.claim_create(
         article=zoe,
-        user=desk.editor,
+        actor=desk.editor,
         exact="40 % des troupes 🪖",
         claimant="Le ministre",
         summary="40 % des troupes ont quitté la région.",
         rating="misleading",
         rationale="Percent of which troops?",
     )
-    services.claim_transition(claim=approved, user=desk.editor, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=approved, user=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=approved, actor=desk.editor, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=approved, actor=desk.editor, to=ClaimStatus.APPROVED)
 
     injection = services.claim_create(
         article=zoe,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="=SUM(1,2)",
         claimant=HYPERLINK,
         summary="+1",
@@ -140,14 +140,14 @@ def seed(desk) -> dict[str, Any]:
         sources=[{"url": "https://example.org/@SUM"}],
     )
     minus = services.claim_create(
-        article=zoe, user=desk.reviewer, exact="Das stimmt nicht", claimant="@SUM(A1:A2)"
+        article=zoe, actor=desk.reviewer, exact="Das stimmt nicht", claimant="@SUM(A1:A2)"
     )
-    services.claim_update(claim=minus, user=desk.reviewer, summary="-2")
+    services.claim_update(claim=minus, actor=desk.reviewer, summary="-2")
     tab = services.claim_create(
-        article=zoe, user=desk.reviewer, exact="Der Sprecher", claimant="\tTab", summary="\rCR"
+        article=zoe, actor=desk.reviewer, exact="Der Sprecher", claimant="\tTab", summary="\rCR"
     )
     # An orphaned claim (its quote lost in a revision): kept, without a position.
-    orphan = services.claim_create(article=kursk, user=desk.reviewer, exact="Troops in Kursk")
+    orphan = services.claim_create(article=kursk, actor=desk.reviewer, exact="Troops in Kursk")
     Claim.objects.filter(pk=orphan.pk).update(anchor="orphaned", start=None, end=None)
     kursk.assignees.add(desk.editor, desk.reviewer)
     disputed.assignees.add(desk.editor)
@@ -374,16 +374,16 @@ def test_csv_of_a_claim_with_two_reviewers_and_an_approved_final_verdict(desk):
     article = make_article(desk.team)
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         rating="mostly-false",
         rationale="Others count fewer.",
     )
-    services.verdict_set(claim=claim, user=desk.editor, rating="false", rationale="10,000.")
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.verdict_set(claim=claim, actor=desk.editor, rating="false", rationale="10,000.")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     final = Verdict.objects.get(claim=claim, reviewer=desk.editor, is_current=True)
     services.claim_transition(
-        claim=claim, user=desk.editor, to=ClaimStatus.APPROVED, final_verdict=final
+        claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED, final_verdict=final
     )
 
     text = export_text(desk.team, "csv")
@@ -413,7 +413,7 @@ def test_csv_of_a_claim_with_two_reviewers_and_an_approved_final_verdict(desk):
     assert row["public_url"] == ""  # approved, not yet published anywhere
     services.claim_transition(
         claim=claim,
-        user=desk.editor,
+        actor=desk.editor,
         to=ClaimStatus.PUBLISHED,
         public_url="https://desk.example.org/fact-checks/1",
     )
@@ -716,7 +716,7 @@ def complete(desk, seeded) -> list[dict[str, Any]]:
             url=f"https://news.example.org/{name}", published_at=f"2024-11-0{day}"
         )
     services.claim_transition(
-        claim=seeded["approved"], user=desk.editor, to=ClaimStatus.PUBLISHED
+        claim=seeded["approved"], actor=desk.editor, to=ClaimStatus.PUBLISHED
     )  # the team's pattern gives it its public URL
     ours = reviews(desk.team)
     assert len(ours) == 2
@@ -892,7 +892,7 @@ def add_claims(desk, article: Article, count: int) -> None:
         start = index % (len(text) - 20)
         claim = services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             start=start,
             end=start + 10,
             claimant=f"Speaker {index}",
@@ -901,10 +901,10 @@ def add_claims(desk, article: Article, count: int) -> None:
             rationale="No.",
             sources=[{"url": f"https://example.org/{index}"}],
         )
-        services.comment_add(claim=claim, user=desk.editor, body="Seen.")
+        services.comment_add(claim=claim, actor=desk.editor, body="Seen.")
         if index % 2:
-            services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            services.claim_transition(claim=claim, user=desk.editor, to="approved")
+            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+            services.claim_transition(claim=claim, actor=desk.editor, to="approved")
 
 
 def queries_for(team: Team, fmt: str) -> int:
@@ -1079,7 +1079,7 @@ def test_import_recreates_content_hashes_and_keeps_claims_anchored(desk, seeded)
     # The imported team works like any other: its claims take new verdicts.
     disputed = Claim.objects.get(article__team=copy_team, exact="10.000 North Korean soldiers")
     services.membership_set(team=copy_team, user=desk.reviewer, role="reviewer")
-    services.verdict_set(claim=disputed, user=desk.reviewer, rating="false")
+    services.verdict_set(claim=disputed, actor=desk.reviewer, rating="false")
 
 
 def test_import_creates_unknown_people_as_inactive_users_outside_the_team(desk, seeded):
@@ -1108,8 +1108,8 @@ def test_import_needs_an_admin_of_the_team(desk, seeded):
     services.membership_set(team=desk.other_team, user=desk.editor, role="editor")
 
     with pytest.raises(Forbidden):
-        services.team_import_json(team=desk.other_team, data=data, user=desk.editor)
-    result = services.team_import_json(team=desk.other_team, data=data, user=desk.outsider)
+        services.team_import_json(team=desk.other_team, data=data, actor=desk.editor)
+    result = services.team_import_json(team=desk.other_team, data=data, actor=desk.outsider)
 
     assert result.claims == 7
     event = Event.objects.get(team=desk.other_team, verb="team.imported")

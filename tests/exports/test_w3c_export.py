@@ -64,7 +64,7 @@ def with_context(doc: dict) -> dict:
 def test_anchored_claim_with_a_verdict_is_a_conformant_annotation(article, desk):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         claimant="President Zelensky",
         summary="11,000 North Korean soldiers arrived in Kursk.",
@@ -113,7 +113,7 @@ def test_the_target_is_the_article_url_when_it_has_one(desk):
     article = make_article(desk.team)
     Article.objects.filter(pk=article.pk).update(url="https://news.example/kursk?id=1&lang=en")
     article.refresh_from_db()
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon")
 
     doc = w3c.annotation(load_one(claim), base_url=BASE)
 
@@ -123,7 +123,7 @@ def test_the_target_is_the_article_url_when_it_has_one(desk):
 
 @requires_suite
 def test_orphaned_claim_keeps_only_its_quote_selector(article, desk):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon")
     Claim.objects.filter(pk=claim.pk).update(start=None, end=None, anchor=AnchorState.ORPHANED)
 
     doc = w3c.annotation(load_one(claim), base_url=BASE)
@@ -141,7 +141,7 @@ def test_orphaned_claim_keeps_only_its_quote_selector(article, desk):
 
 @requires_suite
 def test_claim_without_a_verdict_is_a_highlight_with_its_description(article, desk):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon")
 
     doc = w3c.annotation(load_one(claim), base_url=BASE)
 
@@ -155,7 +155,7 @@ def test_claim_without_a_verdict_is_a_highlight_with_its_description(article, de
 def test_several_verdicts_sources_and_tags_conform_and_the_final_verdict_comes_first(article, desk):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="10.000 North Korean soldiers",
         rating="true",
         rationale="Matches the briefing.",
@@ -174,11 +174,11 @@ def test_several_verdicts_sources_and_tags_conform_and_the_final_verdict_comes_f
             {"url": "https://example.org/archived", "archived_url": "https://archive.ph/abc"},
         ],
     )
-    services.verdict_set(claim=claim, user=desk.editor, rating="half-true", rationale="")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="half-true", rationale="")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     editor_verdict = claim.verdicts.get(reviewer=desk.editor, is_current=True)
     services.claim_transition(
-        claim=claim, user=desk.editor, to="approved", final_verdict=editor_verdict
+        claim=claim, actor=desk.editor, to="approved", final_verdict=editor_verdict
     )
 
     doc = w3c.annotation(load_one(claim), base_url=BASE)
@@ -219,7 +219,7 @@ def test_hostile_and_unicode_text_stays_conformant_and_offsets_count_code_points
     quote = 'the 💶 budget rose by 12 %" — </script>'
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=quote,
         claimant='Minister "X" <b>bold</b>',
         summary="𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202eRLO\u202c and a line\nbreak",
@@ -245,7 +245,7 @@ def test_hostile_and_unicode_text_stays_conformant_and_offsets_count_code_points
 def test_mapping_makes_no_queries(article, desk, django_assert_num_queries):
     services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="The Pentagon",
         rating="false",
         sources=[{"url": "https://example.org/a"}],
@@ -281,7 +281,7 @@ def test_the_base_url_setting_has_no_trailing_slash():
 @pytest.fixture
 def five_claims(article, desk) -> list[Claim]:
     for quote in ["Troops", "President Zelensky", "11.000", "The Pentagon", "Kursk region"]:
-        services.claim_create(article=article, user=desk.reviewer, exact=quote, rating="false")
+        services.claim_create(article=article, actor=desk.reviewer, exact=quote, rating="false")
     return load(article)
 
 
@@ -409,7 +409,7 @@ def test_paging_arguments_are_checked():
 
 @requires_suite
 def test_the_conformance_check_fails_broken_output(article, desk):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon")
     good = w3c.annotation(load_one(claim), base_url=BASE)
     no_target = {key: value for key, value in good.items() if key != "target"}
     wrong_context = {**good, "@context": "http://schema.org/"}
@@ -442,7 +442,7 @@ def test_the_conformance_check_fails_broken_output(article, desk):
 def test_the_official_runner_agrees(article, desk, tmp_path):
     source = {"url": "https://example.org/a", "excerpt": "x", "accessed_at": date(2024, 1, 2)}
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="The Pentagon", rating="false", sources=[source]
+        article=article, actor=desk.reviewer, exact="The Pentagon", rating="false", sources=[source]
     )
     good = w3c.annotation(load_one(claim), base_url=BASE)
     broken = {key: value for key, value in good.items() if key != "target"}
@@ -472,7 +472,7 @@ def test_the_official_runner_agrees(article, desk, tmp_path):
 def test_an_exported_annotation_reads_back_as_the_same_claim(article, desk):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="10.000 North Korean soldiers",
         claimant="The Pentagon",
         summary="There are 10,000 soldiers.",

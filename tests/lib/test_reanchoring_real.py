@@ -113,14 +113,14 @@ def test_claims_on_the_plain_text_survive_the_html_extraction_as_a_revision(desk
     for page_id, text_file, html_file, url in pairs():
         imported = services.article_import(
             team=desk.team,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             file_name=text_file.name,
             file_data=text_file.read_bytes(),
         )
         article = imported.article
         picked = evenly_spaced(sentences(article.text), CLAIMS_PER_ARTICLE)
         claims = [
-            services.claim_create(article=article, user=desk.reviewer, start=start, end=end)
+            services.claim_create(article=article, actor=desk.reviewer, start=start, end=end)
             for start, end in picked
         ]
         originals = {claim.pk: claim.exact for claim in claims}
@@ -128,7 +128,7 @@ def test_claims_on_the_plain_text_survive_the_html_extraction_as_a_revision(desk
 
         result = services.article_revise(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             file_name=html_file.name,
             file_data=html_file.read_bytes(),
         )

@@ -183,7 +183,7 @@ async def settle() -> None:
 
 def add_claim(article, user, exact: str = QUOTE):
     return services.claim_create(
-        article=article, user=user, exact=exact, claimant="Zelensky", rating="false"
+        article=article, actor=user, exact=exact, claimant="Zelensky", rating="false"
     )
 
 

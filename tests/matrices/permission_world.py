@@ -55,7 +55,7 @@ class Scene:
         admin's verdict is on it, so it can be approved; approved and published claims have it
         as their final verdict."""
         claim = services.claim_create(
-            article=self.article, user=self.desk.admin, exact=QUOTE, rating="mostly-true"
+            article=self.article, actor=self.desk.admin, exact=QUOTE, rating="mostly-true"
         )
         verdict = Verdict.objects.get(claim=claim, is_current=True)
         final = verdict if status in (ClaimStatus.APPROVED, ClaimStatus.PUBLISHED) else None
@@ -114,7 +114,7 @@ class Scene:
 
     def deleted_claim_of(self, owner: Any) -> dict[str, Any]:
         """The snapshot of a deleted claim of `owner`'s, as an undo sends it back."""
-        return services.claim_delete(claim=self.claim_of(owner), user=self.desk.admin)
+        return services.claim_delete(claim=self.claim_of(owner), actor=self.desk.admin)
 
     def archived_article(self) -> Article:
         """Another article of the team, archived (directly: as if an editor had)."""
@@ -135,14 +135,14 @@ def make_scene(desk: Desk) -> Scene:
     article = make_article(desk.team)
     claim = services.claim_create(
         article=article,
-        user=desk.admin,
+        actor=desk.admin,
         exact=QUOTE,
         claimant="Zelensky",
         rating="mostly-true",
         rationale="Close to other estimates.",
         sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
     )
-    comment = services.comment_add(claim=claim, user=desk.admin, body="Check the Pentagon.")
+    comment = services.comment_add(claim=claim, actor=desk.admin, body="Check the Pentagon.")
     claim.refresh_from_db()
     return Scene(
         desk=desk,

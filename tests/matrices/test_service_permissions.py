@@ -1,11 +1,11 @@
 """The services' permission matrix: every write service, tried by every persona.
 
 The services are found by reading the app's modules: every public function that takes the
-acting person as a keyword-only `user`, `actor` or `by` argument is a user action. ACTIONS
-says, for each, the least role that may do it and how to call it in the desk's world; a
-service without an entry fails `test_every_service_has_a_rule`, so a new one cannot slip past
-the matrix. A few functions are not team actions at all (EXEMPT, each with its reason) or act
-on the caller's own things rather than a team's (PERSONAL).
+acting person as a keyword-only `actor` argument is a user action. ACTIONS says, for each,
+the least role that may do it and how to call it in the desk's world; a service without an
+entry fails `test_every_service_has_a_rule`, so a new one cannot slip past the matrix. A few
+functions are not team actions at all (EXEMPT, each with its reason) or act on the caller's
+own things rather than a team's (PERSONAL).
 
 The outcomes are derived, never listed by hand:
 
@@ -53,7 +53,7 @@ from tests.matrices.permission_world import OTHER_QUOTE, QUOTE, Scene, make_scen
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["admin", "editor", "reviewer", "viewer", "outsider", None]
-ACTING = ("actor", "by", "user")  # the acting person's keyword, in order of precedence
+ACTING = ("actor",)  # the acting person's keyword: every service names it so
 NOBODY = "nobody"  # a least role that no role reaches: every member is refused
 
 # Modules of the app that are not searched for services, and why.
@@ -75,7 +75,7 @@ SKIPPED_PREFIXES = {
 # Functions that take an acting person but are not user actions.
 EXEMPT: dict[str, str] = {
     "annotations.services._base.event_record": "writes the audit trail for the other services",
-    "annotations.services.notifications.notify": (
+    "annotations.services.notifications.notification_create": (
         "creates the notifications of other services' changes"
     ),
     "annotations.queries.audit.filter_events": (
@@ -229,18 +229,18 @@ ACTIONS: dict[str, Action] = {
         services.rating_delete, Role.ADMIN, lambda s, who: {"rating": s.rating("unverifiable")}
     ),
     # Assignments: editors give work to reviewers
-    "assign_article": Action(
-        services.assign_article,
+    "article_assign": Action(
+        services.article_assign,
         Role.EDITOR,
         lambda s, who: {"article": s.article, "assignee": s.desk.reviewer},
     ),
-    "unassign_article": Action(
-        services.unassign_article,
+    "article_unassign": Action(
+        services.article_unassign,
         Role.EDITOR,
         lambda s, who: {"article": s.article, "assignee": s.assigned(s.article)},
     ),
-    "set_article_due_date": Action(
-        services.set_article_due_date,
+    "article_due_date_set": Action(
+        services.article_due_date_set,
         Role.EDITOR,
         lambda s, who: {
             "article": s.article,
@@ -248,18 +248,18 @@ ACTIONS: dict[str, Action] = {
             "due_on": "2031-01-31",
         },
     ),
-    "assign_claim": Action(
-        services.assign_claim,
+    "claim_assign": Action(
+        services.claim_assign,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.desk.reviewer},
     ),
-    "unassign_claim": Action(
-        services.unassign_claim,
+    "claim_unassign": Action(
+        services.claim_unassign,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.assigned(s.claim)},
     ),
-    "set_claim_due_date": Action(
-        services.set_claim_due_date,
+    "claim_due_date_set": Action(
+        services.claim_due_date_set,
         Role.EDITOR,
         lambda s, who: {"claim": s.claim, "assignee": s.assigned(s.claim), "due_on": "2031-01-31"},
     ),
@@ -443,8 +443,8 @@ ACTIONS: dict[str, Action] = {
     ),
     # Publishing: admins set where the team publishes; editors change a published claim's
     # public URL (no correction needed: the verdict does not change).
-    "publishing_update": Action(
-        services.publishing_update,
+    "team_publishing_update": Action(
+        services.team_publishing_update,
         Role.ADMIN,
         lambda s, who: {
             "team": s.desk.team,
@@ -538,7 +538,7 @@ def _invite_to_a_new_team() -> str:
 
 
 def _own_token(s: Scene, who: Any) -> dict[str, Any]:
-    return {"token": services.token_create(user=who, name="laptop")[0]}
+    return {"token": services.token_create(actor=who, name="laptop")[0]}
 
 
 PERSONAL: dict[str, Personal] = {
@@ -551,7 +551,7 @@ PERSONAL: dict[str, Personal] = {
         lambda s, who: {"name": "New desk", "slug": "new-desk"},
         refuses_anonymous=False,
     ),
-    "team_create_by": Personal(services.team_create_by, lambda s, who: {"name": "New desk"}),
+    "team_start": Personal(services.team_start, lambda s, who: {"name": "New desk"}),
     "invite_accept": Personal(
         services.invite_accept, lambda s, who: {"raw": _invite_to_a_new_team()}
     ),
@@ -559,8 +559,8 @@ PERSONAL: dict[str, Personal] = {
         services.notification_mark_read,
         lambda s, who: {"notification": _notification_of(s, who)},
     ),
-    "notifications_mark_all_read": Personal(
-        services.notifications_mark_all_read, lambda s, who: {}, refuses_anonymous=False
+    "notification_mark_all_read": Personal(
+        services.notification_mark_all_read, lambda s, who: {}, refuses_anonymous=False
     ),
 }
 
@@ -660,10 +660,10 @@ def test_personal_services_refuse_anonymous_callers(service_name, scene):
 
 
 def test_nobody_revokes_someone_elses_token(scene):
-    token, _ = services.token_create(user=scene.desk.viewer, name="laptop")
+    token, _ = services.token_create(actor=scene.desk.viewer, name="laptop")
     for persona in ("admin", "outsider"):
         with pytest.raises(NotFound):
-            services.token_revoke(token=token, user=scene.desk.user(persona))
+            services.token_revoke(token=token, actor=scene.desk.user(persona))
     token.refresh_from_db()
     assert token.revoked_at is None
 
@@ -672,7 +672,7 @@ def test_nobody_marks_someone_elses_notification_read(scene):
     theirs = _notification_of(scene, scene.desk.viewer)
     # A Django Http404 or the services' NotFound: both are a 404 in pages and API.
     with pytest.raises((NotFound, Http404)):
-        services.notification_mark_read(notification=theirs, user=scene.desk.admin)
+        services.notification_mark_read(notification=theirs, actor=scene.desk.admin)
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
@@ -688,20 +688,20 @@ def test_the_matrix_tries_every_persona_on_every_action():
 def test_a_reviewer_changes_their_own_claim_but_not_a_colleagues(scene):
     reviewer = scene.desk.reviewer
     own = scene.claim_of(reviewer)
-    services.claim_update(claim=own, user=reviewer, summary="My wording.")
+    services.claim_update(claim=own, actor=reviewer, summary="My wording.")
     with pytest.raises(Forbidden, match="only their own claims"):
-        services.claim_update(claim=scene.claim, user=reviewer, summary="Their wording.")
+        services.claim_update(claim=scene.claim, actor=reviewer, summary="Their wording.")
     scene.claim.refresh_from_db()
     assert scene.claim.summary != "Their wording."
-    services.claim_update(claim=scene.claim, user=scene.desk.editor, summary="An editor's.")
+    services.claim_update(claim=scene.claim, actor=scene.desk.editor, summary="An editor's.")
 
 
 def test_a_reviewer_submits_their_own_claim_for_review_but_not_a_colleagues(scene):
     reviewer = scene.desk.reviewer
     own = scene.claim_of(reviewer)
-    services.claim_transition(claim=own, user=reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=own, actor=reviewer, to=ClaimStatus.IN_REVIEW)
     with pytest.raises(Forbidden):
-        services.claim_transition(claim=scene.claim, user=reviewer, to=ClaimStatus.IN_REVIEW)
+        services.claim_transition(claim=scene.claim, actor=reviewer, to=ClaimStatus.IN_REVIEW)
     scene.claim.refresh_from_db()
     assert scene.claim.status == ClaimStatus.DRAFT
 
@@ -709,19 +709,19 @@ def test_a_reviewer_submits_their_own_claim_for_review_but_not_a_colleagues(scen
 def test_a_reviewer_cannot_approve_even_their_own_claim(scene):
     own = scene.claim_of(scene.desk.reviewer, ClaimStatus.IN_REVIEW)
     with pytest.raises(Forbidden, match="Only an editor"):
-        services.claim_transition(claim=own, user=scene.desk.reviewer, to=ClaimStatus.APPROVED)
+        services.claim_transition(claim=own, actor=scene.desk.reviewer, to=ClaimStatus.APPROVED)
 
 
 def test_authors_edit_and_delete_their_own_comments_and_editors_only_moderate(scene):
     desk = scene.desk
     mine = scene.comment_of(desk.reviewer)
-    services.comment_update(comment=mine, user=desk.reviewer, body="Edited by me.")
+    services.comment_update(comment=mine, actor=desk.reviewer, body="Edited by me.")
     with pytest.raises(Forbidden):
-        services.comment_update(comment=scene.comment, user=desk.reviewer, body="Not mine.")
+        services.comment_update(comment=scene.comment, actor=desk.reviewer, body="Not mine.")
     with pytest.raises(Forbidden):
-        services.comment_delete(comment=scene.comment, user=desk.reviewer)
+        services.comment_delete(comment=scene.comment, actor=desk.reviewer)
     # Editors delete anyone's comment, but put no words in anyone's mouth.
     with pytest.raises(Forbidden):
-        services.comment_update(comment=mine, user=desk.editor, body="Said for you.")
-    services.comment_delete(comment=mine, user=desk.editor)
-    services.comment_delete(comment=scene.comment_of(desk.reviewer), user=desk.reviewer)
+        services.comment_update(comment=mine, actor=desk.editor, body="Said for you.")
+    services.comment_delete(comment=mine, actor=desk.editor)
+    services.comment_delete(comment=scene.comment_of(desk.reviewer), actor=desk.reviewer)

@@ -78,7 +78,7 @@ def make_claim(desk):
     def make(status: str, *, author=None) -> Claim:
         claim = services.claim_create(
             article=article,
-            user=author or desk.reviewer,
+            actor=author or desk.reviewer,
             exact=QUOTE,
             claimant="Zelensky",
             rating="half-true",
@@ -100,14 +100,14 @@ def test_every_move_for_every_persona(desk, make_claim, persona, start, to, outc
     events_before = Event.objects.filter(claim=claim).count()
     note = "Checked again." if (start, to) == ("published", "in_review") else ""
     if outcome == "ok":
-        services.claim_transition(claim=claim, user=user, to=to, note=note)
+        services.claim_transition(claim=claim, actor=user, to=to, note=note)
         claim.refresh_from_db()
         assert claim.status == to
         assert Event.objects.filter(claim=claim).count() == events_before + 1
         return
     error = {"not_found": NotFound, "forbidden": Forbidden, "invalid_transition": Conflict}
     with pytest.raises(error[outcome]) as raised:
-        services.claim_transition(claim=claim, user=user, to=to, note=note)
+        services.claim_transition(claim=claim, actor=user, to=to, note=note)
     if outcome == "invalid_transition":
         assert raised.value.code == "invalid_transition"
     claim.refresh_from_db()
@@ -120,7 +120,7 @@ def test_every_move_for_every_persona(desk, make_claim, persona, start, to, outc
 
 def test_a_reviewer_withdrawing_their_claim_is_recorded_as_a_withdrawal(desk, make_claim):
     claim = make_claim("in_review")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="draft")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="draft")
     assert Event.objects.filter(claim=claim).latest("id").verb == "claim.withdrawn"
     assert not Notification.objects.exists()
 
@@ -128,7 +128,7 @@ def test_a_reviewer_withdrawing_their_claim_is_recorded_as_a_withdrawal(desk, ma
 def test_sending_back_records_the_note_and_notifies_the_author(desk, make_claim):
     claim = make_claim("in_review")
     services.claim_transition(
-        claim=claim, user=desk.editor, to="draft", note="Add the Pentagon briefing."
+        claim=claim, actor=desk.editor, to="draft", note="Add the Pentagon briefing."
     )
     event = Event.objects.filter(claim=claim).latest("id")
     assert (event.verb, event.note) == ("claim.sent_back", "Add the Pentagon briefing.")
@@ -147,7 +147,7 @@ def test_sending_back_an_approved_claim_reopens_its_review_and_clears_the_final_
     desk, make_claim
 ):
     claim = make_claim("approved")
-    services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="Recheck.")
+    services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="Recheck.")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.IN_REVIEW
     assert claim.final_verdict is None
@@ -156,7 +156,7 @@ def test_sending_back_an_approved_claim_reopens_its_review_and_clears_the_final_
 
 def test_an_editor_sending_back_their_own_claim_notifies_no_one(desk, make_claim):
     claim = make_claim("approved", author=desk.editor)
-    services.claim_transition(claim=claim, user=desk.editor, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.editor, to="in_review")
     assert not Notification.objects.exists()
 
 
@@ -165,9 +165,9 @@ def test_an_editor_sending_back_their_own_claim_notifies_no_one(desk, make_claim
 
 def test_the_editor_picks_any_current_verdict_as_final(desk, make_claim):
     claim = make_claim("in_review")
-    services.verdict_set(claim=claim, user=desk.admin, rating="false", rationale="Wrong count.")
+    services.verdict_set(claim=claim, actor=desk.admin, rating="false", rationale="Wrong count.")
     chosen = claim.verdicts.get(reviewer=desk.admin)
-    services.claim_transition(claim=claim, user=desk.editor, to="approved", final_verdict=chosen)
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved", final_verdict=chosen)
     claim.refresh_from_db()
     assert claim.final_verdict == chosen
     event = Event.objects.filter(claim=claim).latest("id")
@@ -176,8 +176,8 @@ def test_the_editor_picks_any_current_verdict_as_final(desk, make_claim):
 
 def test_an_editor_who_gave_a_verdict_approves_with_their_own(desk, make_claim):
     claim = make_claim("in_review")
-    services.verdict_set(claim=claim, user=desk.editor, rating="mostly-false")
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="mostly-false")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
     claim.refresh_from_db()
     assert claim.final_verdict.reviewer == desk.editor
 
@@ -187,7 +187,7 @@ def test_a_verdict_of_another_claim_cannot_be_final(desk, make_claim):
     other = make_claim("in_review")
     with pytest.raises(InvalidInput) as raised:
         services.claim_transition(
-            claim=claim, user=desk.editor, to="approved", final_verdict=other.verdicts.get()
+            claim=claim, actor=desk.editor, to="approved", final_verdict=other.verdicts.get()
         )
     assert raised.value.field == "final_verdict"
 
@@ -199,25 +199,25 @@ def test_a_published_claim_refuses_edits_verdicts_and_sources_until_corrected(de
     claim = make_claim("published")
     source = None
     for write in (
-        lambda: services.claim_update(claim=claim, user=desk.editor, claimant="x"),
-        lambda: services.verdict_set(claim=claim, user=desk.editor, rating="true"),
-        lambda: services.source_add(claim=claim, user=desk.editor, url="https://example.org/a"),
-        lambda: services.claim_delete(claim=claim, user=desk.editor),
+        lambda: services.claim_update(claim=claim, actor=desk.editor, claimant="x"),
+        lambda: services.verdict_set(claim=claim, actor=desk.editor, rating="true"),
+        lambda: services.source_add(claim=claim, actor=desk.editor, url="https://example.org/a"),
+        lambda: services.claim_delete(claim=claim, actor=desk.editor),
     ):
         with pytest.raises(Conflict) as raised:
             write()
         assert raised.value.code == "published"
-    services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="New figure.")
+    services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="New figure.")
     claim.refresh_from_db()
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
-    source = services.source_add(claim=claim, user=desk.editor, url="https://example.org/a")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
+    source = services.source_add(claim=claim, actor=desk.editor, url="https://example.org/a")
     assert source.pk
 
 
 def test_a_correction_needs_a_note_and_keeps_the_claim_published_without_one(desk, make_claim):
     claim = make_claim("published")
     with pytest.raises(InvalidInput) as raised:
-        services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="   ")
+        services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="   ")
     assert raised.value.field == "note"
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PUBLISHED
@@ -228,7 +228,7 @@ def test_a_correction_is_kept_on_the_claim_the_event_and_the_exports(desk, make_
     claim = make_claim("published")
     before = timezone.now()
     services.claim_transition(
-        claim=claim, user=desk.editor, to="in_review", note="The figure was for all of Russia."
+        claim=claim, actor=desk.editor, to="in_review", note="The figure was for all of Russia."
     )
     claim.refresh_from_db()
     assert claim.correction_note == "The figure was for all of Russia."
@@ -239,8 +239,8 @@ def test_a_correction_is_kept_on_the_claim_the_event_and_the_exports(desk, make_
     assert event.changes["correction_note"] == [None, "The figure was for all of Russia."]
 
     # Approve and publish again: the correction stays visible in every export.
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
-    services.claim_transition(claim=claim, user=desk.editor, to="published")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
+    services.claim_transition(claim=claim, actor=desk.editor, to="published")
     row = ourjson.claim_dict(next(iter_claims(desk.team)))
     assert row["correction"] == {
         "note": "The figure was for all of Russia.",
@@ -278,7 +278,7 @@ def test_a_correction_survives_a_json_export_and_import(desk, make_claim):
     from tests.exports.test_exports import export_json
 
     claim = make_claim("published")
-    services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="New count.")
+    services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="New count.")
     original = export_json(desk.team)
     assert ourjson.validate(original) == []
     (exported,) = original["claims"]

@@ -41,8 +41,8 @@ def entries(html: str) -> list[str]:
 @pytest.fixture
 def claim(claim, desk):
     """The shared claim, with two verdicts after it in its history."""
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="mostly-false")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="mostly-false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     return claim
 
 
@@ -86,7 +86,7 @@ def test_outsiders_and_strangers_do_not_find_a_claims_history(client, desk, clai
 
 def test_a_deleted_claims_history_stays_readable_for_the_team(client, desk, claim):
     claim_id = claim.pk
-    services.claim_delete(claim=claim, user=desk.editor)
+    services.claim_delete(claim=claim, actor=desk.editor)
 
     client.force_login(desk.viewer)
     html = html_of(client.get(history_url(claim_id)))
@@ -99,9 +99,9 @@ def test_a_deleted_claims_history_stays_readable_for_the_team(client, desk, clai
 
 def test_a_correction_note_is_shown_highlighted(client, desk, claim):
     for to in ("in_review", "approved", "published"):
-        services.claim_transition(claim=claim, user=desk.editor, to=to)
+        services.claim_transition(claim=claim, actor=desk.editor, to=to)
     services.claim_transition(
-        claim=claim, user=desk.editor, to="in_review", note="The figure was <b>12.000</b>."
+        claim=claim, actor=desk.editor, to="in_review", note="The figure was <b>12.000</b>."
     )
 
     client.force_login(desk.viewer)
@@ -114,7 +114,7 @@ def test_a_correction_note_is_shown_highlighted(client, desk, claim):
 
 def test_field_changes_show_before_and_after_and_long_values_fold(client, desk, claim):
     long_summary = "The number of soldiers " + "really " * 30 + "matters."
-    services.claim_update(claim=claim, user=desk.editor, claimant="Pentagon", summary=long_summary)
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Pentagon", summary=long_summary)
 
     client.force_login(desk.viewer)
     html = html_of(client.get(history_url(claim.pk)))
@@ -145,7 +145,7 @@ def test_the_history_page_pages_by_id_with_an_older_link(client, desk, claim, se
 def _history_queries(client, claim, desk, count: int) -> int:
     existing = Event.objects.filter(claim_id=claim.pk).count()
     for number in range(existing, count):
-        services.comment_add(claim=claim, user=desk.reviewer, body=f"Comment {number}")
+        services.comment_add(claim=claim, actor=desk.reviewer, body=f"Comment {number}")
     with CaptureQueriesContext(connection) as captured:
         response = client.get(history_url(claim.pk))
     assert len(entries(html_of(response))) == count
@@ -187,7 +187,7 @@ def test_the_panels_queries_do_not_grow_with_the_claims_history(client, desk, cl
     with CaptureQueriesContext(connection) as few:
         client.get(url, HTTP_HX_REQUEST="true")
     for number in range(20):
-        services.comment_add(claim=claim, user=desk.reviewer, body=f"Comment {number}")
+        services.comment_add(claim=claim, actor=desk.reviewer, body=f"Comment {number}")
     with CaptureQueriesContext(connection) as many:
         client.get(url, HTTP_HX_REQUEST="true")
     assert not any("annotations_event" in q["sql"] for q in many.captured_queries)
@@ -196,7 +196,7 @@ def test_the_panels_queries_do_not_grow_with_the_claims_history(client, desk, cl
 
 def test_the_panel_list_shows_the_latest_events_only(client, desk, claim):
     for number in range(15):
-        services.comment_add(claim=claim, user=desk.reviewer, body=f"Comment {number}")
+        services.comment_add(claim=claim, actor=desk.reviewer, body=f"Comment {number}")
     client.force_login(desk.viewer)
     loaded = html_of(client.get(history_url(claim.pk), HTTP_HX_REQUEST="true"))
     assert len(entries(loaded)) == 10
@@ -210,9 +210,9 @@ def test_the_panel_list_shows_the_latest_events_only(client, desk, claim):
 def busy(desk, claim):
     """Events of several kinds, by several people, on two articles."""
     second = make_article(desk.team, text="Another story about 10.000 North Korean soldiers.")
-    other = services.claim_create(article=second, user=desk.editor, exact=OTHER_QUOTE)
-    services.source_add(claim=other, user=desk.editor, url="https://example.org/pentagon")
-    services.comment_add(claim=claim, user=desk.reviewer, body="Looks off.")
+    other = services.claim_create(article=second, actor=desk.editor, exact=OTHER_QUOTE)
+    services.source_add(claim=other, actor=desk.editor, url="https://example.org/pentagon")
+    services.comment_add(claim=claim, actor=desk.reviewer, body="Looks off.")
     services.membership_set(team=desk.team, user=desk.outsider, role="viewer", actor=desk.admin)
     return {"first": claim.article, "second": second, "other": other}
 
@@ -372,7 +372,7 @@ def test_the_download_links_keep_the_chosen_dates(client, desk, busy):
 
 
 def test_sentences_are_escaped(client, desk, claim):
-    services.comment_add(claim=claim, user=desk.reviewer, body="<script>alert(1)</script>")
+    services.comment_add(claim=claim, actor=desk.reviewer, body="<script>alert(1)</script>")
     client.force_login(desk.viewer)
     html = html_of(client.get(activity_url(desk)))
     assert "<script>alert(1)</script>" not in html

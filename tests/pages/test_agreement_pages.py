@@ -20,7 +20,7 @@ STORY = (
 
 
 def claim_on(article, user, quote):
-    return services.claim_create(article=article, user=user, exact=quote)
+    return services.claim_create(article=article, actor=user, exact=quote)
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def rated(desk):
         (two, desk.admin, "false"),
         (three, desk.reviewer, "mostly-true"),
     ]:
-        services.verdict_set(claim=claim, user=user, rating=rating)
+        services.verdict_set(claim=claim, actor=user, rating=rating)
     return first, second
 
 
@@ -75,16 +75,16 @@ def test_team_agreement_uses_current_verdicts_of_claims_with_two_or_more(desk, r
 def test_a_rating_without_a_number_makes_the_team_figure_nominal(desk, rated):
     first, _ = rated
     claim = claim_on(first, desk.editor, "Seoul said 12.000")
-    services.verdict_set(claim=claim, user=desk.editor, rating="misleading")
-    services.verdict_set(claim=claim, user=desk.admin, rating="misleading")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="misleading")
+    services.verdict_set(claim=claim, actor=desk.admin, rating="misleading")
     assert agreement_queries.team_agreement(desk.team).figures.alpha.metric == "nominal"
 
 
 def test_perfect_agreement_on_one_rating_says_not_enough_variation(desk):
     article = make_article(desk.team, text=STORY)
     claim = claim_on(article, desk.reviewer, "11.000 soldiers")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="true")
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="true")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
     figures = agreement_queries.article_agreement(article)
     assert figures.alpha.value is None
     assert agreement_queries.describe(figures.alpha) == "Not enough variation"
@@ -137,8 +137,8 @@ def _grow(desk, articles: int) -> None:
         article = make_article(desk.team, text=f"Story {number}: 5 soldiers and 6 tanks.")
         for quote in ("5 soldiers", "6 tanks"):
             claim = claim_on(article, desk.reviewer, quote)
-            services.verdict_set(claim=claim, user=desk.reviewer, rating="true")
-            services.verdict_set(claim=claim, user=desk.editor, rating="false")
+            services.verdict_set(claim=claim, actor=desk.reviewer, rating="true")
+            services.verdict_set(claim=claim, actor=desk.editor, rating="false")
 
 
 def _queries(client, url: str) -> int:
@@ -225,8 +225,8 @@ def test_five_claims_rated_by_two_reviewers_are_not_flagged(desk):
     article = make_article(desk.team, text=text)
     for n in range(5):
         claim = claim_on(article, desk.reviewer, f"Claim number {n}")
-        services.verdict_set(claim=claim, user=desk.reviewer, rating="true" if n % 2 else "false")
-        services.verdict_set(claim=claim, user=desk.editor, rating="true")
+        services.verdict_set(claim=claim, actor=desk.reviewer, rating="true" if n % 2 else "false")
+        services.verdict_set(claim=claim, actor=desk.editor, rating="true")
     figures = agreement_queries.article_agreement(article)
     assert figures.alpha.units == 5
     assert figures.as_dict()["few_claims"] is False

@@ -33,9 +33,9 @@ def export_links(html: str) -> dict[str, dict[str, list[str]]]:
 def articles(desk):
     kursk = make_article(desk.team)
     zoe = make_article(desk.team, text=UNICODE_TEXT, title="Zoë’s report")
-    services.claim_create(article=kursk, user=desk.reviewer, exact="11.000 North Korean soldiers")
-    services.claim_create(article=zoe, user=desk.reviewer, exact="Der Sprecher")
-    services.assign_article(article=zoe, assignee=desk.reviewer, by=desk.editor)
+    services.claim_create(article=kursk, actor=desk.reviewer, exact="11.000 North Korean soldiers")
+    services.claim_create(article=zoe, actor=desk.reviewer, exact="Der Sprecher")
+    services.article_assign(article=zoe, assignee=desk.reviewer, actor=desk.editor)
     return kursk, zoe
 
 

@@ -95,14 +95,14 @@ def counts() -> tuple[int, int, int]:
 
 def test_the_service_refuses_a_page_that_is_not_an_article_unless_forced(desk):
     with pytest.raises(NotAnArticle) as refused:
-        services.article_import(team=desk.team, user=desk.reviewer, html=SHORT_PAGE)
+        services.article_import(team=desk.team, actor=desk.reviewer, html=SHORT_PAGE)
     assert "words" in refused.value.reasons[0]
     assert refused.value.preview["title"] == "Gallery"
     assert refused.value.preview["words"] < 10
     assert counts() == (0, 0, 0)
 
     result = services.article_import(
-        team=desk.team, user=desk.reviewer, html=SHORT_PAGE, force=True
+        team=desk.team, actor=desk.reviewer, html=SHORT_PAGE, force=True
     )
     assert result.created
     event = Event.objects.get(verb="article.imported")
@@ -277,7 +277,7 @@ def test_a_viewer_cannot_import_a_batch(desk, client):
 
 def test_links_are_kept_on_the_article_and_each_revision(desk):
     article = services.article_import(
-        team=desk.team, user=desk.reviewer, html=article_page("Budget vote")
+        team=desk.team, actor=desk.reviewer, html=article_page("Budget vote")
     ).article
     (link,) = article.links
     assert article.text[link["start"] : link["end"]] == "the statistics office"
@@ -285,7 +285,7 @@ def test_links_are_kept_on_the_article_and_each_revision(desk):
 
     services.article_revise(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         markdown=f"# Budget vote\n\n{FILLER} Read [the minutes](https://council.example/m).",
     )
     article.refresh_from_db()
@@ -296,12 +296,12 @@ def test_links_are_kept_on_the_article_and_each_revision(desk):
 
 def test_the_article_page_draws_links_around_highlights(desk, client):
     article = services.article_import(
-        team=desk.team, user=desk.reviewer, html=article_page("Budget vote")
+        team=desk.team, actor=desk.reviewer, html=article_page("Budget vote")
     ).article
     quote = "statistics office for the figures"
     start = article.text.index(quote)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=start, end=start + len(quote), exact=quote
+        article=article, actor=desk.reviewer, start=start, end=start + len(quote), exact=quote
     )
     client.force_login(desk.reviewer)
     page = lxml_html.fromstring(client.get(reverse("article_detail", args=[article.pk])).content)
@@ -345,7 +345,7 @@ def test_a_claim_link_inside_a_hyperlink_splits_it_and_unsafe_links_are_not_draw
 
 
 def test_the_json_export_carries_links_and_import_export_checks_them(desk, tmp_path):
-    services.article_import(team=desk.team, user=desk.reviewer, html=article_page("Budget vote"))
+    services.article_import(team=desk.team, actor=desk.reviewer, html=article_page("Budget vote"))
     target = tmp_path / "verify.json"
     call_command("export", "--team", "verify", "--format", "json", "--output", str(target))
     import json

@@ -254,7 +254,7 @@ def test_the_list_shows_each_articles_facts(client, desk):
     Article.objects.filter(pk=article.pk).update(
         publisher="Daily Planet", published_at="2024-11-04"
     )
-    services.claim_create(article=article, user=desk.reviewer, exact="11.000 North Korean")
+    services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North Korean")
     client.force_login(desk.viewer)
     page = html_of(client.get(reverse("article_list")))
     assert f'<a href="{detail_url(article)}">Kursk troop numbers</a>' in page
@@ -354,7 +354,7 @@ def _list_queries(client, count: int, desk) -> int:
     existing = Article.objects.count()
     for number in range(existing, count):
         article = make_article(desk.team, text=f"Story number {number}.", title=f"Story {number}")
-        services.claim_create(article=article, user=desk.reviewer, exact="Story number")
+        services.claim_create(article=article, actor=desk.reviewer, exact="Story number")
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("article_list"))
     assert response.status_code == 200
@@ -658,7 +658,7 @@ def test_each_block_carries_its_offsets_and_its_exact_text(client, desk):
 def test_each_claim_is_highlighted_with_a_mark(client, desk):
     article = make_article(desk.team, text=STORY)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="11.000 North Korean soldiers", rating="false"
+        article=article, actor=desk.reviewer, exact="11.000 North Korean soldiers", rating="false"
     )
     client.force_login(desk.viewer)
     response = client.get(detail_url(article))
@@ -672,10 +672,10 @@ def test_each_claim_is_highlighted_with_a_mark(client, desk):
 def test_overlapping_claims_are_both_findable_in_full(client, desk):
     article = make_article(desk.team, text=STORY)
     wide = services.claim_create(
-        article=article, user=desk.reviewer, exact="Zelensky said that 11.000 North Korean"
+        article=article, actor=desk.reviewer, exact="Zelensky said that 11.000 North Korean"
     )
     narrow = services.claim_create(
-        article=article, user=desk.reviewer, exact="11.000 North Korean soldiers had arrived"
+        article=article, actor=desk.reviewer, exact="11.000 North Korean soldiers had arrived"
     )
     client.force_login(desk.viewer)
     parsed = text_map(client.get(detail_url(article)))
@@ -688,11 +688,11 @@ def test_overlapping_claims_are_both_findable_in_full(client, desk):
 def test_a_claim_inside_another_and_one_across_blocks_render_in_full(client, desk):
     article = make_article(desk.team, text=STORY)
     outer = services.claim_create(
-        article=article, user=desk.reviewer, exact="said that 11.000 North Korean soldiers"
+        article=article, actor=desk.reviewer, exact="said that 11.000 North Korean soldiers"
     )
-    inner = services.claim_create(article=article, user=desk.reviewer, exact="11.000 North")
+    inner = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
     across = services.claim_create(
-        article=article, user=desk.reviewer, exact="in the region.\n\nThe Pentagon"
+        article=article, actor=desk.reviewer, exact="in the region.\n\nThe Pentagon"
     )
     client.force_login(desk.viewer)
     parsed = text_map(client.get(detail_url(article)))
@@ -706,7 +706,7 @@ def test_a_claim_inside_another_and_one_across_blocks_render_in_full(client, des
 def test_an_emoji_before_a_claim_keeps_the_offsets_right(client, desk):
     text = "Fans 🎉🇺🇦 cheered.\n\nThen 👍 the minister said 40% of troops had left."
     article = make_article(desk.team, text=text)
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="40% of troops")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="40% of troops")
     client.force_login(desk.viewer)
     parsed = text_map(client.get(detail_url(article)))
     assert parsed.quote_of(claim.pk) == (claim.start, "40% of troops")
@@ -720,7 +720,7 @@ def test_hostile_text_is_escaped_everywhere(client, desk):
     article = make_article(desk.team, text=text, title="<script>alert(3)</script>")
     services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="<img src=x onerror=alert(2)>",
         claimant="<b onmouseover=alert(4)>",
         summary='"><script>alert(5)</script>',
@@ -739,7 +739,7 @@ def test_the_claim_list_shows_quote_claimant_verdict_status_and_sources(client, 
     article = make_article(desk.team, text=STORY)
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="10.000 North Korean soldiers",
         claimant="The Pentagon",
         summary="There are 10,000 North Korean soldiers in Kursk.",
@@ -785,8 +785,8 @@ def test_the_claim_list_shows_quote_claimant_verdict_status_and_sources(client, 
 
 def test_claims_are_listed_in_text_order(client, desk):
     article = make_article(desk.team, text=STORY)
-    later = services.claim_create(article=article, user=desk.reviewer, exact="10.000 North")
-    earlier = services.claim_create(article=article, user=desk.reviewer, exact="11.000 North")
+    later = services.claim_create(article=article, actor=desk.reviewer, exact="10.000 North")
+    earlier = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
     assert page.index(f'id="claim-{earlier.pk}"') < page.index(f'id="claim-{later.pk}"')
@@ -796,7 +796,7 @@ def test_a_custom_rating_gets_its_own_colour_class_and_its_label(client, desk):
     satire = Rating.objects.create(team=desk.team, slug="satire", label="Satire", colour="#000000")
     article = make_article(desk.team, text=STORY)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="11.000 North", rating="satire"
+        article=article, actor=desk.reviewer, exact="11.000 North", rating="satire"
     )
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
@@ -809,9 +809,9 @@ def test_a_custom_rating_gets_its_own_colour_class_and_its_label(client, desk):
 def test_disagreeing_verdicts_show_both_and_a_neutral_mark(client, desk):
     article = make_article(desk.team, text=STORY)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="11.000 North", rating="false"
+        article=article, actor=desk.reviewer, exact="11.000 North", rating="false"
     )
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
     assert f'<mark class="mark verdict-split" data-claim-id="{claim.pk}"' in page
@@ -822,7 +822,7 @@ def test_disagreeing_verdicts_show_both_and_a_neutral_mark(client, desk):
 
 def test_orphaned_claims_are_listed_under_needs_attention(client, desk):
     article = make_article(desk.team, text=STORY)
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="11.000 North")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
     Claim.objects.filter(pk=claim.pk).update(start=None, end=None, anchor="orphaned")
     client.force_login(desk.viewer)
     response = client.get(detail_url(article))
@@ -845,7 +845,7 @@ def _detail_queries(client, article, count: int, desk) -> int:
     for index in range(existing, count):
         services.claim_create(
             article=article,
-            user=desk.reviewer if index % 2 else desk.editor,
+            actor=desk.reviewer if index % 2 else desk.editor,
             start=article.text.index(words[index]),
             end=article.text.index(words[index]) + len(words[index]),
             rating="false" if index % 3 else "true",
@@ -890,7 +890,7 @@ def test_the_login_page_has_a_csp_and_no_inline_script_or_style(client, desk):
 
 def test_every_page_has_a_csp_and_no_inline_script_or_style(client, desk):
     article = make_article(desk.team, text=STORY)
-    services.claim_create(article=article, user=desk.reviewer, exact="11.000", rating="false")
+    services.claim_create(article=article, actor=desk.reviewer, exact="11.000", rating="false")
     client.force_login(desk.reviewer)
     for url in [reverse("article_list"), reverse("article_import"), detail_url(article)]:
         assert_csp_safe(client.get(url))

@@ -38,12 +38,12 @@ def oob(html: str, element_id: str) -> str:
 def in_review(desk, article) -> Claim:
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         claimant="Zelensky",
         rating="half-true",
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
     claim.refresh_from_db()
     return claim
 
@@ -140,7 +140,7 @@ def test_a_verdict_and_an_assignment_in_place_carry_the_header_counts(client, de
 
 def test_marking_a_notification_read_refreshes_the_header_count(client, desk, in_review):
     services.claim_transition(
-        claim=in_review, user=desk.editor, to=ClaimStatus.DRAFT, note="Check the figure."
+        claim=in_review, actor=desk.editor, to=ClaimStatus.DRAFT, note="Check the figure."
     )
     client.force_login(desk.reviewer)
     assert "Notifications, 1 unread" in text(client.get(reverse("notification_list")))
@@ -166,9 +166,9 @@ def test_a_refused_assignment_answers_in_place(client, desk, in_review):
 def test_correct_says_it_takes_the_claim_out_of_the_published_feed(client, desk, in_review):
     final = in_review.verdicts.get(is_current=True)
     services.claim_transition(
-        claim=in_review, user=desk.editor, to=ClaimStatus.APPROVED, final_verdict=final.pk
+        claim=in_review, actor=desk.editor, to=ClaimStatus.APPROVED, final_verdict=final.pk
     )
-    services.claim_transition(claim=in_review, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=in_review, actor=desk.editor, to=ClaimStatus.PUBLISHED)
     client.force_login(desk.editor)
     page = text(client.get(reverse("claim_edit", args=[in_review.pk])))
     assert ">Correct</button>" in page
@@ -201,9 +201,11 @@ def test_an_ambiguous_quote_on_the_page_asks_to_select_the_passage(client, desk,
 
 
 def test_history_says_where_a_quote_moved_in_words_not_offsets(client, desk, in_review):
-    services.claim_transition(claim=in_review, user=desk.reviewer, to=ClaimStatus.DRAFT)
+    services.claim_transition(claim=in_review, actor=desk.reviewer, to=ClaimStatus.DRAFT)
     in_review.refresh_from_db()
-    services.claim_update(claim=in_review, user=desk.reviewer, exact="10.000 North Korean soldiers")
+    services.claim_update(
+        claim=in_review, actor=desk.reviewer, exact="10.000 North Korean soldiers"
+    )
     client.force_login(desk.reviewer)
     page = text(client.get(reverse("claim_history", args=[in_review.pk])))
     assert "moved the quote to “10.000 North Korean soldiers”" in page
@@ -213,7 +215,7 @@ def test_history_says_where_a_quote_moved_in_words_not_offsets(client, desk, in_
 
 
 def test_history_says_when_the_same_words_moved_in_the_text(desk, in_review):
-    services.claim_transition(claim=in_review, user=desk.reviewer, to=ClaimStatus.DRAFT)
+    services.claim_transition(claim=in_review, actor=desk.reviewer, to=ClaimStatus.DRAFT)
     event = Event(
         team=desk.team,
         verb="claim.reanchored",

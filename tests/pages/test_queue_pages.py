@@ -62,9 +62,11 @@ def test_the_queue_lists_what_is_assigned_overdue_first_and_flags_it(client, des
     late = make_article(desk.team, text="Late story.", title="Late story")
     soon = make_article(desk.team, text="Soon story.", title="Soon story")
     undated = make_article(desk.team, text="Some story.", title="Undated story")
-    services.assign_article(article=undated, assignee=desk.reviewer, by=desk.editor)
-    services.assign_article(article=soon, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
-    services.assign_article(article=late, assignee=desk.reviewer, due_on=days(-3), by=desk.editor)
+    services.article_assign(article=undated, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=soon, assignee=desk.reviewer, due_on=days(2), actor=desk.editor)
+    services.article_assign(
+        article=late, assignee=desk.reviewer, due_on=days(-3), actor=desk.editor
+    )
     client.force_login(desk.reviewer)
 
     response = client.get(reverse("queue"))
@@ -82,7 +84,7 @@ def test_the_queue_lists_what_is_assigned_overdue_first_and_flags_it(client, des
 
 
 def test_an_assigned_claim_links_to_its_card_on_the_article_page(client, desk, article, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, due_on=days(1), actor=desk.editor)
     client.force_login(desk.reviewer)
 
     page = html_of(client.get(reverse("queue")))
@@ -93,9 +95,9 @@ def test_an_assigned_claim_links_to_its_card_on_the_article_page(client, desk, a
 
 
 def test_an_editor_sees_claims_in_review_and_their_own_are_marked(client, desk, article, claim):
-    mine = services.claim_create(article=article, user=desk.editor, exact="Troops in Kursk")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-    services.claim_transition(claim=mine, user=desk.editor, to="in_review")
+    mine = services.claim_create(article=article, actor=desk.editor, exact="Troops in Kursk")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+    services.claim_transition(claim=mine, actor=desk.editor, to="in_review")
     client.force_login(desk.editor)
 
     waiting = words(section(html_of(client.get(reverse("queue"))), "Waiting for my review"))
@@ -117,12 +119,12 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_items(client, de
     def grow(to: int) -> int:
         for number in range(ArticleAssignment.objects.count(), to):
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            services.assign_article(
-                article=article, assignee=desk.editor, due_on=days(number - 3), by=desk.admin
+            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+            services.article_assign(
+                article=article, assignee=desk.editor, due_on=days(number - 3), actor=desk.admin
             )
-            services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+            services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("queue"))
         assert html_of(response).count('<li class="queue-item') == 3 * to
@@ -137,8 +139,8 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_items(client, de
 
 
 def test_the_navigation_shows_the_number_of_open_items(client, desk, article, claim):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.reviewer)
 
     link = nav_link(html_of(client.get(reverse("article_list"))))
@@ -149,14 +151,14 @@ def test_the_navigation_shows_the_number_of_open_items(client, desk, article, cl
 
 
 def test_the_navigation_count_goes_down_as_work_is_done(client, desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.reviewer)
     assert words(nav_link(html_of(client.get(reverse("token_list"))))) == "My queue 1"
 
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
-    services.claim_transition(claim=claim, user=desk.editor, to="published")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
+    services.claim_transition(claim=claim, actor=desk.editor, to="published")
 
     link = nav_link(html_of(client.get(reverse("token_list"))))
     assert words(link) == "My queue" and 'aria-label="My queue, 0 items"' in link
@@ -166,7 +168,7 @@ def test_the_navigation_count_costs_one_query(client, desk, article):
     client.force_login(desk.reviewer)
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("token_list"))
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("token_list"))
 
@@ -180,8 +182,8 @@ def test_the_navigation_count_costs_one_query(client, desk, article):
 
 
 def test_editors_get_the_assign_form_and_reviewers_only_the_list(client, desk, article):
-    services.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(-1), by=desk.editor
+    services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(-1), actor=desk.editor
     )
     url = reverse("article_detail", args=[article.pk])
 
@@ -254,7 +256,7 @@ def test_only_editors_may_assign_on_the_page(client, desk, article, persona, sta
 
 
 def test_removing_an_assignee(client, desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.admin)
 
     response = client.post(
@@ -268,7 +270,7 @@ def test_removing_an_assignee(client, desk, article):
 
 
 def test_a_reviewer_cannot_remove_an_assignee(client, desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.reviewer)
     response = client.post(
         reverse("article_unassign", args=[article.pk]), {"user": "reviewer-user"}
@@ -281,7 +283,7 @@ def test_a_reviewer_cannot_remove_an_assignee(client, desk, article):
 
 
 def test_an_open_claim_offers_editors_the_assign_claim_form(client, desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, due_on=days(2), actor=desk.editor)
     client.force_login(desk.editor)
 
     html = html_of(client.get(reverse("claim_edit", args=[claim.pk]), **HTMX))
@@ -330,8 +332,8 @@ def test_only_editors_may_assign_a_claim(client, desk, claim, persona, status):
 
 
 def test_the_article_list_shows_assignees(client, desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_article(article=article, assignee=desk.admin, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.article_assign(article=article, assignee=desk.admin, actor=desk.editor)
     client.force_login(desk.viewer)
 
     html = html_of(client.get(reverse("article_list")))

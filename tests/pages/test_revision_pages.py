@@ -30,12 +30,12 @@ HOSTILE = STORY + "\n\n<script>alert('x')</script> & more"
 def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:
     start = article.text.index(quote)
     return services.claim_create(
-        article=article, user=user, start=start, end=start + len(quote), exact=quote
+        article=article, actor=user, start=start, end=start + len(quote), exact=quote
     )
 
 
 def revise(article: Article, user, text: str) -> services.RevisionResult:
-    return services.article_revise(article=article, user=user, text=text)
+    return services.article_revise(article=article, actor=user, text=text)
 
 
 def endpoints(article: Article, claim: Claim) -> list[tuple[str, str, dict]]:

@@ -185,7 +185,7 @@ def test_the_last_admin_is_marked_and_cannot_be_demoted(client, desk):
 
 def test_removing_a_member_asks_first_and_keeps_their_work(client, desk):
     article = make_article(desk.team)
-    claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     client.force_login(desk.admin)
     url = reverse("member_remove", args=[desk.team.slug, "reviewer-user"])
 
@@ -316,7 +316,7 @@ def test_a_member_opening_an_invite_is_told_and_the_link_stays_unused(client, de
 
 def test_the_scale_page_shows_every_rating_with_its_use(client, desk):
     article = make_article(desk.team)
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     client.force_login(desk.viewer)
 
     page = html_of(client.get(scale_url(desk)))
@@ -399,7 +399,7 @@ def test_bad_colours_come_back_in_the_form(client, desk):
 
 def test_a_rating_in_use_offers_no_delete_and_refuses_it(client, desk):
     article = make_article(desk.team)
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     client.force_login(desk.admin)
 
     page = html_of(client.get(scale_url(desk)))
@@ -420,7 +420,7 @@ def verdict_select(page: str) -> str:
 
 def test_a_retired_rating_is_not_offered_for_new_claims_but_stays_on_existing_ones(client, desk):
     article = make_article(desk.team)
-    claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     services.rating_retire(
         rating=Rating.objects.get(team=desk.team, slug="false"), actor=desk.admin
     )
@@ -540,8 +540,8 @@ def test_the_scale_page_costs_the_same_queries_for_few_and_many_ratings(client, 
     article = make_article(desk.team)
     for number in range(15):
         rating = services.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {number}")
-        claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-        services.verdict_set(claim=claim, user=desk.reviewer, rating=rating)
+        claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+        services.verdict_set(claim=claim, actor=desk.reviewer, rating=rating)
     many = _queries(client, scale_url(desk))
     assert few == many
 
@@ -550,7 +550,7 @@ def test_the_teams_page_costs_the_same_queries_for_one_and_many_teams(client, de
     client.force_login(desk.viewer)
     few = _queries(client, reverse("team_list"))
     for number in range(10):
-        services.team_create_by(user=desk.viewer, name=f"Desk number {number}")
+        services.team_start(actor=desk.viewer, name=f"Desk number {number}")
     many = _queries(client, reverse("team_list"))
     assert few == many
 
@@ -593,7 +593,7 @@ def test_a_claim_with_a_custom_rating_takes_its_colour_class(client, desk):
         team=desk.team, actor=desk.admin, label="Cherry-picked", colour="#123456"
     )
     article = make_article(desk.team)
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="cherry-picked")
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="cherry-picked")
     client.force_login(desk.viewer)
 
     page = html_of(client.get(reverse("article_detail", args=[article.pk])))

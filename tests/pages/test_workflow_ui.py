@@ -65,7 +65,7 @@ def test_a_viewer_sees_no_workflow_buttons(client, desk, claim, status):
 
 def test_a_reviewer_sees_no_moves_on_someone_elses_claim(client, desk, claim):
     other = services.claim_create(
-        article=claim.article, user=desk.editor, exact="10.000 North Korean soldiers"
+        article=claim.article, actor=desk.editor, exact="10.000 North Korean soldiers"
     )
     assert buttons(opened(client, desk.reviewer, other)) == []
 
@@ -94,7 +94,7 @@ def test_a_reviewer_submits_and_withdraws_their_claim(client, desk, claim):
 @pytest.fixture
 def disputed(desk, claim) -> Claim:
     services.verdict_set(
-        claim=claim, user=desk.admin, rating="false", rationale="The Pentagon says 10,000."
+        claim=claim, actor=desk.admin, rating="false", rationale="The Pentagon says 10,000."
     )
     return at(claim, "in_review")
 
@@ -238,7 +238,7 @@ def test_a_correction_reopens_the_claim_and_shows_on_its_card(client, desk, clai
 def test_a_correction_note_is_escaped(client, desk, claim):
     at(claim, "published")
     services.claim_transition(
-        claim=claim, user=desk.editor, to="in_review", note="<script>alert(1)</script>"
+        claim=claim, actor=desk.editor, to="in_review", note="<script>alert(1)</script>"
     )
     client.force_login(desk.viewer)
     page = client.get(reverse("article_detail", args=[claim.article_id])).content.decode()

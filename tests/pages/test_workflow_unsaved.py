@@ -120,7 +120,7 @@ def test_approve_with_own_verdict_approves_the_verdict_as_typed(client, desk, cl
 def test_approve_picking_my_earlier_verdict_after_changing_it_approves_the_new_one(
     client, desk, claim
 ):
-    services.verdict_set(claim=claim, user=desk.editor, rating="true", rationale="First look.")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true", rationale="First look.")
     at(claim, "in_review")
     earlier = verdict_of(claim, desk.editor)
     client.force_login(desk.editor)
@@ -230,7 +230,7 @@ def test_a_stale_form_moves_nothing_and_keeps_what_was_typed(
 ):
     at(claim, status)
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.admin, claimant="Changed by the admin")
+    services.claim_update(claim=claim, actor=desk.admin, claimant="Changed by the admin")
     client.force_login(desk.user(persona))
     data = form(claim, to=to, version=stale, rationale="My unsaved rationale.", **extra)
     data["claimant"] = "Volodymyr Zelensky"
@@ -284,7 +284,7 @@ def test_an_emptied_claim_moves_nothing_and_keeps_what_was_typed(client, desk, c
 def test_a_refused_move_rolls_back_the_save(client, desk, claim):
     """The move fails after the save ran (Approve, but reviewers disagree and nothing is
     picked): the save is undone too, and the form comes back as typed."""
-    services.verdict_set(claim=claim, user=desk.admin, rating="false", rationale="")
+    services.verdict_set(claim=claim, actor=desk.admin, rating="false", rationale="")
     at(claim, "in_review")
     client.force_login(desk.editor)
     data = form(claim, to="approved", claimant="Typed claimant", rating="", rationale="")
@@ -302,7 +302,7 @@ def test_a_refused_move_rolls_back_the_save(client, desk, claim):
 def test_the_service_saves_then_moves_in_one_transaction(desk, claim):
     moved_claim = services.claim_revise_and_transition(
         claim=claim,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         to=ClaimStatus.IN_REVIEW,
         expected_version=claim.version,
         changes={"rating": "false", "rationale": "Lower counts."},
@@ -313,11 +313,11 @@ def test_the_service_saves_then_moves_in_one_transaction(desk, claim):
 
 def test_the_service_refuses_a_stale_version_before_changing_anything(desk, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.editor, claimant="Someone else")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Someone else")
     with pytest.raises(Conflict):
         services.claim_revise_and_transition(
             claim=claim,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             to=ClaimStatus.IN_REVIEW,
             expected_version=stale,
             changes={"rating": "false"},
@@ -330,7 +330,7 @@ def test_the_service_undoes_the_save_when_the_change_is_invalid(desk, claim):
     with pytest.raises(InvalidInput):
         services.claim_revise_and_transition(
             claim=claim,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             to=ClaimStatus.IN_REVIEW,
             changes={"rating": "false", "summary": ""},
         )
@@ -342,7 +342,7 @@ def test_own_final_verdict_needs_a_verdict(desk, claim):
     at(claim, "in_review")
     with pytest.raises(InvalidInput) as refused:
         services.claim_revise_and_transition(
-            claim=claim, user=desk.editor, to=ClaimStatus.APPROVED, final_verdict="own"
+            claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED, final_verdict="own"
         )
     assert refused.value.field == "final_verdict"
     assert status_of(claim) == ClaimStatus.IN_REVIEW
@@ -362,7 +362,7 @@ def test_a_form_sent_back_with_errors_names_its_unsaved_fields(client, desk, cla
 
 def test_a_stale_form_names_what_it_still_holds_unsaved(client, desk, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.admin, claimant="Changed by the admin")
+    services.claim_update(claim=claim, actor=desk.admin, claimant="Changed by the admin")
     client.force_login(desk.reviewer)
     data = form(claim, to="in_review", version=stale, claimant="Mine")
     html = text(press(client, claim, data, htmx=True))

@@ -171,8 +171,8 @@ ENDPOINTS = [
 @pytest.fixture
 def deleted_id(desk, article):
     """A claim of the reviewer's, deleted: what `restore` brings back."""
-    doomed = services.claim_create(article=article, user=desk.reviewer, exact="Troops in Kursk")
-    return services.claim_delete(claim=doomed, user=desk.reviewer)["id"]
+    doomed = services.claim_create(article=article, actor=desk.reviewer, exact="Troops in Kursk")
+    return services.claim_delete(claim=doomed, actor=desk.reviewer)["id"]
 
 
 def snapshot_of(article: Article) -> list:
@@ -225,7 +225,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, desk, article, claim, del
 def test_a_reviewer_cannot_edit_or_delete_a_colleagues_claim_but_can_give_a_verdict(
     client, desk, article
 ):
-    theirs = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
+    theirs = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
     client.force_login(desk.reviewer)
     page = html_of(client.get(reverse("claim_edit", args=[theirs.pk])))
     assert "Save verdict" in page and "Save claim" not in page
@@ -267,7 +267,7 @@ def test_the_page_shows_the_claims_in_text_order_with_verdict_status_and_sources
     client, desk, article, claim
 ):
     later = services.claim_create(
-        article=article, user=desk.editor, exact="10.000 North Korean soldiers", rating="true"
+        article=article, actor=desk.editor, exact="10.000 North Korean soldiers", rating="true"
     )
     client.force_login(desk.viewer)
     page = html_of(client.get(detail_url(article)))
@@ -289,11 +289,11 @@ def test_the_page_shows_the_claims_in_text_order_with_verdict_status_and_sources
 def test_each_highlight_is_preceded_by_its_numbered_link_in_list_order(client, desk, article):
     # Nested, overlapping and across blocks: the links still come in the list's order.
     outer = services.claim_create(
-        article=article, user=desk.reviewer, exact="said that 11.000 North Korean soldiers"
+        article=article, actor=desk.reviewer, exact="said that 11.000 North Korean soldiers"
     )
-    inner = services.claim_create(article=article, user=desk.reviewer, exact="11.000 North")
+    inner = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
     across = services.claim_create(
-        article=article, user=desk.reviewer, exact="in the region.\n\nThe Pentagon"
+        article=article, actor=desk.reviewer, exact="in the region.\n\nThe Pentagon"
     )
     client.force_login(desk.viewer)
     response = client.get(detail_url(article))
@@ -324,7 +324,7 @@ def test_a_block_says_when_the_text_before_it_is_not_a_blank_line(desk):
 
 
 def test_rendering_only_some_blocks_gives_the_same_html_for_them(client, desk, article, claim):
-    services.claim_create(article=article, user=desk.reviewer, exact="in the Kursk region")
+    services.claim_create(article=article, actor=desk.reviewer, exact="in the Kursk region")
     claims = list(Claim.objects.filter(article=article).order_by("start"))
     for c in claims:
         c.mark_class = "verdict-none"
@@ -346,7 +346,7 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
             end = words[min(len(words) - 1, index % len(words) + index % 3)][1]
             services.claim_create(
                 article=article,
-                user=desk.reviewer if index % 2 else desk.editor,
+                actor=desk.reviewer if index % 2 else desk.editor,
                 start=start,
                 end=end,
                 claimant=f"Person {index % 4}",
@@ -384,24 +384,24 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
 @pytest.fixture
 def three_claims(desk, article):
     first = services.claim_create(
-        article=article, user=desk.reviewer, exact="Zelensky said", claimant="Zelensky"
+        article=article, actor=desk.reviewer, exact="Zelensky said", claimant="Zelensky"
     )
     second = services.claim_create(
         article=article,
-        user=desk.editor,
+        actor=desk.editor,
         exact="10.000 North Korean soldiers",
         claimant="The Pentagon",
         rating="false",
     )
-    services.claim_transition(claim=second, user=desk.editor, to="in_review")
+    services.claim_transition(claim=second, actor=desk.editor, to="in_review")
     third = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="Troops in Kursk",
         claimant="Headline",
         summary="Troops are in Kursk",
     )
-    services.verdict_set(claim=third, user=desk.admin, rating="true")
+    services.verdict_set(claim=third, actor=desk.admin, rating="true")
     return first, second, third
 
 
@@ -709,7 +709,7 @@ def test_a_stale_version_gives_a_conflict_message_and_keeps_the_typed_input(
 ):
     opened_at = claim.version
     # Someone else changes the claim meanwhile.
-    services.claim_update(claim=claim, user=desk.editor, claimant="Their claimant")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Their claimant")
     client.force_login(desk.reviewer)
     data = editor_data(claim, version=opened_at, claimant="My claimant", summary="My wording")
     response = client.post(reverse("claim_edit", args=[claim.pk]), data)
@@ -737,7 +737,7 @@ def test_a_stale_version_gives_a_conflict_message_and_keeps_the_typed_input(
 
 def test_an_htmx_conflict_goes_back_into_the_open_claim(client, desk, article, claim):
     stale = claim.version
-    services.verdict_set(claim=claim, user=desk.editor, rating="false")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="false")
     client.force_login(desk.reviewer)
     response = client.post(
         reverse("claim_edit", args=[claim.pk]),
@@ -753,7 +753,7 @@ def test_a_claim_deleted_while_editing_keeps_the_input_and_offers_to_save_it_ane
     client, desk, article, claim
 ):
     claim_id = claim.pk
-    services.claim_delete(claim=claim, user=desk.editor)
+    services.claim_delete(claim=claim, actor=desk.editor)
     client.force_login(desk.reviewer)
     data = editor_data(
         claim,
@@ -777,7 +777,7 @@ def test_a_claim_deleted_while_editing_keeps_the_input_and_offers_to_save_it_ane
 
 def test_someone_elses_deleted_claim_is_still_404_for_an_outsider(client, desk, article, claim):
     claim_id = claim.pk
-    services.claim_delete(claim=claim, user=desk.editor)
+    services.claim_delete(claim=claim, actor=desk.editor)
     client.force_login(desk.outsider)
     response = client.post(reverse("claim_edit", args=[claim_id]), editor_data(claim))
     assert response.status_code == 404
@@ -813,7 +813,7 @@ def test_adding_and_removing_a_source_keep_what_was_typed_in_the_claim(
 
 def test_removing_a_source_with_a_stale_version_is_a_conflict(client, desk, article, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.editor, claimant="Changed")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Changed")
     client.force_login(desk.reviewer)
     source = claim.sources.get()
     response = client.post(
@@ -898,7 +898,7 @@ def test_an_htmx_delete_answers_with_the_list_and_an_undo_toast(client, desk, ar
 
 def test_deleting_with_a_stale_version_asks_again(client, desk, article, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.editor, claimant="Changed")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Changed")
     client.force_login(desk.reviewer)
     response = client.post(reverse("claim_delete", args=[claim.pk]), {"version": stale})
     assert response.status_code == 409
@@ -907,9 +907,9 @@ def test_deleting_with_a_stale_version_asks_again(client, desk, article, claim):
 
 
 def test_undo_restores_the_claim_with_its_verdicts_and_sources(client, desk, article, claim):
-    services.verdict_set(claim=claim, user=desk.editor, rating="mostly-false", rationale="Kursk")
-    services.source_add(claim=claim, user=desk.reviewer, url="https://example.org/2", title="Two")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="mostly-false", rationale="Kursk")
+    services.source_add(claim=claim, actor=desk.reviewer, url="https://example.org/2", title="Two")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     before = {
         "position": (claim.start, claim.end, claim.exact),
         "claimant": claim.claimant,
@@ -977,7 +977,7 @@ def test_hostile_text_in_claims_is_escaped_in_the_workspace(client, desk):
     article = make_article(desk.team, text=text)
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="<img src=x onerror=alert(2)>",
         claimant='"><b onmouseover=alert(4)>',
         summary='"><script>alert(5)</script>',

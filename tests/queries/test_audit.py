@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from annotations import services
+from annotations import services, verbs
 from annotations.exports import audit as audit_export
 from annotations.models import Event
 from annotations.queries import audit
@@ -208,19 +210,49 @@ def test_values_are_shown_in_words(desk):
     ]
 
 
-def test_every_verb_the_services_record_has_a_sentence():
-    import re
-    from pathlib import Path
+def test_every_verb_has_a_sentence():
+    known = verbs.all_verbs()
+    assert len(known) > 50, "verbs.py lost its constants"
+    assert known <= set(audit.SENTENCES), sorted(known - set(audit.SENTENCES))
+    assert set(audit.SENTENCES) <= known, "a sentence for a verb that verbs.py does not name"
+    assert {verb for _, verb in services.TRANSITIONS.values()} <= known
 
+
+def _app_modules() -> list[Path]:
     app = Path(services.__file__).parent.parent
-    source = "\n".join(
-        path.read_text() for path in [*(app / "services").glob("*.py"), app / "verbs.py"]
-    )
-    verbs = set(re.findall(r'verb="([a-z_]+\.[a-z_]+)"', source))
-    verbs |= set(re.findall(r'_VERB = "([a-z_]+\.[a-z_]+)"', source))
-    verbs |= {verb for _, verb in services.TRANSITIONS.values()}
-    assert verbs, "no verbs found"
-    assert verbs <= set(audit.SENTENCES), verbs - set(audit.SENTENCES)
+    return [
+        path
+        for path in sorted(app.rglob("*.py"))
+        if path.name != "verbs.py" and "migrations" not in path.parts
+    ]
+
+
+def test_no_service_records_a_verb_spelled_out_or_built():
+    """Every `verb=` a service passes is a verbs.py constant (or a name holding one): never a
+    string literal, an f-string or a concatenation, so a search for the constant finds it."""
+    spelled = []
+    for path in (Path(services.__file__).parent).glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                if keyword.arg == "verb" and isinstance(
+                    keyword.value, (ast.Constant, ast.JoinedStr, ast.BinOp)
+                ):
+                    spelled.append(f"{path.name}:{keyword.value.lineno}")
+    assert spelled == []
+
+
+def test_no_module_spells_out_a_verb():
+    """Outside verbs.py no module of the app writes a verb as a string: it names the constant."""
+    known = verbs.all_verbs()
+    spelled = [
+        f"{path.name}:{node.lineno} {node.value}"
+        for path in _app_modules()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value in known
+    ]
+    assert spelled == []
 
 
 def test_kinds_sort_verbs_into_the_feed_filters():
@@ -259,12 +291,12 @@ def test_kind_filters_select_the_same_events_in_the_database(desk):
 def seed_log(desk):
     article = make_article(desk.team, title='=HYPERLINK("http://evil")')
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact=QUOTE, claimant="Zelensky"
+        article=article, actor=desk.reviewer, exact=QUOTE, claimant="Zelensky"
     )
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="mostly-false")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false", rationale="-1 soldiers")
-    services.comment_add(claim=claim, user=desk.reviewer, body="=1+1")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="mostly-false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false", rationale="-1 soldiers")
+    services.comment_add(claim=claim, actor=desk.reviewer, body="=1+1")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     return article, claim
 
 

@@ -253,16 +253,16 @@ def test_a_new_version_without_a_title_keeps_the_current_one(desk, article):
         "<html><head><title>Scraped headline | Site</title></head><body><article>"
         f"<h1>Scraped headline</h1><p>{STORY}</p><p>Update.</p></article></body></html>"
     )
-    result = services.article_revise(article=article, user=desk.reviewer, html=page, title="")
+    result = services.article_revise(article=article, actor=desk.reviewer, html=page, title="")
     assert result.created
     assert Article.objects.get(pk=article.pk).title == "Chosen title"
     assert ArticleRevision.objects.get(article=article, number=2).title == "Chosen title"
     result = services.article_revise(
-        article=article, user=desk.reviewer, text=STORY + "\n\nMore.", title="  "
+        article=article, actor=desk.reviewer, text=STORY + "\n\nMore.", title="  "
     )
     assert Article.objects.get(pk=article.pk).title == "Chosen title"
     services.article_revise(
-        article=article, user=desk.reviewer, text=STORY + "\n\nEven more.", title="New title"
+        article=article, actor=desk.reviewer, text=STORY + "\n\nEven more.", title="New title"
     )
     assert Article.objects.get(pk=article.pk).title == "New title"
 
@@ -330,13 +330,13 @@ def test_archiving_twice_or_restoring_a_current_article_is_refused(desk, article
 def test_an_archived_article_keeps_its_claims_readable_but_takes_no_new_claims_or_versions(
     client, desk, article
 ):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
     article.refresh_from_db()
     with pytest.raises(Conflict, match="archived: restore it before adding claims"):
-        services.claim_create(article=article, user=desk.reviewer, exact="10.000")
+        services.claim_create(article=article, actor=desk.reviewer, exact="10.000")
     with pytest.raises(Conflict, match="archived: restore it before loading a new version"):
-        services.article_revise(article=article, user=desk.reviewer, text="Changed.")
+        services.article_revise(article=article, actor=desk.reviewer, text="Changed.")
     # Its details can still be corrected.
     services.article_update(actor=desk.editor, article=article, publisher="Corrected")
     client.force_login(desk.reviewer)
@@ -349,17 +349,17 @@ def test_an_archived_article_keeps_its_claims_readable_but_takes_no_new_claims_o
 
 def test_importing_an_archived_articles_text_again_says_it_is_archived(desk, article):
     services.article_archive(actor=desk.editor, article=article)
-    result = services.article_import(team=desk.team, user=desk.reviewer, text=STORY)
+    result = services.article_import(team=desk.team, actor=desk.reviewer, text=STORY)
     assert not result.created
     assert result.article.pk == article.pk
     assert "That article is archived: restore it" in result.message
 
 
 def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_restore(desk, article):
-    claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
-    services.claim_transition(claim=claim, user=desk.editor, to="in_review")
+    claim = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_transition(claim=claim, actor=desk.editor, to="in_review")
     before = queries.queue_for(desk.reviewer)
     assert (len(before.articles), len(before.claims), len(before.waiting)) == (1, 1, 1)
     assert queries.open_item_count(desk.reviewer) == 2
@@ -380,11 +380,11 @@ def test_an_archived_articles_work_leaves_everyones_queue_and_comes_back_on_rest
 def test_an_archived_article_takes_no_new_assignments_and_its_page_offers_none(
     client, desk, article
 ):
-    claim = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
+    claim = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
     for assign in (
-        lambda: services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor),
-        lambda: services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor),
+        lambda: services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor),
+        lambda: services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor),
     ):
         with pytest.raises(Conflict) as refused:
             assign()
@@ -406,8 +406,8 @@ def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_article
     desk, article
 ):
     kept = make_article(desk.team, "A current story.\n\nWith a claim.", title="Current")
-    services.claim_create(article=kept, user=desk.reviewer, exact="a claim")
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    services.claim_create(article=kept, actor=desk.reviewer, exact="a claim")
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
 
     quotes = [json.loads(line)["exact"] for line in _export(desk.team).splitlines()]
@@ -425,7 +425,7 @@ def test_a_team_export_leaves_archived_articles_out_unless_asked_and_one_article
 
 
 def test_a_json_export_with_archived_articles_imports_back_archived(desk, article):
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
     document = json.loads(_export(desk.team, "json", include_archived=True))
     assert document["articles"][0]["archived_at"]
@@ -441,7 +441,7 @@ def test_a_json_export_with_archived_articles_imports_back_archived(desk, articl
 
 
 def test_the_export_command_includes_archived_articles_when_asked(desk, article, capsys):
-    services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     services.article_archive(actor=desk.editor, article=article)
     call_command("export", team="verify", format="ndjson")
     assert capsys.readouterr().out == ""
@@ -455,16 +455,16 @@ def test_the_export_command_includes_archived_articles_when_asked(desk, article,
 def _article_with_everything(desk, article) -> Claim:
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=QUOTE,
         rating="mostly-true",
         sources=[{"url": "https://example.org/kursk"}, {"url": "https://example.org/isw"}],
     )
-    services.verdict_set(claim=claim, user=desk.editor, rating="false")
-    services.comment_add(claim=claim, user=desk.editor, body="@reviewer-user check the ISW")
-    services.article_revise(article=article, user=desk.reviewer, text=STORY + "\n\nMore.")
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.verdict_set(claim=claim, actor=desk.editor, rating="false")
+    services.comment_add(claim=claim, actor=desk.editor, body="@reviewer-user check the ISW")
+    services.article_revise(article=article, actor=desk.reviewer, text=STORY + "\n\nMore.")
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     return claim
 
 
@@ -545,7 +545,7 @@ def test_editors_cannot_delete_and_are_told_why(client, desk, article):
 def _list_queries(client, desk, count: int, archived: bool) -> int:
     for number in range(count):
         current = make_article(desk.team, f"Current story {count}-{number}.", title="Current")
-        services.claim_create(article=current, user=desk.reviewer, exact="Current story")
+        services.claim_create(article=current, actor=desk.reviewer, exact="Current story")
         old = make_article(desk.team, f"Old story {count}-{number}.", title="Old")
         Article.objects.filter(pk=old.pk).update(archived_at=timezone.now() - timedelta(days=1))
     with CaptureQueriesContext(connection) as queries:

@@ -37,8 +37,8 @@ def days(n: int):
 
 @pytest.mark.parametrize("persona", ["editor", "admin"])
 def test_editors_and_admins_assign_an_article(desk, article, persona):
-    result = services.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(3), by=desk.user(persona)
+    result = services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.user(persona)
     )
 
     assert result.created
@@ -50,29 +50,29 @@ def test_editors_and_admins_assign_an_article(desk, article, persona):
 @pytest.mark.parametrize("persona", ["reviewer", "viewer"])
 def test_reviewers_and_viewers_may_not_assign(desk, article, claim, persona):
     with pytest.raises(Forbidden, match="editor or higher"):
-        services.assign_article(article=article, assignee=desk.reviewer, by=desk.user(persona))
+        services.article_assign(article=article, assignee=desk.reviewer, actor=desk.user(persona))
     with pytest.raises(Forbidden):
-        services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.user(persona))
+        services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.user(persona))
     assert not ArticleAssignment.objects.exists() and not ClaimAssignment.objects.exists()
 
 
 def test_an_outsider_cannot_even_find_the_article(desk, article, claim):
     with pytest.raises(NotFound):
-        services.assign_article(article=article, assignee=desk.reviewer, by=desk.outsider)
+        services.article_assign(article=article, assignee=desk.reviewer, actor=desk.outsider)
     with pytest.raises(NotFound):
-        services.unassign_claim(claim=claim, assignee="reviewer-user", by=desk.outsider)
+        services.claim_unassign(claim=claim, assignee="reviewer-user", actor=desk.outsider)
 
 
 def test_a_viewer_cannot_be_assigned(desk, article):
     with pytest.raises(InvalidInput, match="viewer-user is a viewer in Verification desk"):
-        services.assign_article(article=article, assignee=desk.viewer, by=desk.editor)
+        services.article_assign(article=article, assignee=desk.viewer, actor=desk.editor)
 
 
 def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, article):
     with pytest.raises(InvalidInput) as outsider:
-        services.assign_article(article=article, assignee="outsider", by=desk.editor)
+        services.article_assign(article=article, assignee="outsider", actor=desk.editor)
     with pytest.raises(InvalidInput) as unknown:
-        services.assign_article(article=article, assignee="nobody-at-all", by=desk.editor)
+        services.article_assign(article=article, assignee="nobody-at-all", actor=desk.editor)
 
     assert str(outsider.value) == "outsider is not a member of Verification desk."
     assert str(unknown.value) == "nobody-at-all is not a member of Verification desk."
@@ -81,8 +81,8 @@ def test_an_outsider_and_an_unknown_name_get_the_same_not_a_member_answer(desk, 
 
 def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
     for person in (desk.reviewer, desk.editor, desk.admin):
-        services.assign_article(article=article, assignee=person, by=desk.editor)
-        services.assign_claim(claim=claim, assignee=person.get_username(), by=desk.editor)
+        services.article_assign(article=article, assignee=person, actor=desk.editor)
+        services.claim_assign(claim=claim, assignee=person.get_username(), actor=desk.editor)
 
     assert set(article.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
     assert set(claim.assignees.all()) == {desk.reviewer, desk.editor, desk.admin}
@@ -93,7 +93,7 @@ def test_an_article_and_a_claim_take_several_assignees(desk, article, claim):
 
 def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
     due = days(7)
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor)
 
     event = Event.objects.get(verb="article.assigned")
     assert (event.actor, event.article, event.team) == (desk.editor, article, desk.team)
@@ -114,7 +114,7 @@ def test_assigning_records_an_event_and_notifies_the_assignee(desk, article):
 
 
 def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim):
-    services.assign_claim(claim=claim, assignee=desk.editor, by=desk.admin)
+    services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
 
     event = Event.objects.get(verb="claim.assigned")
     assert (event.claim_id, event.article) == (claim.pk, article)
@@ -127,17 +127,19 @@ def test_assigning_a_claim_names_the_claim_and_its_article(desk, article, claim)
 
 
 def test_assigning_yourself_notifies_nobody(desk, article):
-    services.assign_article(article=article, assignee=desk.editor, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.editor, actor=desk.editor)
 
     assert Event.objects.filter(verb="article.assigned").count() == 1
     assert not Notification.objects.exists()
 
 
 def test_assigning_again_changes_the_due_date(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor)
+    services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
+    )
 
-    result = services.assign_article(
-        article=article, assignee=desk.reviewer, due_on=days(5), by=desk.admin
+    result = services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(5), actor=desk.admin
     )
 
     assert not result.created and result.changed
@@ -152,9 +154,11 @@ def test_assigning_again_changes_the_due_date(desk, article):
 
 
 def test_the_same_assignment_again_changes_nothing(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor)
-    result = services.set_article_due_date(
-        article=article, assignee=desk.reviewer, due_on=days(3), by=desk.editor
+    services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
+    )
+    result = services.article_due_date_set(
+        article=article, assignee=desk.reviewer, due_on=days(3), actor=desk.editor
     )
 
     assert not result.changed
@@ -162,8 +166,8 @@ def test_the_same_assignment_again_changes_nothing(desk, article):
 
 
 def test_clearing_the_due_date(desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, due_on=days(2), by=desk.editor)
-    services.set_claim_due_date(claim=claim, assignee=desk.reviewer, due_on=None, by=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, due_on=days(2), actor=desk.editor)
+    services.claim_due_date_set(claim=claim, assignee=desk.reviewer, due_on=None, actor=desk.editor)
 
     assert ClaimAssignment.objects.get(claim=claim).due_on is None
     event = Event.objects.get(verb="claim.due_changed")
@@ -172,17 +176,19 @@ def test_clearing_the_due_date(desk, claim):
 
 def test_a_malformed_due_date_is_refused(desk, article):
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
-        services.assign_article(
-            article=article, assignee=desk.reviewer, due_on="next week", by=desk.editor
+        services.article_assign(
+            article=article, assignee=desk.reviewer, due_on="next week", actor=desk.editor
         )
 
 
 def test_unassigning_records_the_before_values_and_tells_the_person(desk, article, claim):
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(1), by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(1), actor=desk.editor
+    )
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
-    services.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
-    services.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.admin)
+    services.article_unassign(article=article, assignee="reviewer-user", actor=desk.editor)
+    services.claim_unassign(claim=claim, assignee=desk.reviewer, actor=desk.admin)
 
     assert not article.assignees.exists() and not claim.assignees.exists()
     removed = Event.objects.get(verb="article.unassigned")
@@ -196,13 +202,13 @@ def test_unassigning_records_the_before_values_and_tells_the_person(desk, articl
 
 def test_unassigning_someone_not_assigned_is_not_found(desk, article):
     with pytest.raises(NotFound, match="reviewer-user is not assigned to this article"):
-        services.unassign_article(article=article, assignee="reviewer-user", by=desk.editor)
+        services.article_unassign(article=article, assignee="reviewer-user", actor=desk.editor)
 
 
 def test_reviewers_may_not_unassign(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     with pytest.raises(Forbidden):
-        services.unassign_article(article=article, assignee=desk.reviewer, by=desk.reviewer)
+        services.article_unassign(article=article, assignee=desk.reviewer, actor=desk.reviewer)
     assert article.assignees.exists()
 
 
@@ -224,7 +230,9 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
     }
     for number, (title, due) in enumerate(titles.items()):
         article = make_article(desk.team, text=f"Story {number}.", title=title)
-        services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
+        services.article_assign(
+            article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor
+        )
 
     queue = queries.queue_for(desk.reviewer)
 
@@ -241,8 +249,8 @@ def test_assigned_articles_come_overdue_first_then_by_due_date_then_undated(desk
 
 
 def test_published_articles_and_claims_leave_the_queue(desk, article, claim):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert queries.queue_for(desk.reviewer).assigned_total == 2
 
     type(article).objects.filter(pk=article.pk).update(status=ArticleStatus.PUBLISHED)
@@ -253,31 +261,31 @@ def test_published_articles_and_claims_leave_the_queue(desk, article, claim):
 
 
 def test_a_reviewer_waits_on_assigned_claims_until_giving_a_verdict(desk, article, claim):
-    other = services.claim_create(article=article, user=desk.editor, exact=OTHER_QUOTE)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    other = services.claim_create(article=article, actor=desk.editor, exact=OTHER_QUOTE)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert [c.pk for c in queries.queue_for(desk.reviewer).waiting] == [claim.pk]
 
     # Assigned the whole article: every open claim on it waits for the reviewer.
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     assert {c.pk for c in queries.queue_for(desk.reviewer).waiting} == {claim.pk, other.pk}
 
-    services.verdict_set(claim=other, user=desk.reviewer, rating="false")
+    services.verdict_set(claim=other, actor=desk.reviewer, rating="false")
     assert [c.pk for c in queries.queue_for(desk.reviewer).waiting] == [claim.pk]
 
 
 def test_an_unassigned_reviewer_waits_on_nothing(desk, article, claim):
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
 
     assert queries.queue_for(desk.reviewer).waiting == []
     assert queries.open_item_count(desk.reviewer) == 0
 
 
 def test_editors_wait_on_every_claim_in_review_in_their_teams_their_own_marked(desk, article):
-    theirs = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-    mine = services.claim_create(article=article, user=desk.editor, exact=OTHER_QUOTE)
-    draft = services.claim_create(article=article, user=desk.reviewer, exact="Troops in Kursk")
+    theirs = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+    mine = services.claim_create(article=article, actor=desk.editor, exact=OTHER_QUOTE)
+    draft = services.claim_create(article=article, actor=desk.reviewer, exact="Troops in Kursk")
     for claim in (theirs, mine):
-        services.claim_transition(claim=claim, user=desk.editor, to="in_review")
+        services.claim_transition(claim=claim, actor=desk.editor, to="in_review")
 
     waiting = queries.queue_for(desk.editor).waiting
 
@@ -290,9 +298,11 @@ def test_editors_wait_on_every_claim_in_review_in_their_teams_their_own_marked(d
 
 
 def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
-    other = services.claim_create(article=article, user=desk.editor, exact=OTHER_QUOTE)
-    services.assign_article(article=article, assignee=desk.reviewer, due_on=days(4), by=desk.editor)
-    services.assign_claim(claim=other, assignee=desk.reviewer, due_on=days(-1), by=desk.editor)
+    other = services.claim_create(article=article, actor=desk.editor, exact=OTHER_QUOTE)
+    services.article_assign(
+        article=article, assignee=desk.reviewer, due_on=days(4), actor=desk.editor
+    )
+    services.claim_assign(claim=other, assignee=desk.reviewer, due_on=days(-1), actor=desk.editor)
 
     waiting = queries.queue_for(desk.reviewer).waiting
 
@@ -303,7 +313,7 @@ def test_waiting_claims_take_the_reviewers_own_due_date(desk, article, claim):
 
 
 def test_the_queue_stays_inside_the_users_teams(desk, article):
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
     membership = desk.reviewer.memberships.get(team=desk.team)
     membership.delete()  # they left the team: its work is no longer theirs to see
 
@@ -312,10 +322,10 @@ def test_the_queue_stays_inside_the_users_teams(desk, article):
 
 
 def test_the_count_matches_the_queue_and_costs_one_query(desk, article, claim):
-    other = services.claim_create(article=article, user=desk.reviewer, exact=OTHER_QUOTE)
-    services.assign_article(article=article, assignee=desk.reviewer, by=desk.editor)
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    other = services.claim_create(article=article, actor=desk.reviewer, exact=OTHER_QUOTE)
+    services.article_assign(article=article, assignee=desk.reviewer, actor=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     # Assigned: the article and `claim`; waiting: `other` (no verdict yet): three items.
     with CaptureQueriesContext(connection) as captured:
         count = queries.open_item_count(desk.reviewer)
@@ -326,7 +336,7 @@ def test_the_count_matches_the_queue_and_costs_one_query(desk, article, claim):
 
 
 def test_a_claim_both_assigned_and_waiting_counts_once(desk, claim):
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
     queue = queries.queue_for(desk.reviewer)
     assert len(queue.claims) == 1 and len(queue.waiting) == 1
@@ -340,12 +350,12 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_items(desk):
     def grow(to: int) -> int:
         for number in range(ArticleAssignment.objects.count(), to):
             article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-            services.assign_article(
-                article=article, assignee=desk.editor, due_on=days(number - 2), by=editor2
+            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+            services.article_assign(
+                article=article, assignee=desk.editor, due_on=days(number - 2), actor=editor2
             )
-            services.assign_claim(claim=claim, assignee=desk.editor, by=editor2)
+            services.claim_assign(claim=claim, assignee=desk.editor, actor=editor2)
         with CaptureQueriesContext(connection) as captured:
             queue = queries.queue_for(desk.editor)
         assert len(queue.articles) == len(queue.waiting) == to

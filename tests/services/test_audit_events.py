@@ -69,14 +69,14 @@ def nothing_recorded() -> Iterator[None]:
 def test_importing_an_article(desk):
     with one_event("article.imported", desk.reviewer) as recorded:
         article = services.article_import(
-            team=desk.team, user=desk.reviewer, text="A short story.", title="Short"
+            team=desk.team, actor=desk.reviewer, text="A short story.", title="Short"
         ).article
     assert recorded.event.article_id == article.pk
 
 
 def test_revising_an_article(desk, article):
     with one_event("article.revised", desk.editor) as recorded:
-        services.article_revise(article=article, user=desk.editor, text=article.text + "\n\nMore.")
+        services.article_revise(article=article, actor=desk.editor, text=article.text + "\n\nMore.")
     assert recorded.event.article_id == article.pk
 
 
@@ -89,7 +89,7 @@ def test_creating_a_claim(desk, article):
         status=(None, "draft"),
     ) as recorded:
         claim = services.claim_create(
-            article=article, user=desk.reviewer, exact=QUOTE, claimant="Zelensky"
+            article=article, actor=desk.reviewer, exact=QUOTE, claimant="Zelensky"
         )
     assert (recorded.event.claim_id, recorded.event.article_id) == (claim.pk, article.pk)
 
@@ -97,11 +97,11 @@ def test_creating_a_claim(desk, article):
 def test_editing_a_claim_records_only_what_changed(desk, claim):
     with one_event("claim.updated", desk.editor, claimant=("Zelensky", "Pentagon")) as recorded:
         services.claim_update(
-            claim=claim, user=desk.editor, claimant="Pentagon", summary=claim.summary
+            claim=claim, actor=desk.editor, claimant="Pentagon", summary=claim.summary
         )
     assert set(recorded.changes) == {"claimant"}
     with nothing_recorded():
-        services.claim_update(claim=claim, user=desk.editor, claimant="Pentagon")
+        services.claim_update(claim=claim, actor=desk.editor, claimant="Pentagon")
 
 
 def test_deleting_and_restoring_a_claim(desk, claim, article):
@@ -109,35 +109,35 @@ def test_deleting_and_restoring_a_claim(desk, claim, article):
     with one_event(
         "claim.deleted", desk.editor, claimant=("Zelensky", None), exact=(QUOTE, None)
     ) as recorded:
-        snapshot = services.claim_delete(claim=claim, user=desk.editor)
+        snapshot = services.claim_delete(claim=claim, actor=desk.editor)
     assert recorded.event.claim_id == claim_id
     with one_event("claim.restored", desk.editor, exact=(None, QUOTE)) as recorded:
-        services.claim_restore(article=article, user=desk.editor, snapshot=snapshot)
+        services.claim_restore(article=article, actor=desk.editor, snapshot=snapshot)
     assert recorded.event.claim_id == claim_id
 
 
 def test_every_workflow_move(desk, claim):
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     with one_event("claim.submitted", desk.reviewer, status=("draft", "in_review")):
-        services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+        services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     with one_event(
         "claim.approved",
         desk.editor,
         status=("in_review", "approved"),
         final_verdict=(None, "false"),
     ):
-        services.claim_transition(claim=claim, user=desk.editor, to="approved")
+        services.claim_transition(claim=claim, actor=desk.editor, to="approved")
     with one_event(
         "claim.sent_back",
         desk.editor,
         status=("approved", "in_review"),
         final_verdict=("false", None),
     ) as recorded:
-        services.claim_transition(claim=claim, user=desk.editor, to="in_review", note="Recheck.")
+        services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="Recheck.")
     assert recorded.event.note == "Recheck."
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
     with one_event("claim.published", desk.editor, status=("approved", "published")):
-        services.claim_transition(claim=claim, user=desk.editor, to="published")
+        services.claim_transition(claim=claim, actor=desk.editor, to="published")
     with one_event(
         "claim.corrected",
         desk.editor,
@@ -146,15 +146,15 @@ def test_every_workflow_move(desk, claim):
         correction_note=(None, "The figure was 12.000."),
     ) as recorded:
         services.claim_transition(
-            claim=claim, user=desk.editor, to="in_review", note="The figure was 12.000."
+            claim=claim, actor=desk.editor, to="in_review", note="The figure was 12.000."
         )
     assert recorded.event.note == "The figure was 12.000."
 
 
 def test_a_reviewer_taking_their_claim_back(desk, claim):
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     with one_event("claim.withdrawn", desk.reviewer, status=("in_review", "draft")):
-        services.claim_transition(claim=claim, user=desk.reviewer, to="draft")
+        services.claim_transition(claim=claim, actor=desk.reviewer, to="draft")
 
 
 # --- verdicts and sources -----------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_giving_changing_and_withdrawing_a_verdict(desk, claim):
     with one_event(
         "verdict.set", desk.reviewer, rating=(None, "mostly-false"), rationale=(None, "")
     ):
-        services.verdict_set(claim=claim, user=desk.reviewer, rating="mostly-false")
+        services.verdict_set(claim=claim, actor=desk.reviewer, rating="mostly-false")
     with one_event(
         "verdict.set",
         desk.reviewer,
@@ -172,11 +172,11 @@ def test_giving_changing_and_withdrawing_a_verdict(desk, claim):
         rationale=("", "Pentagon says 10.000."),
     ):
         services.verdict_set(
-            claim=claim, user=desk.reviewer, rating="false", rationale="Pentagon says 10.000."
+            claim=claim, actor=desk.reviewer, rating="false", rationale="Pentagon says 10.000."
         )
     with nothing_recorded():
         services.verdict_set(
-            claim=claim, user=desk.reviewer, rating="false", rationale="Pentagon says 10.000."
+            claim=claim, actor=desk.reviewer, rating="false", rationale="Pentagon says 10.000."
         )
     with one_event(
         "verdict.withdrawn",
@@ -184,16 +184,16 @@ def test_giving_changing_and_withdrawing_a_verdict(desk, claim):
         rating=("false", None),
         rationale=("Pentagon says 10.000.", None),
     ):
-        services.verdict_withdraw(claim=claim, user=desk.reviewer)
+        services.verdict_withdraw(claim=claim, actor=desk.reviewer)
 
 
 def test_adding_and_removing_a_source(desk, claim):
     url = "https://example.org/pentagon"
     with one_event("source.added", desk.reviewer, url=(None, url), title=(None, "Briefing")):
-        services.source_add(claim=claim, user=desk.reviewer, url=url, title="Briefing")
+        services.source_add(claim=claim, actor=desk.reviewer, url=url, title="Briefing")
     source = Source.objects.get(claim=claim)
     with one_event("source.removed", desk.editor, url=(url, None), title=("Briefing", None)):
-        services.source_remove(source=source, user=desk.editor)
+        services.source_remove(source=source, actor=desk.editor)
 
 
 # --- comments -----------------------------------------------------------------------------------
@@ -201,22 +201,22 @@ def test_adding_and_removing_a_source(desk, claim):
 
 def test_commenting_editing_and_deleting(desk, claim):
     with one_event("comment.added", desk.reviewer, body=(None, "Check the Pentagon.")):
-        comment = services.comment_add(claim=claim, user=desk.reviewer, body="Check the Pentagon.")
+        comment = services.comment_add(claim=claim, actor=desk.reviewer, body="Check the Pentagon.")
     with one_event("comment.added", desk.editor, body=(None, "Done."), reply_to=(None, comment.pk)):
-        services.comment_add(claim=claim, user=desk.editor, body="Done.", reply_to=comment)
+        services.comment_add(claim=claim, actor=desk.editor, body="Done.", reply_to=comment)
     with one_event(
         "comment.updated",
         desk.reviewer,
         body=("Check the Pentagon.", "Check the Pentagon's figure."),
     ):
         services.comment_update(
-            comment=comment, user=desk.reviewer, body="Check the Pentagon's figure."
+            comment=comment, actor=desk.reviewer, body="Check the Pentagon's figure."
         )
     comment = Comment.objects.get(pk=comment.pk)
     with one_event(
         "comment.deleted", desk.editor, body=("Check the Pentagon's figure.", None)
     ) as r:
-        services.comment_delete(comment=comment, user=desk.editor)
+        services.comment_delete(comment=comment, actor=desk.editor)
     [entry] = audit.present([r.event])
     assert entry.sentence == "editor-user removed a comment as an editor"
 
@@ -238,7 +238,7 @@ def test_adding_a_member_and_changing_their_role(desk):
 
 def test_team_services_record_their_changes(desk):
     with one_event("team.created", desk.editor, name=(None, "Night desk")):
-        team = services.team_create_by(user=desk.editor, name="Night desk")
+        team = services.team_start(actor=desk.editor, name="Night desk")
     assert Membership.objects.get(team=team, user=desk.editor).role == Role.ADMIN
 
     with one_event("member.role_changed", desk.admin, role=("reviewer", "editor")):
@@ -255,7 +255,7 @@ def test_invitations_are_recorded(desk):
     assert recorded.changes["expires_at"][0] is None
     joiner = UserFactory(username="joiner")
     with one_event("member.joined", joiner, user=(None, "joiner"), role=(None, "reviewer")):
-        services.invite_accept(raw=raw, user=joiner)
+        services.invite_accept(raw=raw, actor=joiner)
     other, _ = services.invite_create(team=desk.team, actor=desk.admin, role="viewer")
     with one_event("invite.revoked", desk.admin) as recorded:
         services.invite_revoke(invite=other, actor=desk.admin)
@@ -299,21 +299,23 @@ def test_assignments_are_recorded_with_due_dates(desk, article, claim):
         assignee=(None, "reviewer-user"),
         due_on=(None, due.isoformat()),
     ) as recorded:
-        services.assign_article(article=article, assignee=desk.reviewer, due_on=due, by=desk.editor)
+        services.article_assign(
+            article=article, assignee=desk.reviewer, due_on=due, actor=desk.editor
+        )
     [entry] = audit.present([recorded.event])
     assert entry.sentence.startswith("editor-user assigned the article to reviewer-user (due ")
     with one_event("article.due_changed", desk.editor, due_on=(due.isoformat(), later.isoformat())):
-        services.set_article_due_date(
-            article=article, assignee=desk.reviewer, due_on=later, by=desk.editor
+        services.article_due_date_set(
+            article=article, assignee=desk.reviewer, due_on=later, actor=desk.editor
         )
     with one_event("article.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        services.unassign_article(article=article, assignee=desk.reviewer, by=desk.editor)
+        services.article_unassign(article=article, assignee=desk.reviewer, actor=desk.editor)
 
     with one_event("claim.assigned", desk.editor, assignee=(None, "reviewer-user")) as recorded:
-        services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+        services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     assert recorded.event.claim_id == claim.pk
     with one_event("claim.unassigned", desk.editor, assignee=("reviewer-user", None)):
-        services.unassign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+        services.claim_unassign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
 
 
 def test_events_cannot_be_changed_or_deleted(desk, claim):

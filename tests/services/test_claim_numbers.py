@@ -25,7 +25,7 @@ OTHER = "10.000 North Korean soldiers"
 
 
 def create(article, user, exact: str = QUOTE, **extra) -> Claim:
-    return services.claim_create(article=article, user=user, exact=exact, **extra)
+    return services.claim_create(article=article, actor=user, exact=exact, **extra)
 
 
 def counter(team: Team) -> int:
@@ -51,7 +51,7 @@ def test_each_team_numbers_its_claims_from_one_on_its_own(desk, article):
 def test_a_deleted_claims_number_is_never_given_again(desk, article):
     first = create(article, desk.reviewer)
     second = create(article, desk.reviewer, OTHER)
-    services.claim_delete(claim=second, user=desk.editor)
+    services.claim_delete(claim=second, actor=desk.editor)
 
     again = create(article, desk.reviewer, OTHER)
 
@@ -63,9 +63,9 @@ def test_undo_of_a_deletion_gives_the_claim_back_its_number(desk, article):
     claim = create(article, desk.reviewer, OTHER)
     create(article, desk.reviewer, "Pentagon")
     claim_id = claim.pk
-    snapshot = services.claim_delete(claim=claim, user=desk.editor)
+    snapshot = services.claim_delete(claim=claim, actor=desk.editor)
 
-    restored = services.claim_restore(article=article, user=desk.editor, snapshot=snapshot)
+    restored = services.claim_restore(article=article, actor=desk.editor, snapshot=snapshot)
 
     assert (restored.pk, restored.number) == (claim_id, 2)
     assert counter(desk.team) == 3
@@ -75,10 +75,10 @@ def test_undo_of_a_deletion_gives_the_claim_back_its_number(desk, article):
 def test_restoring_a_deletion_recorded_before_numbers_gives_the_next_number(desk, article):
     create(article, desk.reviewer)
     claim = create(article, desk.reviewer, OTHER)
-    snapshot = services.claim_delete(claim=claim, user=desk.editor)
+    snapshot = services.claim_delete(claim=claim, actor=desk.editor)
     del snapshot["number"]  # what a deletion recorded before claims had numbers looks like
 
-    restored = services.claim_restore(article=article, user=desk.editor, snapshot=snapshot)
+    restored = services.claim_restore(article=article, actor=desk.editor, snapshot=snapshot)
 
     assert restored.number == 3
 
@@ -86,13 +86,13 @@ def test_restoring_a_deletion_recorded_before_numbers_gives_the_next_number(desk
 def test_edits_workflow_and_new_revisions_leave_the_number_alone(desk, article):
     create(article, desk.reviewer)
     claim = create(article, desk.reviewer, OTHER, rating="false")
-    services.claim_update(claim=claim, user=desk.reviewer, summary="Reworded.")
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_update(claim=claim, actor=desk.reviewer, summary="Reworded.")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
     before = claim.start
     # A new version moves the claim: text is inserted before it.
     services.article_revise(
-        article=article, user=desk.editor, text="New first line.\n\n" + article.text
+        article=article, actor=desk.editor, text="New first line.\n\n" + article.text
     )
 
     claim.refresh_from_db()
@@ -219,7 +219,7 @@ def test_an_orphaned_claims_permalink_targets_its_card(client, desk, article):
 def test_a_permalink_is_a_404_outside_the_team_and_for_a_number_no_claim_has(client, desk, article):
     claim = create(article, desk.reviewer)
     gone = create(article, desk.reviewer, OTHER)
-    services.claim_delete(claim=gone, user=desk.editor)
+    services.claim_delete(claim=gone, actor=desk.editor)
 
     client.force_login(desk.outsider)
     assert client.get(permalink(desk.team, claim.number)).status_code == 404
@@ -263,9 +263,9 @@ def test_cards_and_highlights_show_the_number_not_the_position(client, desk, art
 def test_notifications_the_queue_and_history_cite_the_number(client, desk, article):
     create(article, desk.reviewer)
     claim = create(article, desk.reviewer, OTHER, rating="false")
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.DRAFT, note="Why?")
-    services.assign_claim(claim=claim, assignee=desk.reviewer, by=desk.editor)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.DRAFT, note="Why?")
+    services.claim_assign(claim=claim, assignee=desk.reviewer, actor=desk.editor)
     client.force_login(desk.reviewer)
 
     notifications = client.get(reverse("notification_list")).content.decode()
@@ -277,7 +277,7 @@ def test_notifications_the_queue_and_history_cite_the_number(client, desk, artic
     assert "<h1>History of claim #2</h1>" in history
 
     claim_id = claim.pk
-    services.claim_delete(claim=claim, user=desk.editor)
+    services.claim_delete(claim=claim, actor=desk.editor)
     client.force_login(desk.editor)
     history = client.get(reverse("claim_history", args=[claim_id])).content.decode()
     assert "<h1>History of claim #2</h1>" in history
@@ -288,7 +288,7 @@ def test_notifications_the_queue_and_history_cite_the_number(client, desk, artic
 def test_the_article_agreement_page_lists_where_reviewers_differ_by_number(client, desk, article):
     create(article, desk.reviewer, rating="true")
     differ = create(article, desk.reviewer, OTHER, rating="false")
-    services.verdict_set(claim=differ, user=desk.editor, rating="true")
+    services.verdict_set(claim=differ, actor=desk.editor, rating="true")
     client.force_login(desk.viewer)
 
     page = client.get(reverse("article_agreement", args=[article.pk])).content.decode()
@@ -341,7 +341,7 @@ def test_an_import_keeps_the_numbers_and_sets_the_counter_past_them(desk, articl
     create(article, desk.reviewer)
     gone = create(article, desk.reviewer, OTHER)
     create(article, desk.reviewer, "President Zelensky")
-    services.claim_delete(claim=gone, user=desk.editor)  # a gap: #2 is gone
+    services.claim_delete(claim=gone, actor=desk.editor)  # a gap: #2 is gone
     copy = services.team_create(name="Copy", slug="copy")
 
     services.team_import_json(team=copy, data=exported(desk.team))
@@ -385,7 +385,7 @@ def test_a_comment_citing_a_claim_by_number_links_to_it(client, desk, article):
     first = create(article, desk.reviewer)
     claim = create(article, desk.reviewer, OTHER)
     services.comment_add(
-        claim=claim, user=desk.reviewer, body="Same source as #1, see page#3 & <#2>"
+        claim=claim, actor=desk.reviewer, body="Same source as #1, see page#3 & <#2>"
     )
     client.force_login(desk.viewer)
 

@@ -22,7 +22,7 @@ pytestmark = [
 
 
 def say(claim, user, body, reply_to=None) -> Comment:
-    return services.comment_add(claim=claim, user=user, body=body, reply_to=reply_to)
+    return services.comment_add(claim=claim, actor=user, body=body, reply_to=reply_to)
 
 
 def open_claim(client, claim) -> str:
@@ -71,7 +71,7 @@ def test_authors_edit_their_own_comment_and_the_change_is_recorded(desk, claim):
     comment = say(claim, desk.reviewer, "Ask the MoD.")
     assert not queries.is_edited(comment)
 
-    services.comment_update(comment=comment, user=desk.reviewer, body="Ask the MoD press office.")
+    services.comment_update(comment=comment, actor=desk.reviewer, body="Ask the MoD press office.")
 
     comment.refresh_from_db()
     assert comment.body == "Ask the MoD press office."
@@ -86,7 +86,7 @@ def test_nobody_edits_someone_elses_comment(desk, claim, persona):
     comment = say(claim, desk.reviewer, "Mine.")
 
     with pytest.raises(Forbidden):
-        services.comment_update(comment=comment, user=desk.user(persona), body="Theirs.")
+        services.comment_update(comment=comment, actor=desk.user(persona), body="Theirs.")
 
     comment.refresh_from_db()
     assert comment.body == "Mine."
@@ -96,7 +96,7 @@ def test_deleting_your_comment_leaves_a_tombstone_and_its_replies(desk, claim):
     question = say(claim, desk.reviewer, "Which estimate?")
     answer = say(claim, desk.editor, "The MoD's.", reply_to=question)
 
-    services.comment_delete(comment=question, user=desk.reviewer)
+    services.comment_delete(comment=question, actor=desk.reviewer)
 
     question.refresh_from_db()
     assert question.deleted_at is not None and question.deleted_by == desk.reviewer
@@ -114,7 +114,7 @@ def test_deleting_your_comment_leaves_a_tombstone_and_its_replies(desk, claim):
 def test_editors_remove_anyones_comment_and_the_tombstone_says_so(desk, claim):
     comment = say(claim, desk.reviewer, "Off topic.")
 
-    services.comment_delete(comment=comment, user=desk.editor)
+    services.comment_delete(comment=comment, actor=desk.editor)
 
     comment.refresh_from_db()
     assert queries.removed_by_editor(comment)
@@ -125,7 +125,7 @@ def test_a_reviewer_cannot_delete_someone_elses_comment(desk, claim):
     comment = say(claim, desk.editor, "Editor's note.")
 
     with pytest.raises(Forbidden):
-        services.comment_delete(comment=comment, user=desk.reviewer)
+        services.comment_delete(comment=comment, actor=desk.reviewer)
 
     comment.refresh_from_db()
     assert comment.deleted_at is None
@@ -133,14 +133,14 @@ def test_a_reviewer_cannot_delete_someone_elses_comment(desk, claim):
 
 def test_a_deleted_comment_cannot_be_edited_replied_to_or_deleted_again(desk, claim):
     comment = say(claim, desk.reviewer, "Soon gone.")
-    services.comment_delete(comment=comment, user=desk.reviewer)
+    services.comment_delete(comment=comment, actor=desk.reviewer)
 
     with pytest.raises(Conflict, match="deleted"):
-        services.comment_update(comment=comment, user=desk.reviewer, body="Back?")
+        services.comment_update(comment=comment, actor=desk.reviewer, body="Back?")
     with pytest.raises(InvalidInput, match="deleted"):
         say(claim, desk.editor, "Answer.", reply_to=comment)
     with pytest.raises(Conflict, match="deleted"):
-        services.comment_delete(comment=comment, user=desk.editor)
+        services.comment_delete(comment=comment, actor=desk.editor)
 
 
 def test_viewers_read_only_and_outsiders_are_told_nothing_exists(desk, claim):
@@ -156,7 +156,7 @@ def test_a_published_claim_can_still_be_discussed(desk, claim):
     claim.save(update_fields=["status"])
 
     comment = say(claim, desk.reviewer, "A reader wrote in about this.")
-    services.comment_update(comment=comment, user=desk.reviewer, body="Two readers wrote in.")
+    services.comment_update(comment=comment, actor=desk.reviewer, body="Two readers wrote in.")
 
     assert Comment.objects.get().body == "Two readers wrote in."
 
@@ -168,8 +168,8 @@ def test_the_open_claim_shows_its_discussion_with_replies_and_tombstones(client,
     question = say(claim, desk.reviewer, "Which estimate?")
     say(claim, desk.editor, "The MoD's, @reviewer-user.", reply_to=question)
     removed = say(claim, desk.admin, "Spam")
-    services.comment_delete(comment=removed, user=desk.editor)
-    services.comment_delete(comment=question, user=desk.reviewer)
+    services.comment_delete(comment=removed, actor=desk.editor)
+    services.comment_delete(comment=question, actor=desk.reviewer)
     client.force_login(desk.reviewer)
 
     section = discussion_of(open_claim(client, claim), claim)
@@ -240,7 +240,7 @@ def test_a_reply_form_loads_in_place_and_posts_a_reply(client, desk, claim):
 
 def test_replying_to_a_deleted_comment_is_refused_with_a_clear_message(client, desk, claim):
     question = say(claim, desk.editor, "Source?")
-    services.comment_delete(comment=question, user=desk.editor)
+    services.comment_delete(comment=question, actor=desk.editor)
     client.force_login(desk.reviewer)
 
     response = client.post(
@@ -352,7 +352,7 @@ def test_the_claim_card_counts_its_comments(client, desk, article, claim):
     say(claim, desk.reviewer, "One.")
     say(claim, desk.editor, "Two.")
     gone = say(claim, desk.editor, "Three.")
-    services.comment_delete(comment=gone, user=desk.editor)
+    services.comment_delete(comment=gone, actor=desk.editor)
     client.force_login(desk.viewer)
 
     html = client.get(reverse("article_detail", args=[article.pk])).content.decode()
@@ -375,7 +375,7 @@ def test_the_open_claim_costs_the_same_queries_for_few_and_many_comments(client,
     for index in range(30):
         parent = say(claim, [desk.reviewer, desk.admin][index % 2], f"Reply {index}", parent)
         if index % 5 == 0:
-            services.comment_delete(comment=parent, user=desk.editor)
+            services.comment_delete(comment=parent, actor=desk.editor)
             parent = say(claim, desk.reviewer, f"New thread {index} @admin-user")
 
     assert count() == few
@@ -387,7 +387,7 @@ def test_the_open_claim_costs_the_same_queries_for_few_and_many_comments(client,
 def test_a_tombstone_is_exported_without_its_text_and_imported_back_as_one(desk, claim):
     question = say(claim, desk.reviewer, "Which estimate?")
     say(claim, desk.editor, "The MoD's.", reply_to=question)
-    services.comment_delete(comment=question, user=desk.editor)
+    services.comment_delete(comment=question, actor=desk.editor)
 
     document = json.loads("".join(stream_json(desk.team)))
     exported = document["claims"][0]["comments"]

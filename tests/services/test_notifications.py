@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def say(claim, user, body, reply_to=None):
-    return services.comment_add(claim=claim, user=user, body=body, reply_to=reply_to)
+    return services.comment_add(claim=claim, actor=user, body=body, reply_to=reply_to)
 
 
 def notified(kind: str = "mention") -> set[str]:
@@ -95,9 +95,11 @@ def test_each_member_is_notified_once_per_comment(desk, claim):
 def test_editing_notifies_only_the_members_mentioned_anew(desk, claim):
     comment = say(claim, desk.reviewer, "@editor-user look")
     services.comment_update(
-        comment=comment, user=desk.reviewer, body="@editor-user @admin-user look"
+        comment=comment, actor=desk.reviewer, body="@editor-user @admin-user look"
     )
-    services.comment_update(comment=comment, user=desk.reviewer, body="@Admin-User @editor-user ok")
+    services.comment_update(
+        comment=comment, actor=desk.reviewer, body="@Admin-User @editor-user ok"
+    )
 
     rows = Notification.objects.order_by("id")
     assert [n.user.username for n in rows] == ["editor-user", "admin-user"]
@@ -288,7 +290,7 @@ def test_the_page_costs_the_same_queries_for_few_and_many_notifications(client, 
 def test_deleting_a_comment_takes_its_text_out_of_the_mentions(desk, claim):
     comment = say(claim, desk.reviewer, "@editor-user the secret source is X")
 
-    services.comment_delete(comment=comment, user=desk.reviewer)
+    services.comment_delete(comment=comment, actor=desk.reviewer)
 
     message = Notification.objects.get().message
     assert "secret" not in message

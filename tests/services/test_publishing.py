@@ -37,21 +37,21 @@ def approved_claim(desk, exact: str = "11.000 North Korean soldiers") -> Claim:
     article = make_article(desk.team)
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact=exact,
         claimant="President Zelensky",
         summary="11,000 North Korean soldiers arrived in Kursk.",
         rating="false",
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
     return Claim.objects.get(pk=claim.pk)
 
 
 def published_claim(desk, public_url: str | None = "") -> Claim:
     claim = approved_claim(desk)
     services.claim_transition(
-        claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url=public_url
+        claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url=public_url
     )
     return Claim.objects.get(pk=claim.pk)
 
@@ -72,7 +72,9 @@ def published_claim(desk, public_url: str | None = "") -> Claim:
 )
 def test_a_bad_pattern_is_refused_with_a_message_saying_why(desk, pattern, message):
     with pytest.raises(InvalidInput) as refused:
-        services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=pattern)
+        services.team_publishing_update(
+            team=desk.team, actor=desk.admin, public_url_pattern=pattern
+        )
 
     assert message in refused.value.message
     assert refused.value.field == "public_url_pattern"
@@ -84,24 +86,24 @@ def test_a_bad_pattern_is_refused_with_a_message_saying_why(desk, pattern, messa
 @pytest.mark.parametrize("field", ["site_url", "logo_url"])
 def test_site_and_logo_must_be_web_addresses(desk, field):
     with pytest.raises(InvalidInput) as refused:
-        services.publishing_update(
+        services.team_publishing_update(
             team=desk.team, actor=desk.admin, **{field: "javascript:alert(1)"}
         )
     assert refused.value.field == field
 
 
 def test_changing_the_settings_records_before_and_after(desk):
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team,
         actor=desk.admin,
         organisation_name="  Verify Fact Check ",
         site_url="https://verify.example.org/",
         public_url_pattern="https://verify.example.org/{article}/{slug}-{claim}",
     )
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team, actor=desk.admin, site_url="https://verify.example.org/"
     )
-    services.publishing_update(team=desk.team, actor=desk.admin, organisation_name="")
+    services.team_publishing_update(team=desk.team, actor=desk.admin, organisation_name="")
 
     events = list(Event.objects.filter(verb="team.publishing_changed").order_by("id"))
     assert [event.changes for event in events] == [
@@ -120,7 +122,7 @@ def test_changing_the_settings_records_before_and_after(desk):
 
 def test_public_url_for_fills_the_pattern_from_the_claim(desk):
     claim = approved_claim(desk)
-    services.publishing_update(
+    services.team_publishing_update(
         team=desk.team,
         actor=desk.admin,
         public_url_pattern="https://desk.example.org/{article}/{slug}/{claim}",
@@ -149,17 +151,17 @@ def test_publishing_stores_the_public_url_given(desk):
 
 
 def test_publishing_without_a_url_takes_the_teams_pattern(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
     claim = approved_claim(desk)
 
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
 
     claim.refresh_from_db()
     assert claim.public_url == f"https://desk.example.org/fact-checks/{claim.number}"
 
 
 def test_publishing_with_an_empty_url_publishes_without_one(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
 
     claim = published_claim(desk, public_url="")
 
@@ -171,7 +173,7 @@ def test_a_bad_public_url_refuses_the_publication(desk):
 
     with pytest.raises(InvalidInput) as refused:
         services.claim_transition(
-            claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED, public_url="desk/checks/1"
+            claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED, public_url="desk/checks/1"
         )
 
     assert refused.value.field == "public_url"
@@ -182,10 +184,10 @@ def test_a_bad_public_url_refuses_the_publication(desk):
 def test_a_corrected_claim_keeps_its_public_url_when_republished(desk):
     claim = published_claim(desk, public_url="https://desk.example.org/checks/1")
     services.claim_transition(
-        claim=claim, user=desk.editor, to=ClaimStatus.IN_REVIEW, note="Wrong figure."
+        claim=claim, actor=desk.editor, to=ClaimStatus.IN_REVIEW, note="Wrong figure."
     )
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.APPROVED)
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.PUBLISHED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.APPROVED)
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.PUBLISHED)
 
     claim.refresh_from_db()
     assert claim.public_url == "https://desk.example.org/checks/1"
@@ -197,7 +199,7 @@ def test_an_editor_changes_a_published_claims_public_url_without_a_correction(de
 
     services.claim_public_url_set(
         claim=claim,
-        user=desk.editor,
+        actor=desk.editor,
         public_url="https://desk.example.org/checks/2",
         expected_version=version,
     )
@@ -209,7 +211,7 @@ def test_an_editor_changes_a_published_claims_public_url_without_a_correction(de
     assert event.changes == {"public_url": [None, "https://desk.example.org/checks/2"]}
     with pytest.raises(Conflict) as stale:
         services.claim_public_url_set(
-            claim=claim, user=desk.editor, public_url="", expected_version=version
+            claim=claim, actor=desk.editor, public_url="", expected_version=version
         )
     assert stale.value.code == "stale"
 
@@ -218,7 +220,7 @@ def test_only_a_published_claim_takes_a_public_url_on_its_own(desk):
     claim = approved_claim(desk)
     with pytest.raises(Conflict) as refused:
         services.claim_public_url_set(
-            claim=claim, user=desk.editor, public_url="https://desk.example.org/x"
+            claim=claim, actor=desk.editor, public_url="https://desk.example.org/x"
         )
     assert refused.value.code == "not_published"
 
@@ -276,14 +278,14 @@ def test_a_refused_pattern_keeps_what_was_typed(desk):
 
 
 def test_members_read_the_settings_without_a_form(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, organisation_name="Verify FC")
+    services.team_publishing_update(team=desk.team, actor=desk.admin, organisation_name="Verify FC")
     page = logged_in(desk.viewer).get(f"/teams/{desk.team.slug}/publishing/").content.decode()
     assert "Verify FC" in page and "Only the team's admins change these settings." in page
     assert "Save publishing settings" not in page
 
 
 def test_publish_offers_the_public_url_from_the_pattern_and_stores_it(desk):
-    services.publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
+    services.team_publishing_update(team=desk.team, actor=desk.admin, public_url_pattern=PATTERN)
     claim = approved_claim(desk)
     client = logged_in(desk.editor)
 
@@ -322,7 +324,7 @@ def test_a_claim_published_without_a_public_url_is_flagged_on_its_card(desk):
     assert "Published without a public URL: search engines ignore this fact check." in page
 
     services.claim_public_url_set(
-        claim=claim, user=desk.editor, public_url="https://desk.example.org/checks/1"
+        claim=claim, actor=desk.editor, public_url="https://desk.example.org/checks/1"
     )
     page = logged_in(desk.viewer).get(f"/articles/{claim.article_id}/").content.decode()
     assert "Published without a public URL" not in page
@@ -360,7 +362,7 @@ def test_editors_change_the_public_url_on_the_open_claim(desk):
 def test_history_says_what_happened_to_the_public_url(desk):
     claim = published_claim(desk, public_url="https://desk.example.org/checks/1")
     services.claim_public_url_set(
-        claim=claim, user=desk.editor, public_url="https://desk.example.org/checks/2"
+        claim=claim, actor=desk.editor, public_url="https://desk.example.org/checks/2"
     )
     page = logged_in(desk.viewer).get(f"/claims/{claim.pk}/history/").content.decode()
     assert (
@@ -456,7 +458,7 @@ def test_seed_demo_keeps_publishing_settings_someone_changed():
     call_command("seed_demo", stdout=io.StringIO())
     team = Team.objects.get(slug="demo")
     admin = get_user_model().objects.get(username="admin")
-    services.publishing_update(team=team, actor=admin, organisation_name="Our own desk")
+    services.team_publishing_update(team=team, actor=admin, organisation_name="Our own desk")
 
     call_command("seed_demo", stdout=io.StringIO())
 
@@ -477,7 +479,7 @@ def test_seed_demo_upgrades_a_demo_seeded_before_the_text_was_cleaned():
         users[role] = get_user_model().objects.create_user(username=role, password="x")
         services.membership_set(team=team, user=users[role], role=Role(role))
     old = services.article_import(
-        team=team, user=users["editor"], text=raw.read_text(encoding="utf-8")
+        team=team, actor=users["editor"], text=raw.read_text(encoding="utf-8")
     ).article
     assert old.content_hash in seed_demo.LEGACY_TEXT_HASHES
     examples = json.loads((seed_demo.FIXTURES / "demo_claims.json").read_text(encoding="utf-8"))

@@ -38,18 +38,18 @@ PENTAGON = "10.000 North Korean soldiers"
 
 
 def claim_on(article: Article, user, quote: str = QUOTE) -> Claim:
-    return services.claim_create(article=article, user=user, exact=quote, claimant="Zelensky")
+    return services.claim_create(article=article, actor=user, exact=quote, claimant="Zelensky")
 
 
 def publish(claim: Claim, desk) -> Claim:
-    services.verdict_set(claim=claim, user=desk.editor, rating="mostly-true")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="mostly-true")
     for status in (ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED, ClaimStatus.PUBLISHED):
-        claim = services.claim_transition(claim=claim, user=desk.editor, to=status)
+        claim = services.claim_transition(claim=claim, actor=desk.editor, to=status)
     return claim
 
 
 def revise(article: Article, user, text: str) -> services.RevisionResult:
-    return services.article_revise(article=article, user=user, text=text)
+    return services.article_revise(article=article, actor=user, text=text)
 
 
 def fresh(claim: Claim) -> Claim:
@@ -137,14 +137,14 @@ def test_a_revision_loads_html_and_markdown_like_an_import(desk, article):
     )
     claim = claim_on(article, desk.reviewer)
     title = article.title
-    result = services.article_revise(article=article, user=desk.reviewer, html=html)
+    result = services.article_revise(article=article, actor=desk.reviewer, html=html)
     assert result.article.source_kind == "html"
     # No title given: the page's own title does not replace the one the article has.
     assert result.article.title == title
     assert fresh(claim).anchor == AnchorState.ANCHORED
 
     result = services.article_revise(
-        article=article, user=desk.reviewer, markdown=f"# Kursk\n\n*{SENTENCE}*"
+        article=article, actor=desk.reviewer, markdown=f"# Kursk\n\n*{SENTENCE}*"
     )
     assert result.revision.number == 3
     claim = fresh(claim)
@@ -153,13 +153,13 @@ def test_a_revision_loads_html_and_markdown_like_an_import(desk, article):
 
 def test_an_explicit_title_wins_and_a_bad_input_is_refused_before_anything_changes(desk, article):
     result = services.article_revise(
-        article=article, user=desk.reviewer, text=SAMPLE_TEXT + " More.", title="New title"
+        article=article, actor=desk.reviewer, text=SAMPLE_TEXT + " More.", title="New title"
     )
     assert result.article.title == "New title"
     with pytest.raises(InvalidInput):
-        services.article_revise(article=article, user=desk.reviewer, text="")
+        services.article_revise(article=article, actor=desk.reviewer, text="")
     with pytest.raises(InvalidInput):
-        services.article_revise(article=article, user=desk.reviewer, text="a", html="<p>b</p>")
+        services.article_revise(article=article, actor=desk.reviewer, text="a", html="<p>b</p>")
     assert Article.objects.get(pk=article.pk).revision == 2
 
 
@@ -177,7 +177,7 @@ def test_text_inserted_before_the_quote_moves_the_claim_with_it(desk, article):
     assert moved.exact == QUOTE
     assert moved.anchored_revision == 2
     assert moved.version == claim.version + 1
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED)
     assert event.changes["start"] == [claim.start, moved.start]
     assert event.changes["anchored_revision"] == [1, 2]
     assert "Kept in place in revision r2" in event.note
@@ -189,7 +189,7 @@ def test_a_claim_the_revision_does_not_touch_keeps_its_version(desk, article):
     kept = fresh(claim)
     assert (kept.start, kept.end, kept.version) == (claim.start, claim.end, claim.version)
     assert kept.anchored_revision == 2
-    assert not Event.objects.filter(claim=claim, verb=verbs.REANCHOR_VERB).exists()
+    assert not Event.objects.filter(claim=claim, verb=verbs.CLAIM_REANCHORED).exists()
 
 
 def test_a_word_changed_inside_the_quote_makes_the_claim_fuzzy_and_keeps_its_quote(desk, article):
@@ -208,7 +208,7 @@ def test_a_word_changed_inside_the_quote_makes_the_claim_fuzzy_and_keeps_its_quo
     assert comparison.old_quote == QUOTE
     assert comparison.new_quote == "12.000 North Korean soldiers had arrived"
     assert (comparison.old_revision, comparison.current_revision) == (1, 2)
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED)
     assert event.changes["anchor"] == ["anchored", "fuzzy"]
     assert "% similar" in event.note
 
@@ -267,7 +267,7 @@ def test_typography_changes_keep_claims_anchored_with_the_new_characters(desk, a
     kept = fresh(claim)
     assert kept.anchor == AnchorState.ANCHORED
     assert kept.exact == "11.000\u00a0North Korean soldiers had arrived"
-    assert Event.objects.get(claim=claim, verb=verbs.REANCHOR_VERB).changes["exact"] == [
+    assert Event.objects.get(claim=claim, verb=verbs.CLAIM_REANCHORED).changes["exact"] == [
         QUOTE,
         kept.exact,
     ]
@@ -275,8 +275,8 @@ def test_typography_changes_keep_claims_anchored_with_the_new_characters(desk, a
 
 def test_nothing_is_ever_deleted_whatever_the_revisions(desk, article):
     claims = [claim_on(article, desk.reviewer, quote) for quote in (QUOTE, PENTAGON, "Troops")]
-    services.verdict_set(claim=claims[0], user=desk.reviewer, rating="false")
-    services.source_add(claim=claims[1], user=desk.reviewer, url="https://example.org/a")
+    services.verdict_set(claim=claims[0], actor=desk.reviewer, rating="false")
+    services.source_add(claim=claims[1], actor=desk.reviewer, url="https://example.org/a")
     publish(claims[2], desk)
     before = (Claim.objects.count(), Verdict.objects.count(), Source.objects.count())
     for text in (
@@ -307,7 +307,7 @@ def test_a_published_claim_that_moves_is_flagged_for_the_editor(desk, article):
     result = revise(article, desk.reviewer, "\n\n".join([heading, two, one.replace("11", "12")]))
 
     assert result.flagged == [claim.pk]
-    event = Event.objects.get(claim=claim, verb=verbs.REANCHOR_FLAG_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_MOVED)
     assert "an editor should check it" in event.note
     listed = list(queries.claims_needing_attention(article))
     assert [(c.pk, c.attention) for c in listed] == [(claim.pk, "fuzzy")]
@@ -318,7 +318,7 @@ def test_a_published_claim_that_only_shifts_is_not_flagged(desk, article):
     claim = publish(claim_on(article, desk.reviewer), desk)
     result = revise(article, desk.reviewer, "Corrected.\n\n" + SAMPLE_TEXT)
     assert result.flagged == []
-    assert not Event.objects.filter(verb=verbs.REANCHOR_FLAG_VERB).exists()
+    assert not Event.objects.filter(verb=verbs.CLAIM_MOVED).exists()
     assert list(queries.claims_needing_attention(article)) == []
     assert fresh(claim).version == claim.version + 1
 
@@ -341,15 +341,15 @@ def test_a_published_claim_relocated_exactly_is_listed_as_moved_until_an_editor_
     assert (comparison.old_revision, comparison.current_revision) == (1, 2)
 
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fresh(claim), user=desk.reviewer)
-    services.claim_confirm_anchor(claim=fresh(claim), user=desk.editor)
+        services.claim_confirm_anchor(claim=fresh(claim), actor=desk.reviewer)
+    services.claim_confirm_anchor(claim=fresh(claim), actor=desk.editor)
     assert list(queries.claims_needing_attention(article)) == []
-    assert Event.objects.filter(claim=claim, verb=verbs.ANCHOR_CONFIRM_VERB).count() == 1
+    assert Event.objects.filter(claim=claim, verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
     # Moved again by a later revision (the sentence goes, a variant comes back elsewhere):
     # flagged again, and fuzzy.
     text = "\n\n".join([heading, one, "Added.", two.replace("10.000", "12.000")])
     revise(article, desk.reviewer, text)
-    assert Event.objects.filter(claim=claim, verb=verbs.REANCHOR_FLAG_VERB).count() == 2
+    assert Event.objects.filter(claim=claim, verb=verbs.CLAIM_MOVED).count() == 2
     assert [c.attention for c in queries.claims_needing_attention(article)] == ["fuzzy"]
 
 
@@ -365,7 +365,7 @@ def fuzzy_claim(desk, article) -> Claim:
 
 def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy_claim):
     version = fuzzy_claim.version
-    confirmed = services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.reviewer)
+    confirmed = services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.reviewer)
     text = Article.objects.get(pk=fuzzy_claim.article_id).text
     assert confirmed.anchor == AnchorState.ANCHORED
     assert confirmed.exact == "12.000 North Korean soldiers had arrived"
@@ -373,7 +373,7 @@ def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy
     assert confirmed.prefix == text[max(0, confirmed.start - 32) : confirmed.start]
     assert confirmed.anchored_revision == 2
     assert confirmed.version == version + 1
-    event = Event.objects.get(claim=fuzzy_claim, verb=verbs.ANCHOR_CONFIRM_VERB)
+    event = Event.objects.get(claim=fuzzy_claim, verb=verbs.CLAIM_ANCHOR_CONFIRMED)
     assert event.changes["exact"] == [QUOTE, confirmed.exact]
     assert event.actor == desk.reviewer
     assert list(queries.claims_needing_attention(fuzzy_claim.article)) == []
@@ -381,26 +381,26 @@ def test_a_reviewer_confirms_a_fuzzy_match_which_takes_the_new_quote(desk, fuzzy
 
 def test_confirming_twice_changes_nothing_the_second_time(desk, fuzzy_claim):
     version = fuzzy_claim.version
-    services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
-    again = services.claim_confirm_anchor(claim=fresh(fuzzy_claim), user=desk.reviewer)
+    services.claim_confirm_anchor(claim=fresh(fuzzy_claim), actor=desk.reviewer)
+    again = services.claim_confirm_anchor(claim=fresh(fuzzy_claim), actor=desk.reviewer)
     assert again.version == version + 1
-    assert Event.objects.filter(verb=verbs.ANCHOR_CONFIRM_VERB).count() == 1
+    assert Event.objects.filter(verb=verbs.CLAIM_ANCHOR_CONFIRMED).count() == 1
 
 
 def test_confirming_checks_roles_versions_and_state(desk, fuzzy_claim, article):
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.viewer)
+        services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.viewer)
     with pytest.raises(NotFound):
-        services.claim_confirm_anchor(claim=fuzzy_claim, user=desk.outsider)
+        services.claim_confirm_anchor(claim=fuzzy_claim, actor=desk.outsider)
     with pytest.raises(Conflict):
         services.claim_confirm_anchor(
-            claim=fuzzy_claim, user=desk.editor, expected_version=fuzzy_claim.version - 1
+            claim=fuzzy_claim, actor=desk.editor, expected_version=fuzzy_claim.version - 1
         )
     assert fresh(fuzzy_claim).anchor == AnchorState.FUZZY
     orphan = claim_on(article, desk.reviewer, "Pentagon")
     revise(article, desk.reviewer, "Something else.")
     with pytest.raises(Conflict) as error:
-        services.claim_confirm_anchor(claim=fresh(orphan), user=desk.editor)
+        services.claim_confirm_anchor(claim=fresh(orphan), actor=desk.editor)
     assert error.value.code == "orphaned"
 
 
@@ -411,13 +411,13 @@ def test_a_reviewer_reattaches_an_orphan_to_new_text(desk, article):
     assert fresh(claim).anchor == AnchorState.ORPHANED
 
     attached = services.claim_reattach(
-        claim=fresh(claim), user=desk.reviewer, exact="11,000 troops from North Korea arrived"
+        claim=fresh(claim), actor=desk.reviewer, exact="11,000 troops from North Korea arrived"
     )
     assert attached.anchor == AnchorState.ANCHORED
     assert (attached.start, attached.end) == (10, 48)
     assert new_text[attached.start : attached.end] == attached.exact
     assert attached.anchored_revision == 2
-    event = Event.objects.get(claim=claim, verb=verbs.REATTACH_VERB)
+    event = Event.objects.get(claim=claim, verb=verbs.CLAIM_REATTACHED)
     assert event.changes["start"] == [None, 10]
     assert event.changes["anchor"] == ["orphaned", "anchored"]
 
@@ -426,35 +426,35 @@ def test_reattaching_by_offsets_works_on_a_fuzzy_claim_too(desk, fuzzy_claim):
     text = Article.objects.get(pk=fuzzy_claim.article_id).text
     start = text.index("12.000")
     attached = services.claim_reattach(
-        claim=fuzzy_claim, user=desk.editor, start=start, end=start + len("12.000")
+        claim=fuzzy_claim, actor=desk.editor, start=start, end=start + len("12.000")
     )
     assert (attached.exact, attached.anchor) == ("12.000", AnchorState.ANCHORED)
 
 
 def test_reattaching_checks_roles_selection_and_state(desk, fuzzy_claim, article):
     with pytest.raises(Forbidden):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.viewer, exact="Pentagon")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.viewer, exact="Pentagon")
     with pytest.raises(NotFound):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.outsider, exact="Pentagon")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.outsider, exact="Pentagon")
     with pytest.raises(InvalidInput):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.reviewer, exact="not in the text")
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.reviewer, exact="not in the text")
     with pytest.raises(InvalidInput):
-        services.claim_reattach(claim=fuzzy_claim, user=desk.reviewer, start=5, end=2)
+        services.claim_reattach(claim=fuzzy_claim, actor=desk.reviewer, start=5, end=2)
     anchored = claim_on(article, desk.reviewer, PENTAGON)
     with pytest.raises(Conflict) as error:
-        services.claim_reattach(claim=anchored, user=desk.editor, exact="Pentagon")
+        services.claim_reattach(claim=anchored, actor=desk.editor, exact="Pentagon")
     assert error.value.code == "anchored"
 
 
 def test_only_editors_fix_the_anchor_of_approved_claims(desk, article):
     claim = claim_on(article, desk.reviewer)
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
-    services.claim_transition(claim=claim, user=desk.editor, to=ClaimStatus.IN_REVIEW)
-    services.claim_transition(claim=fresh(claim), user=desk.editor, to=ClaimStatus.APPROVED)
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
+    services.claim_transition(claim=claim, actor=desk.editor, to=ClaimStatus.IN_REVIEW)
+    services.claim_transition(claim=fresh(claim), actor=desk.editor, to=ClaimStatus.APPROVED)
     revise(article, desk.reviewer, SAMPLE_TEXT.replace("11.000 North", "12.000 North"))
     with pytest.raises(Forbidden):
-        services.claim_confirm_anchor(claim=fresh(claim), user=desk.reviewer)
-    assert services.claim_confirm_anchor(claim=fresh(claim), user=desk.editor).anchor == "anchored"
+        services.claim_confirm_anchor(claim=fresh(claim), actor=desk.reviewer)
+    assert services.claim_confirm_anchor(claim=fresh(claim), actor=desk.editor).anchor == "anchored"
 
 
 # --- queries -----------------------------------------------------------------------------

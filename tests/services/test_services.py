@@ -159,7 +159,7 @@ def test_the_command_line_may_set_roles_without_an_actor(desk):
 
 def test_importing_an_article_records_revision_one_and_an_event(desk):
     result = services.article_import(
-        team=desk.team, user=desk.reviewer, text=SAMPLE_TEXT, title="Troops"
+        team=desk.team, actor=desk.reviewer, text=SAMPLE_TEXT, title="Troops"
     )
 
     article = result.article
@@ -182,7 +182,7 @@ def test_the_imported_text_keeps_its_paragraphs_apart_with_a_blank_line(desk):
 
 
 def test_importing_the_same_text_again_gives_back_the_existing_article(desk, article):
-    result = services.article_import(team=desk.team, user=desk.editor, text=SAMPLE_TEXT)
+    result = services.article_import(team=desk.team, actor=desk.editor, text=SAMPLE_TEXT)
 
     assert result.created is False
     assert result.article.pk == article.pk
@@ -193,7 +193,7 @@ def test_importing_the_same_text_again_gives_back_the_existing_article(desk, art
 
 
 def test_the_same_text_in_another_team_is_a_separate_article(desk, article):
-    result = services.article_import(team=desk.other_team, user=desk.outsider, text=SAMPLE_TEXT)
+    result = services.article_import(team=desk.other_team, actor=desk.outsider, text=SAMPLE_TEXT)
 
     assert result.created is True
     assert result.article.pk != article.pk
@@ -202,7 +202,7 @@ def test_the_same_text_in_another_team_is_a_separate_article(desk, article):
 
 def test_importing_nothing_is_refused(desk):
     with pytest.raises(InvalidInput) as raised:
-        services.article_import(team=desk.team, user=desk.reviewer, text="")
+        services.article_import(team=desk.team, actor=desk.reviewer, text="")
 
     assert raised.value.code == "empty"
     assert not Article.objects.exists()
@@ -210,9 +210,9 @@ def test_importing_nothing_is_refused(desk):
 
 def test_a_viewer_cannot_import_and_an_outsider_cannot_see_the_team(desk):
     with pytest.raises(Forbidden):
-        services.article_import(team=desk.team, user=desk.viewer, text=SAMPLE_TEXT)
+        services.article_import(team=desk.team, actor=desk.viewer, text=SAMPLE_TEXT)
     with pytest.raises(NotFound):
-        services.article_import(team=desk.team, user=desk.outsider, text=SAMPLE_TEXT)
+        services.article_import(team=desk.team, actor=desk.outsider, text=SAMPLE_TEXT)
 
     assert not Article.objects.filter(team=desk.team).exists()
 
@@ -225,7 +225,7 @@ def test_a_claim_from_offsets_stores_its_quote_and_context(desk, article):
     end = start + len("11.000 North Korean soldiers")
 
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=start, end=end, claimant="Volodymyr Zelensky"
+        article=article, actor=desk.reviewer, start=start, end=end, claimant="Volodymyr Zelensky"
     )
 
     claim.refresh_from_db()
@@ -244,7 +244,7 @@ def test_a_claim_from_offsets_stores_its_quote_and_context(desk, article):
 
 
 def test_a_claim_from_its_quote_alone_is_placed_where_the_quote_is(desk, article):
-    claim = services.claim_create(article=article, user=desk.reviewer, exact="Pentagon estimated")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact="Pentagon estimated")
 
     assert claim.start == article.text.index("Pentagon estimated")
     assert claim.end == claim.start + len("Pentagon estimated")
@@ -254,10 +254,10 @@ def test_context_chooses_between_two_occurrences_of_the_quote(desk, article):
     first, second = occurrences(article.text, DUPLICATE)
 
     by_prefix = services.claim_create(
-        article=article, user=desk.reviewer, exact=DUPLICATE, prefix="there are 10.000 "
+        article=article, actor=desk.reviewer, exact=DUPLICATE, prefix="there are 10.000 "
     )
     by_suffix = services.claim_create(
-        article=article, user=desk.reviewer, exact=DUPLICATE, suffix=" had arrived"
+        article=article, actor=desk.reviewer, exact=DUPLICATE, suffix=" had arrived"
     )
 
     assert by_prefix.start == second
@@ -266,7 +266,7 @@ def test_context_chooses_between_two_occurrences_of_the_quote(desk, article):
 
 def test_an_ambiguous_quote_is_refused_and_nothing_is_saved(desk, article):
     with pytest.raises(InvalidInput) as raised:
-        services.claim_create(article=article, user=desk.reviewer, exact=DUPLICATE)
+        services.claim_create(article=article, actor=desk.reviewer, exact=DUPLICATE)
 
     assert raised.value.code == "ambiguous_quote"
     assert raised.value.status == 400
@@ -279,7 +279,7 @@ def test_offsets_that_disagree_with_the_quote_are_corrected_to_where_the_quote_i
     actual = article.text.index(quote)
 
     claim = services.claim_create(
-        article=article, user=desk.reviewer, start=actual - 3, end=actual - 3 + 18, exact=quote
+        article=article, actor=desk.reviewer, start=actual - 3, end=actual - 3 + 18, exact=quote
     )
 
     assert (claim.start, claim.end, claim.exact) == (actual, actual + len(quote), quote)
@@ -288,7 +288,7 @@ def test_offsets_that_disagree_with_the_quote_are_corrected_to_where_the_quote_i
 def test_offsets_whose_quote_is_nowhere_in_the_text_are_refused(desk, article):
     with pytest.raises(InvalidInput) as raised:
         services.claim_create(
-            article=article, user=desk.reviewer, start=0, end=6, exact="soldiers fled"
+            article=article, actor=desk.reviewer, start=0, end=6, exact="soldiers fled"
         )
 
     assert raised.value.code == "selector_mismatch"
@@ -299,7 +299,9 @@ def test_offsets_past_the_end_of_the_text_are_refused(desk, article):
     length = len(article.text)
 
     with pytest.raises(InvalidInput, match="past the end") as raised:
-        services.claim_create(article=article, user=desk.reviewer, start=length - 2, end=length + 5)
+        services.claim_create(
+            article=article, actor=desk.reviewer, start=length - 2, end=length + 5
+        )
 
     assert raised.value.field == "exact"
     assert_nothing_saved(article)
@@ -307,7 +309,7 @@ def test_offsets_past_the_end_of_the_text_are_refused(desk, article):
 
 def test_a_quote_that_is_not_in_the_article_is_refused(desk, article):
     with pytest.raises(InvalidInput) as raised:
-        services.claim_create(article=article, user=desk.reviewer, exact="20.000 troops")
+        services.claim_create(article=article, actor=desk.reviewer, exact="20.000 troops")
 
     assert raised.value.code == "quote_not_found"
     assert_nothing_saved(article)
@@ -315,9 +317,9 @@ def test_a_quote_that_is_not_in_the_article_is_refused(desk, article):
 
 def test_overlapping_claims_on_the_same_text_are_both_stored(desk, article):
     start = article.text.index("President Zelensky said")
-    whole = services.claim_create(article=article, user=desk.reviewer, start=start, end=start + 23)
-    same = services.claim_create(article=article, user=desk.editor, start=start, end=start + 23)
-    inner = services.claim_create(article=article, user=desk.editor, exact="Zelensky")
+    whole = services.claim_create(article=article, actor=desk.reviewer, start=start, end=start + 23)
+    same = services.claim_create(article=article, actor=desk.editor, start=start, end=start + 23)
+    inner = services.claim_create(article=article, actor=desk.editor, exact="Zelensky")
 
     assert {whole.pk, same.pk, inner.pk} == set(
         Claim.objects.filter(article=article).values_list("pk", flat=True)
@@ -328,7 +330,7 @@ def test_overlapping_claims_on_the_same_text_are_both_stored(desk, article):
 def test_the_first_claim_moves_the_article_from_new_to_in_progress(desk, article):
     assert article.status == ArticleStatus.NEW
 
-    services.claim_create(article=article, user=desk.reviewer, exact="President Zelensky")
+    services.claim_create(article=article, actor=desk.reviewer, exact="President Zelensky")
 
     article.refresh_from_db()
     assert article.status == ArticleStatus.IN_PROGRESS
@@ -336,14 +338,14 @@ def test_the_first_claim_moves_the_article_from_new_to_in_progress(desk, article
 
 def test_a_new_draft_claim_on_a_ready_article_puts_it_back_in_progress(desk, article):
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact="President Zelensky", rating="false"
+        article=article, actor=desk.reviewer, exact="President Zelensky", rating="false"
     )
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
     article.refresh_from_db()
     assert article.status == ArticleStatus.READY
 
-    services.claim_create(article=article, user=desk.reviewer, exact="The Pentagon estimated")
+    services.claim_create(article=article, actor=desk.reviewer, exact="The Pentagon estimated")
 
     article.refresh_from_db()
     assert article.status == ArticleStatus.IN_PROGRESS
@@ -352,7 +354,7 @@ def test_a_new_draft_claim_on_a_ready_article_puts_it_back_in_progress(desk, art
 def test_a_claim_with_a_rating_slug_gets_the_reviewers_verdict(desk, article):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="11.000 North Korean soldiers",
         rating="mostly-false",
         rationale="The Pentagon counts 10.000.",
@@ -370,7 +372,7 @@ def test_a_claim_with_a_rating_slug_gets_the_reviewers_verdict(desk, article):
 def test_an_unknown_rating_refuses_the_whole_claim(desk, article):
     with pytest.raises(InvalidInput) as raised:
         services.claim_create(
-            article=article, user=desk.reviewer, exact="President Zelensky", rating="pants-on-fire"
+            article=article, actor=desk.reviewer, exact="President Zelensky", rating="pants-on-fire"
         )
 
     assert raised.value.code == "unknown_rating"
@@ -384,7 +386,7 @@ def test_a_rating_of_another_team_is_not_a_rating_here(desk, article):
 
     with pytest.raises(InvalidInput) as raised:
         services.claim_create(
-            article=article, user=desk.reviewer, exact="President Zelensky", rating="satire"
+            article=article, actor=desk.reviewer, exact="President Zelensky", rating="satire"
         )
 
     assert raised.value.code == "unknown_rating"
@@ -396,7 +398,7 @@ def test_a_retired_rating_can_no_longer_be_given(desk, article):
 
     with pytest.raises(InvalidInput) as raised:
         services.claim_create(
-            article=article, user=desk.reviewer, exact="President Zelensky", rating="half-true"
+            article=article, actor=desk.reviewer, exact="President Zelensky", rating="half-true"
         )
 
     assert raised.value.code == "retired_rating"
@@ -408,7 +410,7 @@ def test_a_rationale_without_a_verdict_is_refused(desk, article):
     with pytest.raises(InvalidInput, match="needs a verdict"):
         services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="President Zelensky",
             rationale="Checked with the ministry.",
         )
@@ -419,7 +421,7 @@ def test_a_rationale_without_a_verdict_is_refused(desk, article):
 def test_a_claim_may_come_with_its_sources(desk, article):
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         exact="President Zelensky",
         sources=[
             {"url": "https://example.org/pentagon", "stance": Stance.REFUTES},
@@ -442,7 +444,7 @@ def test_a_claim_may_come_with_its_sources(desk, article):
 def test_a_claim_whose_source_is_not_a_web_address_is_refused_whole(desk, article, url):
     with pytest.raises(InvalidInput) as raised:
         services.claim_create(
-            article=article, user=desk.reviewer, exact="President Zelensky", sources=[{"url": url}]
+            article=article, actor=desk.reviewer, exact="President Zelensky", sources=[{"url": url}]
         )
 
     assert raised.value.code == "invalid_url"
@@ -454,9 +456,9 @@ def test_a_claim_whose_source_is_not_a_web_address_is_refused_whole(desk, articl
 
 
 def test_a_new_verdict_keeps_the_old_one_as_history(desk, claim):
-    first = services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    first = services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     second = services.verdict_set(
-        claim=claim, user=desk.reviewer, rating="mostly-false", rationale="Nearer 10.000."
+        claim=claim, actor=desk.reviewer, rating="mostly-false", rationale="Nearer 10.000."
     )
 
     first.refresh_from_db()
@@ -470,16 +472,16 @@ def test_a_new_verdict_keeps_the_old_one_as_history(desk, claim):
 def test_every_verdict_raises_the_claim_version(desk, claim):
     before = Claim.objects.get(pk=claim.pk).version
 
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="true")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="true")
 
     assert Claim.objects.get(pk=claim.pk).version == before + 2
     assert claim.version == before + 2
 
 
 def test_a_verdict_event_records_the_rating_before_and_after(desk, claim):
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="true", rationale="Confirmed.")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="true", rationale="Confirmed.")
 
     changes = [e.changes for e in Event.objects.filter(claim=claim, verb="verdict.set")]
     assert {"rating": ["false", "true"], "rationale": ["", "Confirmed."]} in changes
@@ -487,10 +489,10 @@ def test_a_verdict_event_records_the_rating_before_and_after(desk, claim):
 
 
 def test_giving_the_same_verdict_again_changes_nothing(desk, claim):
-    first = services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    first = services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
     version = Claim.objects.get(pk=claim.pk).version
 
-    again = services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
+    again = services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
 
     assert again.pk == first.pk
     assert Verdict.objects.filter(claim=claim).count() == 1
@@ -499,8 +501,8 @@ def test_giving_the_same_verdict_again_changes_nothing(desk, claim):
 
 
 def test_two_reviewers_each_have_their_own_current_verdict(desk, claim):
-    services.verdict_set(claim=claim, user=desk.reviewer, rating="false")
-    services.verdict_set(claim=claim, user=desk.editor, rating="misleading")
+    services.verdict_set(claim=claim, actor=desk.reviewer, rating="false")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="misleading")
 
     current = dict(
         Verdict.objects.filter(claim=claim, is_current=True).values_list(
@@ -512,11 +514,11 @@ def test_two_reviewers_each_have_their_own_current_verdict(desk, claim):
 
 def test_a_verdict_on_a_stale_version_is_a_conflict(desk, claim):
     stale = claim.version
-    services.verdict_set(claim=claim, user=desk.editor, rating="true")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="true")
 
     with pytest.raises(Conflict) as raised:
         services.verdict_set(
-            claim=claim, user=desk.reviewer, rating="false", expected_version=stale
+            claim=claim, actor=desk.reviewer, rating="false", expected_version=stale
         )
 
     assert raised.value.status == 409
@@ -528,15 +530,15 @@ def test_writes_from_two_stale_copies_of_a_claim_both_raise_its_version(desk, cl
     version = Claim.objects.get(pk=claim.pk).version
     mine, theirs = Claim.objects.get(pk=claim.pk), Claim.objects.get(pk=claim.pk)
 
-    services.source_add(claim=mine, user=desk.reviewer, url="https://example.org/a")
-    services.source_add(claim=theirs, user=desk.editor, url="https://example.org/b")
+    services.source_add(claim=mine, actor=desk.reviewer, url="https://example.org/a")
+    services.source_add(claim=theirs, actor=desk.editor, url="https://example.org/b")
 
     assert Claim.objects.get(pk=claim.pk).version == version + 2
 
 
 def test_an_unknown_rating_is_refused_for_a_verdict(desk, claim):
     with pytest.raises(InvalidInput) as raised:
-        services.verdict_set(claim=claim, user=desk.reviewer, rating="pants-on-fire")
+        services.verdict_set(claim=claim, actor=desk.reviewer, rating="pants-on-fire")
 
     assert raised.value.code == "unknown_rating"
     assert not Verdict.objects.exists()
@@ -550,7 +552,7 @@ def test_adding_a_source_records_an_event_and_raises_the_version(desk, claim):
 
     source = services.source_add(
         claim=claim,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         url=" https://www.defense.gov/News/ ",
         title="Pentagon briefing",
         stance=Stance.REFUTES,
@@ -581,7 +583,7 @@ def test_adding_a_source_records_an_event_and_raises_the_version(desk, claim):
 )
 def test_a_source_must_be_an_http_or_https_address(desk, claim, field, url, archived_url):
     with pytest.raises(InvalidInput) as raised:
-        services.source_add(claim=claim, user=desk.reviewer, url=url, archived_url=archived_url)
+        services.source_add(claim=claim, actor=desk.reviewer, url=url, archived_url=archived_url)
 
     assert raised.value.code == "invalid_url"
     assert raised.value.field == field
@@ -590,7 +592,7 @@ def test_a_source_must_be_an_http_or_https_address(desk, claim, field, url, arch
 
 
 def test_a_source_address_with_an_upper_case_scheme_is_accepted_on_every_database(desk, claim):
-    source = services.source_add(claim=claim, user=desk.reviewer, url="HTTPS://example.org/Report")
+    source = services.source_add(claim=claim, actor=desk.reviewer, url="HTTPS://example.org/Report")
 
     assert source.url == "https://example.org/Report"
     assert Source.objects.get(pk=source.pk).url == "https://example.org/Report"
@@ -599,7 +601,7 @@ def test_a_source_address_with_an_upper_case_scheme_is_accepted_on_every_databas
 def test_a_source_stance_must_be_supports_refutes_or_context(desk, claim):
     with pytest.raises(InvalidInput, match="Unknown stance 'agrees'") as raised:
         services.source_add(
-            claim=claim, user=desk.reviewer, url="https://example.org", stance="agrees"
+            claim=claim, actor=desk.reviewer, url="https://example.org", stance="agrees"
         )
 
     assert raised.value.field == "stance"
@@ -607,7 +609,7 @@ def test_a_source_stance_must_be_supports_refutes_or_context(desk, claim):
 
 
 def test_adding_a_comment_records_an_event(desk, claim):
-    comment = services.comment_add(claim=claim, user=desk.reviewer, body="  Ask the MoD.  ")
+    comment = services.comment_add(claim=claim, actor=desk.reviewer, body="  Ask the MoD.  ")
 
     assert comment.body == "Ask the MoD."
     assert comment.author == desk.reviewer
@@ -619,18 +621,20 @@ def test_adding_a_comment_records_an_event(desk, claim):
 @pytest.mark.parametrize("body", ["", "   \n\t "])
 def test_an_empty_comment_is_refused(desk, claim, body):
     with pytest.raises(InvalidInput, match="cannot be empty"):
-        services.comment_add(claim=claim, user=desk.reviewer, body=body)
+        services.comment_add(claim=claim, actor=desk.reviewer, body=body)
 
     assert not Comment.objects.exists()
 
 
 def test_a_reply_stays_on_the_claim_of_the_comment_it_answers(desk, article, claim):
-    question = services.comment_add(claim=claim, user=desk.reviewer, body="Source?")
-    other = services.claim_create(article=article, user=desk.reviewer, exact="Pentagon")
+    question = services.comment_add(claim=claim, actor=desk.reviewer, body="Source?")
+    other = services.claim_create(article=article, actor=desk.reviewer, exact="Pentagon")
 
-    answer = services.comment_add(claim=claim, user=desk.editor, body="The MoD.", reply_to=question)
+    answer = services.comment_add(
+        claim=claim, actor=desk.editor, body="The MoD.", reply_to=question
+    )
     with pytest.raises(InvalidInput, match="same claim"):
-        services.comment_add(claim=other, user=desk.editor, body="Wrong place.", reply_to=question)
+        services.comment_add(claim=other, actor=desk.editor, body="Wrong place.", reply_to=question)
 
     assert answer.reply_to == question
     assert list(Comment.objects.filter(claim=other)) == []
@@ -640,19 +644,19 @@ def test_a_reply_stays_on_the_claim_of_the_comment_it_answers(desk, article, cla
 
 
 def create_claim(claim: Claim, user) -> object:
-    return services.claim_create(article=claim.article, user=user, exact="Pentagon estimated")
+    return services.claim_create(article=claim.article, actor=user, exact="Pentagon estimated")
 
 
 def set_verdict(claim: Claim, user) -> object:
-    return services.verdict_set(claim=claim, user=user, rating="false")
+    return services.verdict_set(claim=claim, actor=user, rating="false")
 
 
 def add_source(claim: Claim, user) -> object:
-    return services.source_add(claim=claim, user=user, url="https://example.org/source")
+    return services.source_add(claim=claim, actor=user, url="https://example.org/source")
 
 
 def add_comment(claim: Claim, user) -> object:
-    return services.comment_add(claim=claim, user=user, body="Checked.")
+    return services.comment_add(claim=claim, actor=user, body="Checked.")
 
 
 WRITES = [create_claim, set_verdict, add_source, add_comment]
@@ -743,7 +747,7 @@ def test_the_history_of_a_deleted_claim_stays_readable(desk, claim):
 
 
 def test_deleting_a_team_still_takes_its_events_with_it(desk, claim):
-    services.comment_add(claim=claim, user=desk.reviewer, body="Checked.")
+    services.comment_add(claim=claim, actor=desk.reviewer, body="Checked.")
     team_id = desk.team.pk
 
     desk.team.delete()
@@ -757,7 +761,7 @@ def test_offsets_past_the_end_with_a_quote_fall_back_to_the_quote(desk, article)
     quote = "10.000 North Korean soldiers"
     claim = services.claim_create(
         article=article,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         start=len(article.text) - 5,
         end=len(article.text) + 30,
         exact=quote,
@@ -769,7 +773,7 @@ def test_unknown_source_fields_are_refused_with_a_message_and_nothing_saved(desk
     with pytest.raises(InvalidInput, match="href"):
         services.claim_create(
             article=article,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             exact="11.000 North Korean soldiers",
             sources=[{"href": "https://example.org"}],
         )

@@ -29,7 +29,7 @@ pytestmark = [
 def test_revise_saves_wording_verdict_and_sources_each_with_its_event(desk, claim):
     revised = services.claim_revise(
         claim=claim,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         expected_version=claim.version,
         claimant="President Zelensky",
         summary="11,000 soldiers arrived.",
@@ -49,7 +49,7 @@ def test_revise_writes_nothing_when_nothing_changed(desk, claim):
     events = Event.objects.count()
     services.claim_revise(
         claim=claim,
-        user=desk.reviewer,
+        actor=desk.reviewer,
         expected_version=version,
         claimant="Zelensky",
         summary=claim.summary,
@@ -63,10 +63,10 @@ def test_revise_writes_nothing_when_nothing_changed(desk, claim):
 
 def test_revise_checks_the_version_once_before_anything_changes(desk, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.editor, claimant="Someone else")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Someone else")
     with pytest.raises(Conflict) as error:
         services.claim_revise(
-            claim=claim, user=desk.reviewer, expected_version=stale, rating="true"
+            claim=claim, actor=desk.reviewer, expected_version=stale, rating="true"
         )
     assert error.value.code == "stale"
     assert claim.verdicts.get(is_current=True).rating.slug == "half-true"
@@ -76,7 +76,7 @@ def test_revise_is_all_or_nothing(desk, claim):
     with pytest.raises(InvalidInput):
         services.claim_revise(
             claim=claim,
-            user=desk.reviewer,
+            actor=desk.reviewer,
             claimant="Changed",
             sources=[{"url": "javascript:alert(1)"}],
         )
@@ -85,24 +85,24 @@ def test_revise_is_all_or_nothing(desk, claim):
 
 
 def test_a_reviewer_may_rate_a_colleagues_claim_but_not_reword_it(desk, article):
-    theirs = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
-    services.claim_revise(claim=theirs, user=desk.reviewer, rating="true", claimant="")
+    theirs = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
+    services.claim_revise(claim=theirs, actor=desk.reviewer, rating="true", claimant="")
     assert Verdict.objects.filter(claim=theirs, reviewer=desk.reviewer, is_current=True).exists()
     with pytest.raises(Forbidden):
-        services.claim_revise(claim=theirs, user=desk.reviewer, claimant="Reworded")
+        services.claim_revise(claim=theirs, actor=desk.reviewer, claimant="Reworded")
 
 
 def test_revise_refuses_viewers_and_outsiders(desk, claim):
     with pytest.raises(Forbidden):
-        services.claim_revise(claim=claim, user=desk.viewer, rating="true")
+        services.claim_revise(claim=claim, actor=desk.viewer, rating="true")
     with pytest.raises(NotFound):
-        services.claim_revise(claim=claim, user=desk.outsider, rating="true")
+        services.claim_revise(claim=claim, actor=desk.outsider, rating="true")
 
 
 def test_a_rationale_needs_a_verdict(desk, article):
-    unrated = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    unrated = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     with pytest.raises(InvalidInput) as error:
-        services.claim_revise(claim=unrated, user=desk.reviewer, rating="", rationale="Because.")
+        services.claim_revise(claim=unrated, actor=desk.reviewer, rating="", rationale="Because.")
     assert error.value.field == "rating"
 
 
@@ -111,25 +111,25 @@ def test_a_rationale_needs_a_verdict(desk, article):
 
 def test_withdrawing_keeps_the_verdict_as_history(desk, claim):
     version = claim.version
-    assert services.verdict_withdraw(claim=claim, user=desk.reviewer, expected_version=version)
+    assert services.verdict_withdraw(claim=claim, actor=desk.reviewer, expected_version=version)
     assert not claim.verdicts.filter(is_current=True).exists()
     assert claim.verdicts.filter(is_current=False).count() == 1
     claim.refresh_from_db()
     assert claim.version == version + 1
     assert Event.objects.filter(claim=claim, verb="verdict.withdrawn").exists()
-    assert services.verdict_withdraw(claim=claim, user=desk.reviewer) is False
+    assert services.verdict_withdraw(claim=claim, actor=desk.reviewer) is False
 
 
 def test_the_approved_verdict_cannot_be_withdrawn(desk, claim):
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
-    services.claim_transition(claim=claim, user=desk.editor, to="approved")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+    services.claim_transition(claim=claim, actor=desk.editor, to="approved")
     with pytest.raises(Conflict):
-        services.verdict_withdraw(claim=claim, user=desk.reviewer)
+        services.verdict_withdraw(claim=claim, actor=desk.reviewer)
 
 
 def test_withdrawing_needs_the_reviewer_role(desk, claim):
     with pytest.raises(Forbidden):
-        services.verdict_withdraw(claim=claim, user=desk.viewer)
+        services.verdict_withdraw(claim=claim, actor=desk.viewer)
 
 
 # --- source_remove's version check -------------------------------------------------------------
@@ -137,10 +137,10 @@ def test_withdrawing_needs_the_reviewer_role(desk, claim):
 
 def test_removing_a_source_with_a_stale_version_is_refused(desk, claim):
     stale = claim.version
-    services.claim_update(claim=claim, user=desk.editor, claimant="Changed")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="Changed")
     with pytest.raises(Conflict):
         services.source_remove(
-            source=claim.sources.get(), user=desk.reviewer, expected_version=stale
+            source=claim.sources.get(), actor=desk.reviewer, expected_version=stale
         )
     assert claim.sources.count() == 1
 
@@ -149,18 +149,18 @@ def test_removing_a_source_with_a_stale_version_is_refused(desk, claim):
 
 
 def test_a_deleted_claim_comes_back_whole_under_its_old_id(desk, article, claim):
-    services.verdict_set(claim=claim, user=desk.editor, rating="mostly-false", rationale="No.")
-    services.claim_transition(claim=claim, user=desk.reviewer, to="in_review")
+    services.verdict_set(claim=claim, actor=desk.editor, rating="mostly-false", rationale="No.")
+    services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
     services.claim_transition(
         claim=claim,
-        user=desk.editor,
+        actor=desk.editor,
         to="approved",
         final_verdict=Verdict.objects.get(claim=claim, reviewer=desk.editor, is_current=True),
     )
     claim_id, version = claim.pk, Claim.objects.get(pk=claim.pk).version
-    snapshot = services.claim_delete(claim=claim, user=desk.editor)
+    snapshot = services.claim_delete(claim=claim, actor=desk.editor)
 
-    restored = services.claim_restore(article=article, user=desk.editor, snapshot=snapshot)
+    restored = services.claim_restore(article=article, actor=desk.editor, snapshot=snapshot)
     assert restored.pk == claim_id
     assert (restored.start, restored.exact, restored.claimant) == (
         article.text.index(QUOTE),
@@ -182,47 +182,47 @@ def test_a_deleted_claim_comes_back_whole_under_its_old_id(desk, article, claim)
 
 
 def test_restoring_twice_is_a_conflict(desk, article, claim):
-    snapshot = services.claim_delete(claim=claim, user=desk.reviewer)
-    services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+    snapshot = services.claim_delete(claim=claim, actor=desk.reviewer)
+    services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
     with pytest.raises(Conflict):
-        services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+        services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
 
 
 def test_the_snapshot_in_the_deletion_event_is_enough_to_restore(desk, article, claim):
     from annotations.queries.revisions import deleted_claim_snapshot
 
     claim_id = claim.pk
-    services.claim_delete(claim=claim, user=desk.reviewer)
+    services.claim_delete(claim=claim, actor=desk.reviewer)
     snapshot = deleted_claim_snapshot(article, claim_id)
-    restored = services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+    restored = services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
     assert restored.pk == claim_id
     assert restored.verdicts.get().rationale == "Estimates differ."
 
 
 def test_a_changed_text_re_places_or_orphans_the_restored_claim(desk, article, claim):
-    snapshot = services.claim_delete(claim=claim, user=desk.reviewer)
+    snapshot = services.claim_delete(claim=claim, actor=desk.reviewer)
     # The text moved on: the quote now sits elsewhere.
     Article.objects.filter(pk=article.pk).update(text="Breaking. " + article.text)
     article.refresh_from_db()
-    moved = services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+    moved = services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
     assert moved.anchor == AnchorState.FUZZY
     assert article.text[moved.start : moved.end] == QUOTE
 
-    snapshot = services.claim_delete(claim=moved, user=desk.reviewer)
+    snapshot = services.claim_delete(claim=moved, actor=desk.reviewer)
     Article.objects.filter(pk=article.pk).update(text="An entirely different story.")
     article.refresh_from_db()
-    orphan = services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+    orphan = services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
     assert orphan.anchor == AnchorState.ORPHANED
     assert orphan.start is None and orphan.exact == QUOTE
 
 
 def test_who_may_restore_follows_who_may_delete(desk, article):
-    editors = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
-    snapshot = services.claim_delete(claim=editors, user=desk.editor)
+    editors = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
+    snapshot = services.claim_delete(claim=editors, actor=desk.editor)
     with pytest.raises(Forbidden):
-        services.claim_restore(article=article, user=desk.reviewer, snapshot=snapshot)
+        services.claim_restore(article=article, actor=desk.reviewer, snapshot=snapshot)
     with pytest.raises(Forbidden):
-        services.claim_restore(article=article, user=desk.viewer, snapshot=snapshot)
+        services.claim_restore(article=article, actor=desk.viewer, snapshot=snapshot)
     with pytest.raises(NotFound):
-        services.claim_restore(article=article, user=desk.outsider, snapshot=snapshot)
-    assert services.claim_restore(article=article, user=desk.admin, snapshot=snapshot).pk
+        services.claim_restore(article=article, actor=desk.outsider, snapshot=snapshot)
+    assert services.claim_restore(article=article, actor=desk.admin, snapshot=snapshot).pk

@@ -38,7 +38,7 @@ def last_event(team: Team, verb: str) -> Event:
 
 def test_any_logged_in_user_creates_a_team_and_becomes_its_admin(db):
     user = UserFactory(username="newcomer")
-    team = services.team_create_by(user=user, name="Politics desk")
+    team = services.team_start(actor=user, name="Politics desk")
 
     assert team.slug == "politics-desk"
     assert Membership.objects.get(team=team, user=user).role == Role.ADMIN
@@ -51,7 +51,7 @@ def test_any_logged_in_user_creates_a_team_and_becomes_its_admin(db):
 
 def test_a_taken_team_address_is_refused_with_a_clear_message(desk):
     with pytest.raises(Conflict) as raised:
-        services.team_create_by(user=desk.viewer, name="Verify")
+        services.team_start(actor=desk.viewer, name="Verify")
     assert raised.value.code == "slug_taken"
     assert "“verify” is already taken" in raised.value.message
     assert Team.objects.filter(slug="verify").count() == 1
@@ -59,17 +59,17 @@ def test_a_taken_team_address_is_refused_with_a_clear_message(desk):
 
 def test_a_team_needs_a_name_and_an_address(desk):
     with pytest.raises(InvalidInput):
-        services.team_create_by(user=desk.viewer, name="  ")
+        services.team_start(actor=desk.viewer, name="  ")
     with pytest.raises(InvalidInput) as raised:
-        services.team_create_by(user=desk.viewer, name="Фактчек")
+        services.team_start(actor=desk.viewer, name="Фактчек")
     assert raised.value.field == "slug"
-    created = services.team_create_by(user=desk.viewer, name="Фактчек", slug="faktchek")
+    created = services.team_start(actor=desk.viewer, name="Фактчек", slug="faktchek")
     assert created.name == "Фактчек"
 
 
 def test_reserved_addresses_are_refused(desk):
     with pytest.raises(Conflict):
-        services.team_create_by(user=desk.viewer, name="Switch")
+        services.team_start(actor=desk.viewer, name="Switch")
 
 
 # --- invitations ----------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_accepting_an_invite_joins_the_team_once(desk):
     _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.REVIEWER)
     newcomer = UserFactory(username="newcomer")
 
-    membership = services.invite_accept(raw=raw, user=newcomer)
+    membership = services.invite_accept(raw=raw, actor=newcomer)
 
     assert membership.team == desk.team
     assert membership.role == Role.REVIEWER
@@ -123,7 +123,7 @@ def test_accepting_an_invite_joins_the_team_once(desk):
 
     other = UserFactory(username="latecomer")
     with pytest.raises(Conflict) as raised:
-        services.invite_accept(raw=raw, user=other)
+        services.invite_accept(raw=raw, actor=other)
     assert raised.value.code == "invite_used"
     assert "already been used" in raised.value.message
     assert not Membership.objects.filter(user=other).exists()
@@ -134,7 +134,7 @@ def test_an_expired_invite_is_refused(desk):
     Invite.objects.filter(pk=invite.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
 
     with pytest.raises(Conflict) as raised:
-        services.invite_accept(raw=raw, user=UserFactory())
+        services.invite_accept(raw=raw, actor=UserFactory())
     assert raised.value.code == "invite_expired"
     assert "expired" in raised.value.message
 
@@ -144,7 +144,7 @@ def test_a_revoked_invite_is_refused(desk):
     services.invite_revoke(invite=invite, actor=desk.admin)
 
     with pytest.raises(Conflict) as raised:
-        services.invite_accept(raw=raw, user=UserFactory())
+        services.invite_accept(raw=raw, actor=UserFactory())
     assert raised.value.code == "invite_revoked"
     assert "revoked" in raised.value.message
     event = last_event(desk.team, "invite.revoked")
@@ -156,7 +156,7 @@ def test_only_admins_revoke_and_a_used_invite_cannot_be_revoked(desk):
     invite, raw = services.invite_create(team=desk.team, actor=desk.admin)
     with pytest.raises(Forbidden):
         services.invite_revoke(invite=invite, actor=desk.editor)
-    services.invite_accept(raw=raw, user=UserFactory())
+    services.invite_accept(raw=raw, actor=UserFactory())
     with pytest.raises(Conflict):
         services.invite_revoke(invite=invite, actor=desk.admin)
 
@@ -164,7 +164,7 @@ def test_only_admins_revoke_and_a_used_invite_cannot_be_revoked(desk):
 def test_an_unknown_link_is_not_found(desk):
     for raw in ("", "fci_nothing", "something-else"):
         with pytest.raises(NotFound) as raised:
-            services.invite_accept(raw=raw, user=desk.outsider)
+            services.invite_accept(raw=raw, actor=desk.outsider)
         assert "not valid" in raised.value.message
 
 
@@ -172,20 +172,20 @@ def test_a_member_is_told_so_and_the_link_is_not_used(desk):
     _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.VIEWER)
 
     with pytest.raises(Conflict) as raised:
-        services.invite_accept(raw=raw, user=desk.editor)
+        services.invite_accept(raw=raw, actor=desk.editor)
 
     assert raised.value.code == "already_member"
     assert "already a member of Verification desk, as editor" in raised.value.message
     assert Membership.objects.get(team=desk.team, user=desk.editor).role == Role.EDITOR
     assert Invite.objects.get().used_at is None
     # The link still works for the person it was meant for.
-    services.invite_accept(raw=raw, user=UserFactory(username="meant-for"))
+    services.invite_accept(raw=raw, actor=UserFactory(username="meant-for"))
 
 
 def test_an_invite_never_changes_a_members_role(desk):
     _, raw = services.invite_create(team=desk.team, actor=desk.admin, role=Role.EDITOR)
     with pytest.raises(Conflict) as raised:
-        services.invite_accept(raw=raw, user=desk.viewer)
+        services.invite_accept(raw=raw, actor=desk.viewer)
     assert "Ask a team admin to change your role" in raised.value.message
     assert Membership.objects.get(team=desk.team, user=desk.viewer).role == Role.VIEWER
 
@@ -244,9 +244,9 @@ def test_the_last_admin_can_be_neither_demoted_nor_removed(desk):
 def test_removal_keeps_the_work_and_drops_the_assignments(desk):
     article = make_article(desk.team)
     claim = services.claim_create(
-        article=article, user=desk.reviewer, exact=QUOTE, rating="false", rationale="No."
+        article=article, actor=desk.reviewer, exact=QUOTE, rating="false", rationale="No."
     )
-    comment = services.comment_add(claim=claim, user=desk.reviewer, body="Checked twice.")
+    comment = services.comment_add(claim=claim, actor=desk.reviewer, body="Checked twice.")
     ArticleAssignment.objects.create(article=article, user=desk.reviewer, assigned_by=desk.editor)
     ClaimAssignment.objects.create(claim=claim, user=desk.reviewer, assigned_by=desk.editor)
     # An assignment in another team is not this team's business.
@@ -400,7 +400,7 @@ def test_order_places_a_rating(desk):
 
 def test_a_rating_in_use_cannot_be_deleted_only_retired(desk):
     article = make_article(desk.team)
-    claim = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE, rating="false")
+    claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE, rating="false")
     rating = Rating.objects.get(team=desk.team, slug="false")
 
     with pytest.raises(Conflict) as raised:
@@ -414,7 +414,7 @@ def test_a_rating_in_use_cannot_be_deleted_only_retired(desk):
     assert Verdict.objects.get(claim=claim).rating == rating
     assert last_event(desk.team, "rating.retired").changes["active"] == [True, False]
     with pytest.raises(InvalidInput) as refused:
-        services.verdict_set(claim=claim, user=desk.editor, rating="false")
+        services.verdict_set(claim=claim, actor=desk.editor, rating="false")
     assert refused.value.code == "retired_rating"
 
     services.rating_restore(rating=rating, actor=desk.admin)

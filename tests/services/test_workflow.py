@@ -17,7 +17,7 @@ pytestmark = pytest.mark.claim(
 
 
 def move(claim: Claim, user, to: str, **kwargs) -> Claim:
-    return services.claim_transition(claim=claim, user=user, to=to, **kwargs)
+    return services.claim_transition(claim=claim, actor=user, to=to, **kwargs)
 
 
 # --- editing ---------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def move(claim: Claim, user, to: str, **kwargs) -> Claim:
 
 def test_a_reviewer_edits_their_own_claim_and_the_version_goes_up(desk, claim):
     updated = services.claim_update(
-        claim=claim, user=desk.reviewer, summary="11,000 soldiers arrived", expected_version=3
+        claim=claim, actor=desk.reviewer, summary="11,000 soldiers arrived", expected_version=3
     )
     assert updated.summary == "11,000 soldiers arrived"
     assert updated.version == 4  # created 1, verdict 2, source 3, edit 4
@@ -34,10 +34,10 @@ def test_a_reviewer_edits_their_own_claim_and_the_version_goes_up(desk, claim):
 
 
 def test_an_edit_from_a_stale_version_is_a_conflict_and_changes_nothing(desk, claim):
-    services.claim_update(claim=claim, user=desk.editor, claimant="President Zelensky")
+    services.claim_update(claim=claim, actor=desk.editor, claimant="President Zelensky")
     with pytest.raises(Conflict) as raised:
         services.claim_update(
-            claim=claim, user=desk.reviewer, claimant="Someone", expected_version=3
+            claim=claim, actor=desk.reviewer, claimant="Someone", expected_version=3
         )
     assert raised.value.code == "stale"
     claim.refresh_from_db()
@@ -46,31 +46,31 @@ def test_an_edit_from_a_stale_version_is_a_conflict_and_changes_nothing(desk, cl
 
 def test_moving_a_claim_to_new_text_reanchors_it(desk, article, claim):
     quote = "10.000 North Korean soldiers"
-    services.claim_update(claim=claim, user=desk.reviewer, exact=quote)
+    services.claim_update(claim=claim, actor=desk.reviewer, exact=quote)
     claim.refresh_from_db()
     assert article.text[claim.start : claim.end] == quote
     assert claim.anchor == "anchored"
 
 
 def test_a_reviewer_cannot_edit_someone_elses_claim_but_an_editor_can(desk, article):
-    other = services.claim_create(article=article, user=desk.admin, exact=QUOTE)
+    other = services.claim_create(article=article, actor=desk.admin, exact=QUOTE)
     with pytest.raises(Forbidden):
-        services.claim_update(claim=other, user=desk.reviewer, claimant="x")
-    services.claim_update(claim=other, user=desk.editor, claimant="Edited by editor")
+        services.claim_update(claim=other, actor=desk.reviewer, claimant="x")
+    services.claim_update(claim=other, actor=desk.editor, claimant="Edited by editor")
     other.refresh_from_db()
     assert other.claimant == "Edited by editor"
 
 
 def test_a_viewer_and_an_outsider_cannot_edit(desk, claim):
     with pytest.raises(Forbidden):
-        services.claim_update(claim=claim, user=desk.viewer, claimant="x")
+        services.claim_update(claim=claim, actor=desk.viewer, claimant="x")
     with pytest.raises(NotFound):
-        services.claim_update(claim=claim, user=desk.outsider, claimant="x")
+        services.claim_update(claim=claim, actor=desk.outsider, claimant="x")
 
 
 def test_an_empty_wording_is_refused(desk, claim):
     with pytest.raises(InvalidInput):
-        services.claim_update(claim=claim, user=desk.reviewer, summary="   ")
+        services.claim_update(claim=claim, actor=desk.reviewer, summary="   ")
 
 
 # --- deleting --------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def test_an_empty_wording_is_refused(desk, claim):
 
 def test_deleting_a_claim_keeps_its_history_and_a_snapshot(desk, article, claim):
     claim_id = claim.pk
-    snapshot = services.claim_delete(claim=claim, user=desk.reviewer)
+    snapshot = services.claim_delete(claim=claim, actor=desk.reviewer)
     assert not Claim.objects.filter(pk=claim_id).exists()
     assert snapshot["exact"] == QUOTE
     assert snapshot["verdicts"][0]["rating"] == "half-true"
@@ -90,9 +90,9 @@ def test_deleting_a_claim_keeps_its_history_and_a_snapshot(desk, article, claim)
 
 
 def test_a_reviewer_cannot_delete_someone_elses_claim(desk, article):
-    other = services.claim_create(article=article, user=desk.editor, exact=QUOTE)
+    other = services.claim_create(article=article, actor=desk.editor, exact=QUOTE)
     with pytest.raises(Forbidden):
-        services.claim_delete(claim=other, user=desk.reviewer)
+        services.claim_delete(claim=other, actor=desk.reviewer)
     assert Claim.objects.filter(pk=other.pk).exists()
 
 
@@ -146,7 +146,7 @@ def test_a_viewer_cannot_submit(desk, claim):
 
 
 def test_approval_needs_a_verdict(desk, article):
-    bare = services.claim_create(article=article, user=desk.reviewer, exact=QUOTE)
+    bare = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
     move(bare, desk.reviewer, "in_review")
     with pytest.raises(Conflict) as raised:
         move(bare, desk.editor, "approved")
@@ -154,7 +154,7 @@ def test_approval_needs_a_verdict(desk, article):
 
 
 def test_when_reviewers_disagree_the_editor_chooses_the_final_verdict(desk, claim):
-    services.verdict_set(claim=claim, user=desk.admin, rating="false")
+    services.verdict_set(claim=claim, actor=desk.admin, rating="false")
     move(claim, desk.reviewer, "in_review")
     with pytest.raises(Conflict):
         move(claim, desk.editor, "approved")
@@ -169,13 +169,13 @@ def test_a_published_claim_is_frozen(desk, claim):
     move(claim, desk.editor, "approved")
     move(claim, desk.editor, "published")
     with pytest.raises(Conflict):
-        services.claim_update(claim=claim, user=desk.editor, claimant="x")
+        services.claim_update(claim=claim, actor=desk.editor, claimant="x")
     with pytest.raises(Conflict):
-        services.verdict_set(claim=claim, user=desk.editor, rating="true")
+        services.verdict_set(claim=claim, actor=desk.editor, rating="true")
     with pytest.raises(Conflict):
-        services.source_add(claim=claim, user=desk.editor, url="https://example.org/new")
+        services.source_add(claim=claim, actor=desk.editor, url="https://example.org/new")
     with pytest.raises(Conflict):
-        services.claim_delete(claim=claim, user=desk.editor)
+        services.claim_delete(claim=claim, actor=desk.editor)
 
 
 def test_correcting_a_published_claim_needs_a_note_and_reopens_it(desk, claim):
@@ -197,21 +197,21 @@ def test_correcting_a_published_claim_needs_a_note_and_reopens_it(desk, claim):
 
 def test_removing_a_source_is_recorded(desk, claim):
     source = claim.sources.get()
-    services.source_remove(source=source, user=desk.reviewer)
+    services.source_remove(source=source, actor=desk.reviewer)
     assert not Source.objects.filter(pk=source.pk).exists()
     assert Event.objects.filter(claim=claim, verb="source.removed").exists()
 
 
 def test_authors_edit_their_comments_and_editors_moderate(desk, claim):
-    comment = services.comment_add(claim=claim, user=desk.reviewer, body="Check the date.")
-    services.comment_update(comment=comment, user=desk.reviewer, body="Check the briefing date.")
+    comment = services.comment_add(claim=claim, actor=desk.reviewer, body="Check the date.")
+    services.comment_update(comment=comment, actor=desk.reviewer, body="Check the briefing date.")
     comment.refresh_from_db()
     assert comment.body == "Check the briefing date."
     with pytest.raises(Forbidden):
-        services.comment_update(comment=comment, user=desk.editor, body="Rewritten")
+        services.comment_update(comment=comment, actor=desk.editor, body="Rewritten")
     with pytest.raises(Forbidden):
-        services.comment_delete(comment=comment, user=desk.viewer)
-    services.comment_delete(comment=comment, user=desk.editor)
+        services.comment_delete(comment=comment, actor=desk.viewer)
+    services.comment_delete(comment=comment, actor=desk.editor)
     # A tombstone stays in its place (its replies keep their thread); the text is gone.
     tombstone = Comment.objects.get(pk=comment.pk)
     assert tombstone.deleted_by == desk.editor

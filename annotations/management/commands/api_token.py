@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"{username} is inactive: a token would not work.")
         try:
-            token, raw = services.token_create(user=user, name=name)
+            token, raw = services.token_create(actor=user, name=name)
         except ServiceError as error:
             raise CommandError(error.message) from None
         # The token alone on stdout, so `TOKEN=$(manage.py api_token alice)` works.

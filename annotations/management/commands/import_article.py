@@ -96,13 +96,13 @@ class Command(BaseCommand):
         if _is_url(source):
             article = Article.objects.filter(team=team, url=source.strip()).order_by("id").first()
             if article is not None:
-                return services.article_revise(article=article, user=user, url=source)
-            return services.article_import(team=team, user=user, url=source, force=force)
+                return services.article_revise(article=article, actor=user, url=source)
+            return services.article_import(team=team, actor=user, url=source, force=force)
         path = Path(source)
         if not path.is_file():
             raise ServiceError(f"No such file: {source}", code="not_found")
         return services.article_import(
-            team=team, user=user, file_name=path.name, file_data=path.read_bytes(), force=force
+            team=team, actor=user, file_name=path.name, file_data=path.read_bytes(), force=force
         )
 
     def _progress(self, done: int, total: int, current: str) -> None:

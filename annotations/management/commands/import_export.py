@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 f"{error.msg})."
             ) from None
         try:
-            result = services.team_import_json(team=team_obj, data=data, user=importer)
+            result = services.team_import_json(team=team_obj, data=data, actor=importer)
         except ServiceError as error:
             raise CommandError(error.message) from None
         self.stdout.write(self.style.SUCCESS(f"{team}: {result.message}"))

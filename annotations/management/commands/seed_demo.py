@@ -89,7 +89,7 @@ class Command(BaseCommand):
     def _publishing(self, team: Team, admin) -> None:  # noqa: ANN001
         """The example organisation, unless the team's settings were filled in already."""
         if not any(getattr(team, field) for field in PUBLISHING):
-            services.publishing_update(team=team, actor=admin, **PUBLISHING)
+            services.team_publishing_update(team=team, actor=admin, **PUBLISHING)
 
     def _article(self, team: Team, users) -> Article:  # noqa: ANN001
         text = (FIXTURES / "demo_article.txt").read_text(encoding="utf-8")
@@ -99,12 +99,12 @@ class Command(BaseCommand):
             .first()
         )
         if legacy is not None:
-            services.article_revise(article=legacy, user=None, text=text)
+            services.article_revise(article=legacy, actor=None, text=text)
             article = Article.objects.get(pk=legacy.pk)
             self.stdout.write("Loaded the cleaned demo text as a new revision of the article.")
         else:
             article = services.article_import(
-                team=team, user=users["editor"], text=text, title=""
+                team=team, actor=users["editor"], text=text, title=""
             ).article
         # Fill what is missing only: an edit made in the demo stays.
         missing = {
@@ -126,7 +126,7 @@ class Command(BaseCommand):
             first = verdicts[0]
             claim = services.claim_create(
                 article=article,
-                user=users[first["reviewer"]],
+                actor=users[first["reviewer"]],
                 exact=example["exact"],
                 prefix=example.get("prefix", ""),
                 claimant=example["claimant"],
@@ -138,7 +138,7 @@ class Command(BaseCommand):
             for verdict in verdicts[1:]:
                 services.verdict_set(
                     claim=claim,
-                    user=users[verdict["reviewer"]],
+                    actor=users[verdict["reviewer"]],
                     rating=verdict["rating"],
                     rationale=verdict["rationale"],
                 )
@@ -147,23 +147,23 @@ class Command(BaseCommand):
         if first_claim is not None:
             question = services.comment_add(
                 claim=first_claim,
-                user=users["reviewer"],
+                actor=users["reviewer"],
                 body="@editor the estimates differ: which source do we rate this against?",
             )
             services.comment_add(
                 claim=first_claim,
-                user=users["editor"],
+                actor=users["editor"],
                 body="The official briefing; add it as a source and mention the others.",
                 reply_to=question,
             )
             # Submitted for review, so it waits in the editor's queue.
-            services.claim_transition(claim=first_claim, user=users["reviewer"], to="in_review")
+            services.claim_transition(claim=first_claim, actor=users["reviewer"], to="in_review")
         # The article is the reviewer's to finish, due in three days.
-        services.assign_article(
+        services.article_assign(
             article=article,
             assignee=users["reviewer"],
             due_on=timezone.localdate() + timedelta(days=3),
-            by=users["editor"],
+            actor=users["editor"],
         )
 
     def _publish_examples(self, article, users, examples) -> None:  # noqa: ANN001
@@ -177,6 +177,6 @@ class Command(BaseCommand):
             if claim is None or claim.status != ClaimStatus.DRAFT:
                 continue
             author = claim.created_by or editor
-            services.claim_transition(claim=claim, user=author, to=ClaimStatus.IN_REVIEW)
-            services.claim_transition(claim=claim, user=editor, to=ClaimStatus.APPROVED)
-            services.claim_transition(claim=claim, user=editor, to=ClaimStatus.PUBLISHED)
+            services.claim_transition(claim=claim, actor=author, to=ClaimStatus.IN_REVIEW)
+            services.claim_transition(claim=claim, actor=editor, to=ClaimStatus.APPROVED)
+            services.claim_transition(claim=claim, actor=editor, to=ClaimStatus.PUBLISHED)

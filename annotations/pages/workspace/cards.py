@@ -19,11 +19,11 @@ from django.http import Http404, HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import ServiceError
 from annotations.lib import anchoring
 from annotations.lib.text import shorten
-from annotations.models import Article, Claim, ClaimStatus, Membership, Role
+from annotations.models import Article, Claim, ClaimStatus, Membership
 from annotations.pages.forms import ClaimFilterForm
 from annotations.pages.ratings import rating_class
 from annotations.pages.workspace import workflow as review_panel
@@ -46,8 +46,8 @@ class Access:
 
     def __post_init__(self) -> None:
         # Asked once per claim on a page of hundreds: worked out once.
-        self.can_create = self.membership.has_role(Role.REVIEWER)
-        self.is_editor = self.membership.has_role(Role.EDITOR)
+        self.can_create = policies.allows(self.membership, policies.CLAIM_WORK)
+        self.is_editor = policies.allows(self.membership, policies.CLAIM_REVIEW)
         self.user_id = self.user.pk
 
     def can_edit(self, claim: Claim) -> bool:
@@ -73,9 +73,6 @@ def access_for(request: HttpRequest, article: Article) -> Access:
     if membership is None:  # article_for_user already checked; a membership removed since
         raise Http404("No such article.")
     return Access(user=request.user, membership=membership)
-
-
-VIEWER_REFUSAL = "Your role in this team is viewer: you can read the claims but not change them."
 
 
 def selector_message(error: ServiceError, text: str, exact: str) -> str:

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from annotations import queries, services
+from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
 from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Source
@@ -44,7 +44,6 @@ from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, 
 from annotations.pages.workspace import workflow as review_panel
 from annotations.pages.workspace.cards import (
     UNDO_SECONDS,
-    VIEWER_REFUSAL,
     Access,
     access_for,
     list_context,
@@ -268,7 +267,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(VIEWER_REFUSAL))
+        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     initial = {
         name: request.GET[name]
         for name in ("start", "end", "exact", "prefix", "suffix")
@@ -302,7 +301,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(VIEWER_REFUSAL))
+        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     claims = load_claims(article, access)
     form = _claim_form(article, request.POST, creating=True, auto_id=NEW_IDS)
     rows = SourceFormSet(request.POST, prefix=SOURCES_PREFIX, auto_id=NEW_IDS)
@@ -312,7 +311,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             claim = services.claim_create(
                 article=article,
-                user=request.user,
+                actor=request.user,
                 **form.selector(),
                 claimant=data["claimant"],
                 summary=data["summary"],
@@ -594,7 +593,7 @@ def claim_edit(request: HttpRequest, claim_id: int) -> HttpResponse:
         }
     try:
         services.claim_revise(
-            claim=found.ref, user=request.user, expected_version=data["version"], **changes
+            claim=found.ref, actor=request.user, expected_version=data["version"], **changes
         )
     except ServiceError as error:
         return _editor_failed(request, found, error, form=form, rows=rows)
@@ -609,7 +608,7 @@ def _cannot_change(found: Found) -> ServiceError:
         )
     if found.can_rate:
         return Forbidden("Reviewers can change only their own claims; ask an editor.")
-    return Forbidden(VIEWER_REFUSAL)
+    return Forbidden(policies.refusal(policies.CLAIM_WORK))
 
 
 def _editor_failed(
@@ -767,7 +766,7 @@ def claim_verdict(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_revise(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=data["version"],
             rating=data["rating"],
             rationale=data["rationale"],
@@ -796,7 +795,7 @@ def claim_source_add(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_revise(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
             sources=adding,
         )
@@ -840,7 +839,7 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     try:
         services.source_remove(
             source=source,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as error:
@@ -891,7 +890,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
     """
     found = _find(request, claim_id)
     if not found.access.can_create:
-        return _refused(request, Forbidden(VIEWER_REFUSAL))
+        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     target = request.POST.get("to", "")
     note = request.POST.get("note", "")
     final = request.POST.get("final_verdict") or None
@@ -925,7 +924,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
         if with_form:
             moved = services.claim_revise_and_transition(
                 claim=found.ref,
-                user=request.user,
+                actor=request.user,
                 to=target,
                 expected_version=form.cleaned_data["version"],
                 changes=_form_changes(found, form, rows),
@@ -938,7 +937,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
             own = final == services.FINAL_OWN and target == ClaimStatus.APPROVED
             moved = services.claim_transition(
                 claim=found.ref,
-                user=request.user,
+                actor=request.user,
                 to=target,
                 note=note,
                 final_verdict=int(final) if final and final.isdigit() else None,
@@ -966,14 +965,12 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
 def claim_public_url(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Set or change a published claim's public URL (editors), without a correction."""
     found = _find(request, claim_id)
-    if not found.access.is_editor:
-        return _refused(
-            request, Forbidden("Only an editor can change where a fact check is published.")
-        )
+    if not policies.allows(found.access.membership, policies.CLAIM_PUBLIC_URL):
+        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_PUBLIC_URL)))
     try:
         services.claim_public_url_set(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             public_url=request.POST.get("public_url", ""),
             expected_version=request.POST.get("version") or None,
         )
@@ -1011,7 +1008,7 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
     try:
         services.claim_delete(
             claim=found.ref,
-            user=request.user,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except ServiceError as error:
@@ -1074,7 +1071,7 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(VIEWER_REFUSAL))
+        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     claim_id = request.POST.get("claim", "")
     snapshot = (
         queries.deleted_claim_snapshot(article, int(claim_id)) if claim_id.isdigit() else None
@@ -1082,7 +1079,7 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     if snapshot is None:
         return _refused(request, NotFound("There is no deleted claim to restore here."))
     try:
-        claim = services.claim_restore(article=article, user=request.user, snapshot=snapshot)
+        claim = services.claim_restore(article=article, actor=request.user, snapshot=snapshot)
     except ServiceError as error:
         return _refused(request, error)
     return _created(request, article, access, claim, verb="restored", clear_composer=False)

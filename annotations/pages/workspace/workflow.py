@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from annotations import services
+from annotations import policies, services
 from annotations.lib import publishing
-from annotations.models import Claim, ClaimStatus, Membership, Role, Verdict
+from annotations.models import Claim, ClaimStatus, Membership, Verdict
 from annotations.pages.ratings import rating_class
 
 # The kind of each move, by (from, to); "back" is a withdrawal when the claim is the user's
@@ -70,7 +70,7 @@ class Move:
 def moves(membership: Membership, user_id: int, claim: Any) -> list[Move]:
     """The workflow moves this member may make on this claim, as services.claim_transition
     allows them: reviewers on their own claims, editors on any."""
-    is_editor = membership.has_role(Role.EDITOR)
+    is_editor = policies.allows(membership, policies.CLAIM_REVIEW)
     own = claim.created_by_id == user_id
     found = []
     for (source, target), (role, _verb) in services.TRANSITIONS.items():
@@ -144,7 +144,7 @@ def context(
     """What the panel's review sections need for one open claim. `data` is the posted form
     (kept after a refused move: the note and final-verdict choice come back as sent)."""
     offered = moves(membership, user_id, ref)
-    is_editor = membership.has_role(Role.EDITOR)
+    is_editor = policies.allows(membership, policies.CLAIM_REVIEW)
     approving = any(move.kind == "approve" for move in offered)
     verdicts = _verdict_views(ref, user_id) if (is_editor or approving) else []
     kept = data if (failed and data is not None) else {}
