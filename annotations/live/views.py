@@ -70,7 +70,7 @@ logger = logging.getLogger(__name__)
 REPLAY_LIMIT = 500
 # Rows read per poll at most; a busier tick continues on the next one.
 POLL_BATCH = 1000
-TEMPLATE = "annotations/article_detail.html"
+TEMPLATE = "annotations/workspace/article_detail.html"
 
 
 def _setting(name: str, default: float) -> float:

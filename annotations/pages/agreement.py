@@ -30,7 +30,7 @@ def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
             for article in result.articles
         ],
     }
-    return render(request, "annotations/agreement.html", context)
+    return render(request, "annotations/agreement/agreement.html", context)
 
 
 @login_required
@@ -45,4 +45,4 @@ def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "alpha_text": agreement_queries.describe(figures.alpha),
         "disagreements": agreement_queries.article_disagreements(article),
     }
-    return render(request, "annotations/agreement.html", context)
+    return render(request, "annotations/agreement/agreement.html", context)

@@ -22,8 +22,8 @@ from annotations import queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article, Role
 
-EDIT_TEMPLATE = "annotations/article_edit.html"
-DELETE_TEMPLATE = "annotations/article_delete.html"
+EDIT_TEMPLATE = "annotations/articles/article_edit.html"
+DELETE_TEMPLATE = "annotations/articles/article_delete.html"
 
 
 class ArticleMetadataForm(forms.Form):

@@ -28,7 +28,7 @@ from annotations.models import Article, Claim
 from annotations.pages import page_updates
 from annotations.pages.workspace.cards import Access, access_for
 
-ARTICLE_TEMPLATE = "annotations/article_detail.html"
+ARTICLE_TEMPLATE = "annotations/workspace/article_detail.html"
 EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
 
 
@@ -295,4 +295,4 @@ def queue(request: HttpRequest) -> HttpResponse:
         "queue": my_queue,
         "show_team": queries.teams_for(request.user).count() > 1,
     }
-    return render(request, "annotations/queue.html", context)
+    return render(request, "annotations/assignments/queue.html", context)

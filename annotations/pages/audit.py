@@ -84,7 +84,7 @@ def history_subject(user: AbstractBaseUser, claim_id: int) -> HistorySubject:
 def claim_history(request: HttpRequest, claim_id: int) -> HttpResponse:
     subject = history_subject(request.user, claim_id)
     events = audit.team_events(subject.team.pk).filter(claim_id=claim_id)
-    template = "annotations/claim_history.html"
+    template = "annotations/audit/claim_history.html"
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         # The claim panel's History section, loaded when it is opened.
         page = audit.keyset_page(events, before=None, size=PANEL_SIZE)
@@ -209,4 +209,4 @@ def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
         "can_export": can_export_audit(membership),
         "export_query": urlencode({k: v.isoformat() for k, v in export_query.items()}),
     }
-    return render(request, "annotations/team_activity.html", context)
+    return render(request, "annotations/audit/team_activity.html", context)

@@ -25,8 +25,8 @@ from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, ServiceError
 from annotations.models import Claim, Comment, Membership, Role
 
-TEMPLATE = "annotations/discussion.html"
-PAGE_TEMPLATE = "annotations/comment_form.html"
+TEMPLATE = "annotations/discussion/discussion.html"
+PAGE_TEMPLATE = "annotations/discussion/comment_form.html"
 VIEWER_REFUSAL = "Your role in this team is viewer: you can read the discussion but not comment."
 
 

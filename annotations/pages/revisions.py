@@ -24,7 +24,7 @@ from annotations.pages.forms import ArticleRevisionForm, ImportSource
 from annotations.pages.workspace.cards import VIEWER_REFUSAL, access_for, selector_message
 from annotations.templatetags.article_text import groups_html, layout
 
-REVISE_TEMPLATE = "annotations/article_revise.html"
+REVISE_TEMPLATE = "annotations/revisions/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}
 
 
@@ -87,7 +87,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-number")
     )
     context = {"article": article, "access": access, "revisions": revisions}
-    return render(request, "annotations/revision_list.html", context)
+    return render(request, "annotations/revisions/revision_list.html", context)
 
 
 @login_required
@@ -97,7 +97,7 @@ def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     revision = queries.article_revision(article, number)
     text_html = groups_html(layout(revision.text, revision.blocks, [], links=revision.links))
     context = {"article": article, "revision": revision, "text_html": text_html}
-    return render(request, "annotations/revision_detail.html", context)
+    return render(request, "annotations/revisions/revision_detail.html", context)
 
 
 def _number(value: str | None, default: int) -> int:
@@ -130,7 +130,7 @@ def revision_diff(request: HttpRequest, pk: int) -> HttpResponse:
         "numbers": numbers,
         "changed": changed,
     }
-    return render(request, "annotations/revision_diff.html", context)
+    return render(request, "annotations/revisions/revision_diff.html", context)
 
 
 # --- needs attention ----------------------------------------------------------------------------
@@ -222,4 +222,4 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         "error_message": error_message,
         "text_html": groups_html(layout(article.text, article.blocks, [], links=article.links)),
     }
-    return render(request, "annotations/claim_reattach.html", context, status=status)
+    return render(request, "annotations/revisions/claim_reattach.html", context, status=status)

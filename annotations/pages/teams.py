@@ -157,7 +157,7 @@ def _refused(request: HttpRequest, error: ServiceError, team: Team | None = None
     if error.status == 404:
         raise Http404(error.message)
     context = {"message": error.message, "team": team}
-    return render(request, "annotations/teams/refused.html", context, status=error.status)
+    return render(request, "annotations/shared/refused.html", context, status=error.status)
 
 
 def _optional_url(name: str, slug: str) -> str | None:

@@ -54,7 +54,7 @@ from annotations.pages.workspace.cards import (
 from annotations.queries import conflicts
 from annotations.templatetags.article_text import blocks_touching, groups_html, layout
 
-TEMPLATE = "annotations/article_detail.html"
+TEMPLATE = "annotations/workspace/article_detail.html"
 SOURCES_PREFIX = "sources"
 # Element ids: the new-claim form and each open claim's form may be on the page together.
 NEW_IDS = "new-%s"
