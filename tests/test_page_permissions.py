@@ -1,6 +1,6 @@
 """The pages' permission matrix: every page route and method, tried by every persona.
 
-The routes are read from the app's URLconf (annotations/urls.py), each with the methods its
+The routes are read from the app's URLconf (annotations/pages/urls.py), each with the methods its
 view answers (read from its require_GET / require_POST / require_http_methods decorator; a view
 without one must be declared in UNDECORATED). RULES says, for each route and method, the least
 role that may use it, the answer it gives then, and how to build its URL and form for the
@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from annotations import services
 from annotations.models import (
@@ -85,7 +85,18 @@ def view_methods(view: Callable) -> frozenset[str] | None:
 
 
 def page_patterns() -> dict[str, URLPattern]:
-    return {str(pattern.pattern): pattern for pattern in page_urls.urlpatterns}
+    """Every page route, read through the URLconf's include() of each area."""
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns: list, prefix: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            else:
+                found[prefix + str(entry.pattern)] = entry
+
+    walk(page_urls.urlpatterns, "")
+    return found
 
 
 def page_routes() -> set[tuple[str, str]]:
