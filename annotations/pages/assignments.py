@@ -67,12 +67,22 @@ def _form(article: Article, data: Any = None, *, ids: str) -> AssignForm:
 def article_panel(
     article: Article, access: Access, *, form: AssignForm | None = None, notice: dict | None = None
 ) -> dict[str, Any]:
-    """The article's Assignees block: who, with due dates; for editors the form."""
+    """The article's Assignees block (the page's `assignees` partial, like a claim's): who,
+    with due dates; for editors the form."""
     rows = queries.mark_overdue(list(queries.article_assignments(article)))
     can_assign = access.is_editor and article.archived_at is None  # archived: no new work
     if can_assign and form is None:
         form = _form(article, ids="assign-%s")
-    return {"rows": rows, "can_assign": can_assign, "form": form, "notice": notice}
+    return {
+        "claim_id": None,
+        "section_id": "assignees",
+        "assign_url": reverse("article_assign", args=[article.pk]),
+        "unassign_url": reverse("article_unassign", args=[article.pk]),
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
 
 
 def claim_panel(
@@ -90,6 +100,9 @@ def claim_panel(
         form = _form(article, ids=f"c{claim.pk}-assign-%s")
     return {
         "claim_id": claim.pk,
+        "section_id": f"claim-{claim.pk}-assignees",
+        "assign_url": reverse("claim_assign", args=[claim.pk]),
+        "unassign_url": reverse("claim_unassign", args=[claim.pk]),
         "rows": rows,
         "can_assign": can_assign,
         "form": form,
@@ -124,9 +137,9 @@ def _article_answer(
         return redirect(reverse("article_detail", args=[article.pk]) + "#assignees")
     notice = {"kind": "done" if ok else "error", "text": message}
     panel = article_panel(article, access, form=None if ok else form, notice=notice)
-    context = {"article": article, "access": access, "assignment": panel}
+    context = {"article": article, "access": access, "panel": panel}
     response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=200 if ok else 400)
-    return _in_place(request, response, "#assignees", article)
+    return _in_place(request, response, f"#{panel['section_id']}", article)
 
 
 def _claim_answer(
@@ -143,10 +156,10 @@ def _claim_answer(
         return redirect(reverse("claim_edit", args=[claim.pk]) + f"#claim-{claim.pk}-assignees")
     notice = {"kind": "done" if ok else "error", "text": message}
     panel = claim_panel(claim, claim.article, access, form=None if ok else form, notice=notice)
-    context = {"article": claim.article, "access": access, "claim_assignment": panel}
+    context = {"article": claim.article, "access": access, "panel": panel}
     status = 200 if ok else 400
-    response = render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
-    return _in_place(request, response, f"#claim-{claim.pk}-assignees", claim.article)
+    response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=status)
+    return _in_place(request, response, f"#{panel['section_id']}", claim.article)
 
 
 def _in_place(
