@@ -106,7 +106,9 @@ def article_import(request: HttpRequest) -> HttpResponse:
 
     form = ArticleImportForm(request.POST, request.FILES, teams=teams)
     if not form.is_valid():
-        return render(request, "annotations/articles/article_import.html", _import_context(form), status=400)
+        return render(
+            request, "annotations/articles/article_import.html", _import_context(form), status=400
+        )
     try:
         result = services.article_import(user=request.user, **form.service_input())
     except NotAnArticle as doubt:
@@ -125,7 +127,10 @@ def article_import(request: HttpRequest) -> HttpResponse:
     except ServiceError as error:
         form.add_error(form.field_for_error(error.field), error.message)
         return render(
-            request, "annotations/articles/article_import.html", _import_context(form), status=error.status
+            request,
+            "annotations/articles/article_import.html",
+            _import_context(form),
+            status=error.status,
         )
     if result.created:
         messages.success(request, result.message)
@@ -296,6 +301,8 @@ def article_import_item(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {"row": row, "batch_team": form.cleaned_data.get("team") if form.is_valid() else None}
     if request.htmx:
-        return render(request, "annotations/articles/article_import.html#import-row", context, status=status)
+        return render(
+            request, "annotations/articles/article_import.html#import-row", context, status=status
+        )
     page = _import_page(request, teams) | {"rows": [row], "batch_team": context["batch_team"]}
     return render(request, "annotations/articles/article_import.html", page, status=status)
