@@ -21,12 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotations import queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article, Role
+from annotations.pages.forms import PageForm
 
 EDIT_TEMPLATE = "annotations/articles/article_edit.html"
 DELETE_TEMPLATE = "annotations/articles/article_delete.html"
 
 
-class ArticleMetadataForm(forms.Form):
+class ArticleMetadataForm(PageForm):
     """An article's details, with hidden copies of the values shown (`seen_*`), so that a
     change someone else made meanwhile is noticed instead of overwritten."""
 
@@ -54,7 +55,6 @@ class ArticleMetadataForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in services.METADATA_FIELDS:
             self.fields[f"seen_{name}"] = forms.CharField(required=False, widget=forms.HiddenInput)

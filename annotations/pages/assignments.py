@@ -26,13 +26,14 @@ from annotations import queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, Claim
 from annotations.pages import page_updates
+from annotations.pages.forms import PageForm
 from annotations.pages.workspace.cards import Access, access_for
 
 ARTICLE_TEMPLATE = "annotations/workspace/article_detail.html"
 EDITORS_ONLY = "Only editors and admins can assign work; ask one of them."
 
 
-class AssignForm(forms.Form):
+class AssignForm(PageForm):
     user = forms.ChoiceField(label="Reviewer")
     due_on = forms.DateField(
         label="Due date",
@@ -42,7 +43,6 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "Choose a person…"), *people]
 

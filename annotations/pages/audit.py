@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.models import Article, Claim, Event, Membership, Role, Team
+from annotations.pages.forms import PageForm
 from annotations.queries import audit
 
 ACTIVITY_PAGE_SIZE = 50
@@ -104,7 +105,7 @@ def claim_history(request: HttpRequest, claim_id: int) -> HttpResponse:
 # --- team activity ------------------------------------------------------------------------------
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(PageForm):
     """The activity feed's filters (GET parameters; every field optional)."""
 
     actor = forms.ModelChoiceField(
@@ -128,7 +129,6 @@ class ActivityFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         users = get_user_model().objects
         acted = Event.objects.filter(team=team, actor=OuterRef("pk"))

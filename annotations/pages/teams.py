@@ -30,6 +30,7 @@ from annotations import services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
+from annotations.pages.forms import PageForm
 from annotations.pages.workspace.cards import STYLED_RATINGS
 
 SESSION_TEAM = "current_team"
@@ -38,15 +39,7 @@ SESSION_TEAM = "current_team"
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class _Form(forms.Form):
-    """Labels without a colon, as on the other pages."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class TeamCreateForm(_Form):
+class TeamCreateForm(PageForm):
     name = forms.CharField(label="Team name", max_length=120)
     slug = forms.CharField(
         label="Address",
@@ -56,7 +49,7 @@ class TeamCreateForm(_Form):
     )
 
 
-class InviteForm(_Form):
+class InviteForm(PageForm):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.REVIEWER)
     expires_in_days = forms.IntegerField(
         label="Expires in (days)",
@@ -72,7 +65,7 @@ class InviteForm(_Form):
     )
 
 
-class RatingForm(_Form):
+class RatingForm(PageForm):
     label = forms.CharField(label="Label", max_length=80)
     slug = forms.CharField(
         label="Slug",
@@ -101,11 +94,8 @@ class RatingForm(_Form):
         if editing:
             del self.fields["slug"]
 
-    def add_service_error(self, error: ServiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
-
-class PublishingForm(_Form):
+class PublishingForm(PageForm):
     organisation_name = forms.CharField(
         label="Organisation name",
         max_length=200,
@@ -134,9 +124,6 @@ class PublishingForm(_Form):
         "number, {article} the article's, {slug} the claim's wording in-lower-case-words. "
         "Publish offers it as the claim's public URL.",
     )
-
-    def add_service_error(self, error: ServiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -189,7 +176,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         try:
             team = services.team_create_by(user=request.user, **form.cleaned_data)
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_service_error(error)
             status = error.status
         else:
             request.session[SESSION_TEAM] = team.pk
@@ -297,7 +284,7 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     except ServiceError as error:
         if error.status in (403, 404):
             return _refused(request, error, membership.team)
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        form.add_service_error(error)
         return render(
             request,
             template,
