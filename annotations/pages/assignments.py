@@ -14,8 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +26,7 @@ from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, Claim
 from annotations.pages import page_updates
 from annotations.pages.forms import PageForm
+from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import Access, access_for
 
 ARTICLE_TEMPLATE = "annotations/workspace/article_detail.html"
@@ -113,16 +113,6 @@ def claim_panel(
 # --- answers ---------------------------------------------------------------------------------
 
 
-def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
-    if error.status == 404:
-        raise Http404(error.message)
-    if error.status == 403:
-        if request.htmx:
-            return HttpResponse(error.message, status=403, content_type="text/plain")
-        raise PermissionDenied(error.message)
-    raise error
-
-
 def _article_answer(
     request: HttpRequest,
     article: Article,
@@ -193,7 +183,7 @@ def _assign(
 ) -> HttpResponse:
     """Assign the posted member (or change their due date); `answer` renders the result."""
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return refused(request, Forbidden(EDITORS_ONLY))
     form = _form(article, request.POST, ids=ids)
     if not form.is_valid():
         return answer(message=_form_error(form), ok=False, form=form)
@@ -205,7 +195,7 @@ def _assign(
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error)
+            return refused(request, error)
         return answer(message=error.message, ok=False, form=form)
     return answer(message=result.message, ok=True)
 
@@ -218,13 +208,13 @@ def _unassign(
     answer: Callable[..., HttpResponse],
 ) -> HttpResponse:
     if not access.is_editor:
-        return _refused(request, Forbidden(EDITORS_ONLY))
+        return refused(request, Forbidden(EDITORS_ONLY))
     name = request.POST.get("user", "")
     try:
         unassign(assignee=name, by=request.user)
     except ServiceError as error:
         if error.status == 403:
-            return _refused(request, error)
+            return refused(request, error)
         return answer(message=error.message, ok=False)
     return answer(message=f"{name} is no longer assigned.", ok=True)
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django_htmx.http import reswap, retarget
 from annotations import queries, services
 from annotations.errors import Conflict, Forbidden, ServiceError
 from annotations.models import Claim, Comment, Membership, Role
+from annotations.pages.responses import refused
 
 TEMPLATE = "annotations/discussion/discussion.html"
 PAGE_TEMPLATE = "annotations/discussion/comment_form.html"
@@ -136,7 +136,7 @@ def _failed(
         reswap(response, "outerHTML")
         return response
     if error.status == 403:
-        raise PermissionDenied(error.message)
+        return refused(request, error)
     return _form_page(
         request, claim, mode=mode, comment=comment, typed=typed, error=error.message, status=status
     )
@@ -216,7 +216,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
     if not membership.has_role(Role.REVIEWER):
-        raise PermissionDenied(VIEWER_REFUSAL)
+        return refused(request, Forbidden(VIEWER_REFUSAL))
     if comment.deleted_at is not None:
         return _failed(
             request,
@@ -239,7 +239,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     claim = comment.claim
     if request.method == "GET":
         if comment.author_id != request.user.pk or not membership.has_role(Role.REVIEWER):
-            raise PermissionDenied("You can edit only your own comments.")
+            return refused(request, Forbidden("You can edit only your own comments."))
         if request.htmx:
             context = discussion_context(
                 claim, claim.article.team_id, membership, editing=comment.pk, typed=comment.body
@@ -263,7 +263,8 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         if not membership.has_role(Role.REVIEWER) or not (
             comment.author_id == request.user.pk or membership.has_role(Role.EDITOR)
         ):
-            raise PermissionDenied("You can delete only your own comments; editors can remove any.")
+            refusal = "You can delete only your own comments; editors can remove any."
+            return refused(request, Forbidden(refusal))
         return _form_page(request, claim, mode="delete", comment=comment)
     own = comment.author_id == request.user.pk
     try:
@@ -272,7 +273,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         if request.htmx:
             return _failed(request, claim, membership, error, mode="delete")
         if error.status == 403:
-            raise PermissionDenied(error.message) from None
+            return refused(request, error)
         messages.error(request, error.message)
         return redirect(_claim_url(claim.pk))
     return _answer(

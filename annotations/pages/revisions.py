@@ -11,28 +11,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import queries, services
-from annotations.errors import ServiceError
+from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, ArticleRevision
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
+from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import VIEWER_REFUSAL, access_for, selector_message
 from annotations.templatetags.article_text import groups_html, layout
 
 REVISE_TEMPLATE = "annotations/revisions/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}
-
-
-def _reviewer_article(request: HttpRequest, pk: int) -> Article:
-    article = queries.article_for_user(request.user, pk)
-    if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
-    return article
 
 
 def revision_message(result: services.RevisionResult) -> str:
@@ -51,7 +44,9 @@ def revision_message(result: services.RevisionResult) -> str:
 @require_http_methods(["GET", "POST"])
 def article_revise(request: HttpRequest, pk: int) -> HttpResponse:
     """Load a new version of the article (text, Markdown, HTML, a file or its web address)."""
-    article = _reviewer_article(request, pk)
+    article = queries.article_for_user(request.user, pk)
+    if not access_for(request, article).can_create:
+        return refused(request, Forbidden(VIEWER_REFUSAL))
     if request.method != "POST":
         initial = {"url": article.url, "source": ImportSource.TEXT}
         form = ArticleRevisionForm(initial=initial)
@@ -162,14 +157,14 @@ def _back(claim_article_id: int) -> HttpResponse:
 def claim_confirm_anchor(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     if not access_for(request, claim.article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        return refused(request, Forbidden(VIEWER_REFUSAL))
     try:
         services.claim_confirm_anchor(
             claim=claim, user=request.user, expected_version=request.POST.get("version") or None
         )
     except ServiceError as error:
         if error.status == 403:
-            raise PermissionDenied(error.message) from None
+            return refused(request, error)
         messages.error(request, error.message)
     else:
         messages.success(request, "The new position of the claim was confirmed.")
@@ -187,7 +182,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     article = claim.article
     if not access_for(request, article).can_create:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        return refused(request, Forbidden(VIEWER_REFUSAL))
     data = request.POST if request.method == "POST" else request.GET
     values = {name: data.get(name, "") for name in ("start", "end", "exact", "prefix", "suffix")}
     error_message = ""
@@ -207,7 +202,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
         except ServiceError as error:
             if error.status == 403:
-                raise PermissionDenied(error.message) from None
+                return refused(request, error)
             error_message = selector_message(error, article.text, exact)
             status = 400 if error.status == 404 else error.status
         else:

@@ -31,6 +31,7 @@ from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
 from annotations.pages.forms import PageForm
+from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import STYLED_RATINGS
 
 SESSION_TEAM = "current_team"
@@ -137,14 +138,6 @@ def _membership(request: HttpRequest, slug: str) -> Membership:
     if membership is None:
         raise Http404("No such team.")
     return membership
-
-
-def _refused(request: HttpRequest, error: ServiceError, team: Team | None = None) -> HttpResponse:
-    """A refusal no form can fix (a role, a used link): the reason, with its status."""
-    if error.status == 404:
-        raise Http404(error.message)
-    context = {"message": error.message, "team": team}
-    return render(request, "annotations/shared/refused.html", context, status=error.status)
 
 
 def _optional_url(name: str, slug: str) -> str | None:
@@ -268,10 +261,10 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST)
     template = "annotations/teams/team_detail.html"
     if not membership.has_role(Role.ADMIN):
-        return _refused(
+        return refused(
             request,
             Forbidden("Only the team's admins invite people."),
-            membership.team,
+            team=membership.team,
         )
     if not form.is_valid():
         return render(
@@ -283,7 +276,7 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         form.add_service_error(error)
         return render(
             request,
@@ -308,7 +301,7 @@ def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpRespon
     try:
         services.invite_revoke(invite=invite, actor=request.user)
     except ServiceError as error:
-        return _refused(request, error, membership.team)
+        return refused(request, error, team=membership.team)
     messages.success(request, "Revoked the invitation: its link no longer works.")
     return redirect("team_detail", slug=slug)
 
@@ -330,7 +323,7 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
         services.member_role_set(team=membership.team, user=member, role=role, actor=request.user)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_detail", slug=slug)
     messages.success(
@@ -347,8 +340,8 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
     membership = _membership(request, slug)
     member = _member_of(membership.team, username)
     if not membership.has_role(Role.ADMIN):
-        return _refused(
-            request, Forbidden("Only the team's admins remove members."), membership.team
+        return refused(
+            request, Forbidden("Only the team's admins remove members."), team=membership.team
         )
     if request.method == "GET":
         context = {"team": membership.team, "member": member}
@@ -357,7 +350,7 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
         services.member_remove(team=membership.team, user=member, actor=request.user)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_detail", slug=slug)
     messages.success(
@@ -433,8 +426,10 @@ def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, template, _scale_context(membership))
     if not membership.has_role(Role.ADMIN):
         # Refused before the form is read: a viewer's invalid form is still a 403, not a 400.
-        return _refused(
-            request, Forbidden("Only the team's admins change the rating scale."), membership.team
+        return refused(
+            request,
+            Forbidden("Only the team's admins change the rating scale."),
+            team=membership.team,
         )
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -445,7 +440,7 @@ def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         form.add_service_error(error)
         return render(request, template, _scale_context(membership, form=form), status=error.status)
     messages.success(request, f"Added “{rating.label}” to the scale.")
@@ -468,10 +463,10 @@ def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpRespon
     rating = _rating(membership, rating_slug)
     template = "annotations/teams/rating_edit.html"
     if not membership.has_role(Role.ADMIN):
-        return _refused(
+        return refused(
             request,
             Forbidden("Only the team's admins change the rating scale."),
-            membership.team,
+            team=membership.team,
         )
     if request.method == "GET":
         initial = {
@@ -488,7 +483,7 @@ def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpRespon
             services.rating_update(rating=rating, actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             if error.status in (403, 404):
-                return _refused(request, error, membership.team)
+                return refused(request, error, team=membership.team)
             form.add_service_error(error)
         else:
             messages.success(request, f"Saved “{form.cleaned_data['label']}”.")
@@ -523,7 +518,7 @@ def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str
         service(rating=rating, actor=request.user, **arguments)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_scale", slug=slug)
     messages.success(request, message.format(rating.label))
@@ -562,10 +557,10 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, template, _publishing_context(membership, None))
     if not membership.has_role(Role.ADMIN):
-        return _refused(
+        return refused(
             request,
             Forbidden("Only the team's admins change the publishing settings."),
-            membership.team,
+            team=membership.team,
         )
     form = PublishingForm(request.POST)
     if not form.is_valid():
@@ -574,7 +569,7 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
         services.publishing_update(team=membership.team, actor=request.user, **form.cleaned_data)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         form.add_service_error(error)
         return render(request, template, _publishing_context(membership, form), status=error.status)
     messages.success(request, "Saved the publishing settings.")
