@@ -19,7 +19,7 @@ from annotations.queries import agreement as agreement_queries
 @login_required
 @require_GET
 def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
-    team = agreement_queries.team_for_member(request.user, slug)
+    team = queries.team_for_user(request.user, slug)
     result = agreement_queries.team_agreement(team)
     context = {
         "team": team,

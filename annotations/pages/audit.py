@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from annotations import queries
 from annotations.models import Article, Claim, Event, Membership, Role, Team
 from annotations.pages.forms import PageForm
 from annotations.queries import audit
@@ -152,18 +153,6 @@ class ActivityFilterForm(PageForm):
         return {name: value for name, value in data.items() if value not in (None, "")}
 
 
-def activity_membership(user: AbstractBaseUser, slug: str) -> Membership:
-    """The user's membership of the team; a team they are not in does not exist for them."""
-    membership = (
-        Membership.objects.filter(user=user, team__slug=slug).select_related("team").first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404("No such team.")
-    return membership
-
-
 def can_export_audit(membership: Membership) -> bool:
     """The audit export names everyone's every change: editors and admins only."""
     return membership.has_role(Role.EDITOR)
@@ -172,7 +161,7 @@ def can_export_audit(membership: Membership) -> bool:
 @login_required
 @require_GET
 def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = activity_membership(request.user, slug)
+    membership = queries.membership_for_user(request.user, slug)
     team = membership.team
     form = ActivityFilterForm(request.GET or None, team=team)
     chosen = form.filters()

@@ -77,13 +77,7 @@ def _claim_for(request: HttpRequest, claim_id: int) -> tuple[Claim, Membership]:
 
 def _comment_for(request: HttpRequest, comment_id: int) -> tuple[Comment, Membership]:
     """A comment of one of the user's teams (404 otherwise), with its claim and team."""
-    comment = (
-        Comment.objects.filter(pk=comment_id, claim__article__team__memberships__user=request.user)
-        .select_related("claim__article__team", "author")
-        .first()
-    )
-    if comment is None:
-        raise Http404("No such comment.")
+    comment = queries.comment_for_user(request.user, comment_id)
     membership = services.membership_for(request.user, comment.claim.article.team)
     if membership is None:
         raise Http404("No such comment.")

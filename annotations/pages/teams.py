@@ -26,7 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import services
+from annotations import queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
@@ -130,16 +130,6 @@ class PublishingForm(PageForm):
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _membership(request: HttpRequest, slug: str) -> Membership:
-    """The user's membership of the team named by `slug`; 404 for anyone else."""
-    membership = (
-        Membership.objects.filter(user=request.user, team__slug=slug).select_related("team").first()
-    )
-    if membership is None:
-        raise Http404("No such team.")
-    return membership
-
-
 def _optional_url(name: str, slug: str) -> str | None:
     """Pages other parts of the product add to a team (activity, agreement), when present."""
     try:
@@ -193,7 +183,7 @@ def team_switch(request: HttpRequest) -> HttpResponse:
     """Remember the chosen team; the article list and import form start from it."""
     slug = request.POST.get("team", "")
     if slug:
-        membership = _membership(request, slug)
+        membership = queries.membership_for_user(request.user, slug)
         request.session[SESSION_TEAM] = membership.team_id
         messages.info(request, f"Now working in {membership.team.name}.")
     else:
@@ -248,7 +238,7 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
 @never_cache
 @require_GET
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     return render(request, "annotations/teams/team_detail.html", _team_context(request, membership))
 
 
@@ -257,7 +247,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Make an invitation link; it is shown in this response only."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     form = InviteForm(request.POST)
     template = "annotations/teams/team_detail.html"
     if not membership.has_role(Role.ADMIN):
@@ -292,7 +282,7 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     invite = (
         Invite.objects.filter(team=membership.team, pk=invite_id).select_related("team").first()
     )
@@ -316,7 +306,7 @@ def _member_of(team: Team, username: str) -> AbstractBaseUser:
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     member = _member_of(membership.team, username)
     role = request.POST.get("role", "")
     try:
@@ -337,7 +327,7 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     """GET asks first; POST removes."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     member = _member_of(membership.team, username)
     if not membership.has_role(Role.ADMIN):
         return refused(
@@ -420,7 +410,7 @@ def _scale_context(membership: Membership, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's rating scale: every member reads it, admins change it."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     template = "annotations/teams/scale.html"
     if request.method == "GET":
         return render(request, template, _scale_context(membership))
@@ -459,7 +449,7 @@ def _rating(membership: Membership, rating_slug: str) -> Rating:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     rating = _rating(membership, rating_slug)
     template = "annotations/teams/rating_edit.html"
     if not membership.has_role(Role.ADMIN):
@@ -509,7 +499,7 @@ RATING_ACTIONS = {
 @require_POST
 def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str) -> HttpResponse:
     """Move up/down, retire, restore or delete one rating."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     rating = _rating(membership, rating_slug)
     if action not in RATING_ACTIONS:
         raise Http404("No such action.")
@@ -552,7 +542,7 @@ def _publishing_context(membership: Membership, form: PublishingForm | None) -> 
 @require_http_methods(["GET", "POST"])
 def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
     """Who publishes the team's fact checks and where: every member reads, admins change."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     template = "annotations/teams/publishing.html"
     if request.method == "GET":
         return render(request, template, _publishing_context(membership, None))
@@ -609,7 +599,7 @@ def team_ratings_css(request: HttpRequest, slug: str) -> HttpResponse:
     """The colours the team chose for its ratings, as a stylesheet (the Content-Security-Policy
     allows no style attributes). app.css colours the default scale's slugs; this overrides
     those with the team's colours and gives every other rating its own `rating-<id>` class."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     lines = []
     for pk, rating_slug, colour in (
         Rating.objects.filter(team=membership.team)

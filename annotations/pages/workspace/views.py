@@ -811,13 +811,7 @@ def _after_inside_action(
 @login_required
 @require_POST
 def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
-    source = (
-        Source.objects.filter(pk=source_id, claim__article__team__memberships__user=request.user)
-        .select_related("claim__article__team")
-        .first()
-    )
-    if source is None:
-        raise Http404("No such source.")
+    source = queries.source_for_user(request.user, source_id)
     found = _find(request, source.claim_id)
     if not found.can_edit:
         return refused(request, _cannot_change(found))
