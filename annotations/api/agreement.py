@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from annotations.api import queries
 from annotations.api.views import READ, ApiView, _ok
 from annotations.queries import agreement as agreement_queries
+from annotations.queries import scope
 
 
 class PairSerializer(serializers.Serializer):
@@ -80,7 +81,7 @@ class TeamAgreementView(ApiView):
         responses=_ok(TeamAgreementSerializer, *READ),
     )
     def get(self, request: Request, slug: str) -> Response:
-        team = queries.team_for_user(request.user, slug)
+        team = scope.team_for_user(request.user, slug, with_role=True)
         return Response(agreement_queries.team_agreement(team).as_dict())
 
 
@@ -91,7 +92,7 @@ class ArticleAgreementView(ApiView):
         responses=_ok(ArticleAgreementSerializer, *READ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        article = queries.article_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
         figures = agreement_queries.article_agreement(article)
         return Response({"article": article.pk, **figures.as_dict()})
 

@@ -21,7 +21,7 @@ from annotations.api.errors import error_responses
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import LIST, READ, WRITE, ApiListView, ApiView, _fake, _ok, validated
 from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
-from annotations.queries import queue
+from annotations.queries import queue, scope
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -140,7 +140,9 @@ ASSIGN_DESCRIPTION = (
 class ArticleAssignmentListView(_AssignmentList):
     def get_article(self):  # noqa: ANN201
         if not hasattr(self, "_article"):
-            self._article = queries.article_ref_for_user(self.request.user, self.kwargs["pk"])
+            self._article = scope.article_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_team
+            )
         return self._article
 
     def get_queryset(self):  # noqa: ANN201
@@ -173,7 +175,9 @@ class ArticleAssignmentListView(_AssignmentList):
 class ClaimAssignmentListView(_AssignmentList):
     def get_claim(self):  # noqa: ANN201
         if not hasattr(self, "_claim"):
-            self._claim = queries.claim_ref_for_user(self.request.user, self.kwargs["pk"])
+            self._claim = scope.claim_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_article
+            )
         return self._claim
 
     def get_queryset(self):  # noqa: ANN201
@@ -214,7 +218,7 @@ class ArticleAssignmentDetailView(ApiView):
         summary="Unassign a person from the article", request=None, responses=UNASSIGN_RESPONSES
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
-        article = queries.article_ref_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
         services.article_unassign(article=article, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -224,7 +228,7 @@ class ClaimAssignmentDetailView(ApiView):
         summary="Unassign a person from the claim", request=None, responses=UNASSIGN_RESPONSES
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
         services.claim_unassign(claim=claim, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -30,7 +30,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import policies, services
-from annotations.api import queries
 from annotations.api.errors import error_responses
 from annotations.api.export import IgnoreFormatParameter, _in_thread
 from annotations.api.filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateTimeFilter
@@ -40,7 +39,7 @@ from annotations.api.views import LIST, TeamChildListView, _fake, _ok
 from annotations.errors import InvalidInput
 from annotations.exports import audit as audit_export
 from annotations.models import Event
-from annotations.queries import audit
+from annotations.queries import audit, scope
 
 
 class ActivityEventSerializer(EventSerializer):
@@ -183,7 +182,7 @@ class TeamAuditExportView(APIView):
         | error_responses(400, 401, 403, 404, 429),
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
-        team = queries.team_for_user(request.user, slug)  # outsiders: 404
+        team = scope.team_for_user(request.user, slug, with_role=True)  # outsiders: 404
         services.require(request.user, team, policies.AUDIT_EXPORT)
         name = request.query_params.get("format") or "csv"
         if name not in audit_export.FORMATS:

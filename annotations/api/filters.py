@@ -13,9 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from annotations.models import Article, ArticleStatus, Claim, ClaimStatus, Verdict
+from annotations.queries import scope
 
 # The largest id a database column holds: larger values are refused as invalid, not sent on.
-MAX_ID = 2**63 - 1
+MAX_ID = scope.MAX_ID
 
 
 class SafeIsoDateTimeField(IsoDateTimeField):

@@ -26,7 +26,7 @@ from annotations.api.errors import error_responses
 from annotations.api.filters import MAX_ID
 from annotations.api.views import LIST, ApiListView, ApiView, _fake, _ok
 from annotations.models import Notification
-from annotations.queries import notifications
+from annotations.queries import notifications, scope
 
 UNREAD = OpenApiParameter(
     "unread",
@@ -113,7 +113,7 @@ class NotificationReadView(ApiView):
     def post(self, request: Request, notification_id: int) -> Response:
         if notification_id > MAX_ID:
             raise Http404("No such notification.")
-        found = notifications.notification_for_user(request.user, notification_id)
+        found = scope.notification_for_user(request.user, notification_id)
         services.notification_mark_read(notification=found, actor=request.user)
         row = notifications.notifications_of(request.user).get(pk=found.pk)
         notifications.with_urls([row], notifications.team_ids_of(request.user))

@@ -14,12 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.api import queries
 from annotations.api.etags import content_etag
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import READ, WITH_ETAG, WRITE, ApiView, _ok, validated
 from annotations.lib import publishing
 from annotations.models import Team
+from annotations.queries import scope
 
 PATTERN_HELP = (
     "The address of a published fact check, e.g. https://desk.example.org/fact-checks/{claim}: "
@@ -69,7 +69,7 @@ class TeamPublishingView(ApiView):
         responses=_ok(PublishingSerializer, *READ, description=WITH_ETAG),
     )
     def get(self, request: Request, slug: str) -> Response:
-        data = _body(queries.team_for_user(request.user, slug))
+        data = _body(scope.team_for_user(request.user, slug, with_role=True))
         return Response(data, headers={"ETag": content_etag(data)})
 
     @extend_schema(
@@ -83,7 +83,7 @@ class TeamPublishingView(ApiView):
         responses=_ok(PublishingSerializer, *WRITE),
     )
     def patch(self, request: Request, slug: str) -> Response:
-        team = queries.team_for_user(request.user, slug)
+        team = scope.team_for_user(request.user, slug, with_role=True)
         data = validated(PublishingInputSerializer, request.data)
         team = services.team_publishing_update(team=team, actor=request.user, **data)
         return Response(_body(team))

@@ -10,9 +10,7 @@ from collections import defaultdict
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
-from annotations.api.filters import MAX_ID
 from annotations.models import (
     Article,
     ArticleRevision,
@@ -25,20 +23,11 @@ from annotations.models import (
     Team,
     Verdict,
 )
+from annotations.queries import scope
 from annotations.queries.scope import teams_for
 
 # Orphaned claims (no position) sort after every anchored one in text order.
 ORPHAN_POSITION = 2**31 - 1
-
-
-def _valid_id(pk: object) -> int:
-    try:
-        value = int(pk)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise Http404("Not found.") from None
-    if not 1 <= value <= MAX_ID:
-        raise Http404("Not found.")
-    return value
 
 
 # --- teams -------------------------------------------------------------------------------------
@@ -46,15 +35,7 @@ def _valid_id(pk: object) -> int:
 
 def api_teams_for(user: AbstractBaseUser) -> QuerySet[Team]:
     """The user's teams, each with the user's role in it as `my_role`."""
-    role = Membership.objects.filter(team=OuterRef("pk"), user=user).values("role")[:1]
-    return teams_for(user).annotate(my_role=Subquery(role))
-
-
-def team_for_user(user: AbstractBaseUser, slug: str) -> Team:
-    team = api_teams_for(user).filter(slug=slug).first()
-    if team is None:
-        raise Http404("No such team.")
-    return team
+    return scope.role_annotated(teams_for(user), user)
 
 
 def ratings_for_team(team: Team) -> QuerySet[Rating]:
@@ -92,18 +73,20 @@ def api_articles_for(user: AbstractBaseUser) -> QuerySet[Article]:
     )
 
 
-def article_for_user(user: AbstractBaseUser, pk: object) -> Article:
-    """One article of the user's teams, with its text (404 otherwise)."""
-    article = (
-        Article.objects.filter(pk=_valid_id(pk), team__in=teams_for(user))
-        .select_related("team", "imported_by")
+def article_detail(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """The shape of one article's JSON for scope.article_for_user: with its text, team,
+    importer, assignees and claim count."""
+    return (
+        articles.select_related("team", "imported_by")
         .prefetch_related("assignees")
         .annotate(claim_count=_claim_count())
-        .first()
     )
-    if article is None:
-        raise Http404("No such article.")
-    return article
+
+
+def with_team(articles: QuerySet[Article]) -> QuerySet[Article]:
+    """The shape of an article for writes and child lists (scope.article_for_user): its team,
+    without the counts and assignees the detail shows."""
+    return articles.select_related("team")
 
 
 def revisions_of(article: Article) -> QuerySet[ArticleRevision]:
@@ -168,12 +151,15 @@ def claims_of_article(article: Article) -> QuerySet[Claim]:
     return _with_nested(Claim.objects.filter(article=article))
 
 
-def claim_for_user(user: AbstractBaseUser, pk: object) -> Claim:
-    """One claim of the user's teams, with its nested rows attached (404 otherwise)."""
-    claim = api_claims_for(user).filter(pk=_valid_id(pk)).first()
-    if claim is None:
-        raise Http404("No such claim.")
-    return attach_nested([claim])[0]
+def claim_detail(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The shape of one claim's JSON for scope.claim_for_user (then attach_nested())."""
+    return _with_nested(claims)
+
+
+def with_article(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The shape of a claim for writes and child lists (scope.claim_for_user): its article and
+    team."""
+    return claims.select_related("article__team")
 
 
 def verdicts_of(claim: Claim) -> QuerySet[Verdict]:
@@ -184,24 +170,8 @@ def sources_of(claim: Claim) -> QuerySet[Source]:
     return Source.objects.filter(claim=claim)
 
 
-def source_of(claim: Claim, pk: object) -> Source:
-    source = sources_of(claim).filter(pk=_valid_id(pk)).select_related("claim").first()
-    if source is None:
-        raise Http404("No such source on this claim.")
-    source.claim = claim  # already checked and pre-joined
-    return source
-
-
 def comments_of(claim: Claim) -> QuerySet[Comment]:
     return Comment.objects.filter(claim=claim).select_related("author")
-
-
-def comment_of(claim: Claim, pk: object) -> Comment:
-    comment = comments_of(claim).filter(pk=_valid_id(pk)).first()
-    if comment is None:
-        raise Http404("No such comment on this claim.")
-    comment.claim = claim
-    return comment
 
 
 def history_of(claim: Claim) -> QuerySet[Event]:
@@ -210,34 +180,9 @@ def history_of(claim: Claim) -> QuerySet[Event]:
     )
 
 
-def claim_ref_for_user(user: AbstractBaseUser, pk: object) -> Claim:
-    """A claim of the user's teams with its article and team, for writes and child lists."""
-    claim = (
-        Claim.objects.filter(pk=_valid_id(pk), article__team__in=teams_for(user))
-        .select_related("article__team")
-        .first()
-    )
-    if claim is None:
-        raise Http404("No such claim.")
-    return claim
-
-
 def current_verdict_id(claim: Claim, user: AbstractBaseUser) -> int | None:
     return (
         Verdict.objects.filter(claim=claim, reviewer=user, is_current=True)
         .values_list("pk", flat=True)
         .first()
     )
-
-
-def article_ref_for_user(user: AbstractBaseUser, pk: object) -> Article:
-    """An article of the user's teams with its team, for writes and child lists: without the
-    counts and assignees the detail shows (404 otherwise)."""
-    article = (
-        Article.objects.filter(pk=_valid_id(pk), team__in=teams_for(user))
-        .select_related("team")
-        .first()
-    )
-    if article is None:
-        raise Http404("No such article.")
-    return article

@@ -41,6 +41,7 @@ from annotations.api.views import (
     validated,
 )
 from annotations.models import Invite, Membership, Rating, Role, Team
+from annotations.queries import scope
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class JoinedSerializer(MemberSerializer):
 
 
 def _team(request: Request, slug: str) -> Team:
-    return queries.team_for_user(request.user, slug)
+    return scope.team_for_user(request.user, slug, with_role=True)
 
 
 def _rating(team: Team, rating_slug: str) -> Rating:
@@ -208,7 +209,7 @@ class TeamListView(ApiListView):
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
         team = services.team_start(actor=request.user, **data)
-        body = TeamSerializer(queries.team_for_user(request.user, team.slug)).data
+        body = TeamSerializer(scope.team_for_user(request.user, team.slug, with_role=True)).data
         location = request.build_absolute_uri(reverse("api-team-detail", args=[team.slug]))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
@@ -216,7 +217,7 @@ class TeamListView(ApiListView):
 class TeamDetailView(ApiView):
     @extend_schema(summary="A team", responses=_ok(TeamSerializer, *READ, description=WITH_ETAG))
     def get(self, request: Request, slug: str) -> Response:
-        data = TeamSerializer(queries.team_for_user(request.user, slug)).data
+        data = TeamSerializer(scope.team_for_user(request.user, slug, with_role=True)).data
         return Response(data, headers={"ETag": content_etag(data)})
 
 
@@ -410,7 +411,9 @@ class InviteAcceptView(ApiView):
         data = validated(InviteAcceptInputSerializer, request.data)
         membership = services.invite_accept(raw=data["token"], actor=request.user)
         membership = Membership.objects.select_related("user").get(pk=membership.pk)
-        membership.joined_team = queries.team_for_user(request.user, membership.team.slug)
+        membership.joined_team = scope.team_for_user(
+            request.user, membership.team.slug, with_role=True
+        )
         return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 

@@ -66,7 +66,7 @@ from annotations.api.serializers import (
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.streams import claim_review_for
 from annotations.models import Claim, Verdict
-from annotations.queries import discussion
+from annotations.queries import discussion, scope
 
 # Error statuses each kind of operation can answer (documented in the schema).
 READ = (401, 404, 406, 429)
@@ -185,7 +185,11 @@ class TeamChildListView(ApiListView):
 
     def get_team(self):  # noqa: ANN201
         if not hasattr(self, "_team"):
-            self._team = queries.team_for_user(self.request.user, self.kwargs["slug"])
+            self._team = scope.team_for_user(
+                self.request.user,
+                self.kwargs["slug"],
+                with_role=True,
+            )
         return self._team
 
 
@@ -229,7 +233,7 @@ class ArticleListView(FilteredListView):
     )
     def post(self, request: Request) -> Response:
         data = validated(ArticleImportInputSerializer, request.data)
-        team = queries.team_for_user(request.user, data.pop("team"))
+        team = scope.team_for_user(request.user, data.pop("team"), with_role=True)
         upload = data.pop("file", None)
         result = services.article_import(
             team=team,
@@ -238,7 +242,9 @@ class ArticleListView(FilteredListView):
             file_data=upload.read() if upload is not None else None,
             **data,
         )
-        article = queries.article_for_user(request.user, result.article.pk)
+        article = scope.article_for_user(
+            request.user, result.article.pk, prepare=queries.article_detail
+        )
         body = {
             **ArticleDetailSerializer(article).data,
             "created": result.created,
@@ -255,7 +261,7 @@ class ArticleListView(FilteredListView):
 
 
 def _article_response(request: Request, pk: int, **kwargs: Any) -> Response:
-    article = queries.article_for_user(request.user, pk)
+    article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
     return Response(
         ArticleDetailSerializer(article).data, headers={"ETag": article_etag(article)}, **kwargs
     )
@@ -283,7 +289,7 @@ class ArticleDetailView(ApiView):
         responses=_ok(ArticleDetailSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
     )
     def patch(self, request: Request, pk: int) -> Response:
-        article = queries.article_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
         services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         check_if_match(request, article_etag(article))
         data = validated(ArticleUpdateInputSerializer, request.data, partial=True)
@@ -314,7 +320,7 @@ class ArticleDetailView(ApiView):
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE, 412)},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        article = queries.article_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
         services.require(request.user, article.team, policies.ARTICLE_DELETE)
         check_if_match(request, article_etag(article))
         services.article_delete(actor=request.user, article=article)
@@ -333,7 +339,7 @@ class ArticleArchiveView(ApiView):
         responses=_ok(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = queries.article_ref_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
         services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         data = validated(ArticleArchiveInputSerializer, request.data or {})
         services.article_archive(actor=request.user, article=article, note=data.get("note", ""))
@@ -348,7 +354,7 @@ class ArticleRestoreView(ApiView):
         responses=_ok(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = queries.article_ref_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
         services.article_restore(actor=request.user, article=article)
         return _article_response(request, pk)
 
@@ -356,7 +362,9 @@ class ArticleRestoreView(ApiView):
 class ArticleChildListView(ApiListView):
     def get_article(self):  # noqa: ANN201
         if not hasattr(self, "_article"):
-            self._article = queries.article_ref_for_user(self.request.user, self.kwargs["pk"])
+            self._article = scope.article_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_team
+            )
         return self._article
 
 
@@ -398,7 +406,7 @@ class RevisionListView(ArticleChildListView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = queries.article_for_user(request.user, pk)
+        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
         data = validated(RevisionInputSerializer, request.data)
         upload = data.pop("file", None)
         result = services.article_revise(
@@ -465,7 +473,9 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
         for field in ("exact", "rating"):
             data[field] = data.get(field) or None
         claim = services.claim_create(article=article, actor=request.user, **data)
-        claim = queries.claim_for_user(request.user, claim.pk)
+        claim = queries.attach_nested(
+            [scope.claim_for_user(request.user, claim.pk, prepare=queries.claim_detail)]
+        )[0]
         return Response(
             ClaimSerializer(claim).data,
             status=status.HTTP_201_CREATED,
@@ -499,7 +509,9 @@ class ClaimListView(ClaimListMixin, FilteredListView):
 
 
 def _claim_response(request: Request, pk: int, **kwargs: Any) -> Response:
-    claim = queries.claim_for_user(request.user, pk)
+    claim = queries.attach_nested(
+        [scope.claim_for_user(request.user, pk, prepare=queries.claim_detail)]
+    )[0]
     return Response(ClaimSerializer(claim).data, headers={"ETag": claim_etag(claim)}, **kwargs)
 
 
@@ -525,7 +537,7 @@ CLAIM_FIELDS = ("claimant", "summary", "tags", "start", "end", "exact", "prefix"
 
 class ClaimDetailView(ApiView):
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
         expected = _expected_version(request, claim, None)
         data = validated(ClaimUpdateInputSerializer, request.data, partial=partial)
         if expected is None:
@@ -591,7 +603,7 @@ class ClaimDetailView(ApiView):
         },
     )
     def delete(self, request: Request, pk: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
         expected = _expected_version(request, claim, None)
         _conditional(
             request,
@@ -605,7 +617,9 @@ class ClaimDetailView(ApiView):
 class ClaimChildListView(ApiListView):
     def get_claim(self) -> Claim:
         if not hasattr(self, "_claim"):
-            self._claim = queries.claim_ref_for_user(self.request.user, self.kwargs["pk"])
+            self._claim = scope.claim_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_article
+            )
         return self._claim
 
 
@@ -694,8 +708,8 @@ class ClaimSourceDetailView(ApiView):
         responses={204: OpenApiResponse(description="Removed."), **error_responses(*WRITE)},
     )
     def delete(self, request: Request, pk: int, source_id: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
-        services.source_remove(source=queries.source_of(claim, source_id), actor=request.user)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        services.source_remove(source=scope.source_of(claim, source_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -755,8 +769,8 @@ class ClaimCommentDetailView(ApiView):
         responses=_ok(CommentSerializer, *WRITE),
     )
     def patch(self, request: Request, pk: int, comment_id: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
-        comment = queries.comment_of(claim, comment_id)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        comment = scope.comment_of(claim, comment_id)
         data = validated(CommentUpdateInputSerializer, request.data)
         comment = services.comment_update(comment=comment, actor=request.user, body=data["body"])
         return Response(CommentSerializer(comment).data)
@@ -768,8 +782,8 @@ class ClaimCommentDetailView(ApiView):
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE)},
     )
     def delete(self, request: Request, pk: int, comment_id: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
-        services.comment_delete(comment=queries.comment_of(claim, comment_id), actor=request.user)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        services.comment_delete(comment=scope.comment_of(claim, comment_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -806,7 +820,7 @@ class ClaimTransitionView(ApiView):
         responses=_ok(ClaimSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
         expected = _expected_version(request, claim, None)
         data = validated(TransitionInputSerializer, request.data)
         if expected is None:
@@ -851,7 +865,7 @@ class ClaimReviewView(ApiView):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        claim = queries.claim_ref_for_user(request.user, pk)
+        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
         review = claim_review_for(claim)
         if review is None:
             raise Conflict(

@@ -36,7 +36,7 @@ from annotations.pages.article_text import groups_html, layout
 from annotations.pages.workspace.cards import access_for, list_context, load_claims
 from annotations.queries.audit import latest_event_id
 
-TEMPLATE = "annotations/article_detail.html"
+TEMPLATE = "annotations/workspace/article_detail.html"
 
 REPLAY_LIMIT = 500
 

@@ -19,7 +19,7 @@ from annotations.queries import agreement as agreement_queries
 @login_required
 @require_GET
 def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
-    team = agreement_queries.team_for_member(request.user, slug)
+    team = queries.team_for_user(request.user, slug)
     result = agreement_queries.team_agreement(team)
     context = {
         "team": team,
@@ -30,7 +30,7 @@ def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
             for article in result.articles
         ],
     }
-    return render(request, "annotations/agreement.html", context)
+    return render(request, "annotations/agreement/agreement.html", context)
 
 
 @login_required
@@ -45,4 +45,4 @@ def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
         "alpha_text": agreement_queries.describe(figures.alpha),
         "disagreements": agreement_queries.article_disagreements(article),
     }
-    return render(request, "annotations/agreement.html", context)
+    return render(request, "annotations/agreement/agreement.html", context)

@@ -79,7 +79,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "show_team": len(team_list) > 1,
         "user_teams": team_list,  # the header's team switcher reuses them
     }
-    template = "annotations/article_list.html"
+    template = "annotations/articles/article_list.html"
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)

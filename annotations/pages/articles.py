@@ -12,8 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,12 +20,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotations import policies, queries, services
 from annotations.errors import ServiceError
 from annotations.models import Article
+from annotations.pages.forms import PageForm
+from annotations.pages.responses import refused
 
-EDIT_TEMPLATE = "annotations/article_edit.html"
-DELETE_TEMPLATE = "annotations/article_delete.html"
+EDIT_TEMPLATE = "annotations/articles/article_edit.html"
+DELETE_TEMPLATE = "annotations/articles/article_delete.html"
 
 
-class ArticleMetadataForm(forms.Form):
+class ArticleMetadataForm(PageForm):
     """An article's details, with hidden copies of the values shown (`seen_*`), so that a
     change someone else made meanwhile is noticed instead of overwritten."""
 
@@ -54,7 +55,6 @@ class ArticleMetadataForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name in services.METADATA_FIELDS:
             self.fields[f"seen_{name}"] = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -91,14 +91,13 @@ def _as_text(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _refuse_below(request: HttpRequest, article: Article, action: str) -> None:
+def _refuse_below(request: HttpRequest, article: Article, action: str) -> HttpResponse | None:
     """The 403 a lesser role gets before any form is read (the same words as the service's)."""
     try:
         services.require(request.user, article.team, action)
     except ServiceError as error:
-        if error.status == 404:
-            raise Http404(error.message) from None
-        raise PermissionDenied(error.message) from None
+        return refused(request, error)
+    return None
 
 
 @login_required
@@ -106,7 +105,8 @@ def _refuse_below(request: HttpRequest, article: Article, action: str) -> None:
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the article's title, original URL, publisher, author, date and language."""
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, policies.ARTICLE_MANAGE)
+    if refusal := _refuse_below(request, article, policies.ARTICLE_MANAGE):
+        return refusal
     if request.method != "POST":
         form = ArticleMetadataForm.for_article(article)
         return render(request, EDIT_TEMPLATE, {"article": article, "form": form})
@@ -119,7 +119,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ServiceError as error:
             if error.status in (403, 404):
-                raise PermissionDenied(error.message) from None
+                return refused(request, error)
             status = error.status
             if error.code == "stale":
                 article.refresh_from_db()
@@ -136,7 +136,8 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, policies.ARTICLE_MANAGE)
+    if refusal := _refuse_below(request, article, policies.ARTICLE_MANAGE):
+        return refusal
     try:
         services.article_archive(actor=request.user, article=article)
     except ServiceError as error:
@@ -154,7 +155,8 @@ def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def article_restore(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, policies.ARTICLE_MANAGE)
+    if refusal := _refuse_below(request, article, policies.ARTICLE_MANAGE):
+        return refusal
     try:
         services.article_restore(actor=request.user, article=article)
     except ServiceError as error:
@@ -169,7 +171,8 @@ def article_restore(request: HttpRequest, pk: int) -> HttpResponse:
 def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET names what goes with the article; POST deletes it for good (admins)."""
     article = queries.article_for_user(request.user, pk)
-    _refuse_below(request, article, policies.ARTICLE_DELETE)
+    if refusal := _refuse_below(request, article, policies.ARTICLE_DELETE):
+        return refusal
     if request.method != "POST":
         contents = services.article_contents(article)
         context = {"article": article, "contents": contents}

@@ -14,8 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -26,12 +25,14 @@ from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, Claim
 from annotations.pages import page_updates
+from annotations.pages.forms import PageForm
+from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import Access, access_for
 
-ARTICLE_TEMPLATE = "annotations/article_detail.html"
+ARTICLE_TEMPLATE = "annotations/workspace/article_detail.html"
 
 
-class AssignForm(forms.Form):
+class AssignForm(PageForm):
     user = forms.ChoiceField(label="Reviewer")
     due_on = forms.DateField(
         label="Due date",
@@ -41,7 +42,6 @@ class AssignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = [("", "Choose a person…"), *people]
 
@@ -66,12 +66,22 @@ def _form(article: Article, data: Any = None, *, ids: str) -> AssignForm:
 def article_panel(
     article: Article, access: Access, *, form: AssignForm | None = None, notice: dict | None = None
 ) -> dict[str, Any]:
-    """The article's Assignees block: who, with due dates; for editors the form."""
+    """The article's Assignees block (the page's `assignees` partial, like a claim's): who,
+    with due dates; for editors the form."""
     rows = queries.mark_overdue(list(queries.article_assignments(article)))
     can_assign = access.is_editor and article.archived_at is None  # archived: no new work
     if can_assign and form is None:
         form = _form(article, ids="assign-%s")
-    return {"rows": rows, "can_assign": can_assign, "form": form, "notice": notice}
+    return {
+        "claim_id": None,
+        "section_id": "assignees",
+        "assign_url": reverse("article_assign", args=[article.pk]),
+        "unassign_url": reverse("article_unassign", args=[article.pk]),
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
 
 
 def claim_panel(
@@ -89,6 +99,9 @@ def claim_panel(
         form = _form(article, ids=f"c{claim.pk}-assign-%s")
     return {
         "claim_id": claim.pk,
+        "section_id": f"claim-{claim.pk}-assignees",
+        "assign_url": reverse("claim_assign", args=[claim.pk]),
+        "unassign_url": reverse("claim_unassign", args=[claim.pk]),
         "rows": rows,
         "can_assign": can_assign,
         "form": form,
@@ -97,16 +110,6 @@ def claim_panel(
 
 
 # --- answers ---------------------------------------------------------------------------------
-
-
-def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
-    if error.status == 404:
-        raise Http404(error.message)
-    if error.status == 403:
-        if request.htmx:
-            return HttpResponse(error.message, status=403, content_type="text/plain")
-        raise PermissionDenied(error.message)
-    raise error
 
 
 def _article_answer(
@@ -123,9 +126,9 @@ def _article_answer(
         return redirect(reverse("article_detail", args=[article.pk]) + "#assignees")
     notice = {"kind": "done" if ok else "error", "text": message}
     panel = article_panel(article, access, form=None if ok else form, notice=notice)
-    context = {"article": article, "access": access, "assignment": panel}
+    context = {"article": article, "access": access, "panel": panel}
     response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=200 if ok else 400)
-    return _in_place(request, response, "#assignees", article)
+    return _in_place(request, response, f"#{panel['section_id']}", article)
 
 
 def _claim_answer(
@@ -142,10 +145,10 @@ def _claim_answer(
         return redirect(reverse("claim_edit", args=[claim.pk]) + f"#claim-{claim.pk}-assignees")
     notice = {"kind": "done" if ok else "error", "text": message}
     panel = claim_panel(claim, claim.article, access, form=None if ok else form, notice=notice)
-    context = {"article": claim.article, "access": access, "claim_assignment": panel}
+    context = {"article": claim.article, "access": access, "panel": panel}
     status = 200 if ok else 400
-    response = render(request, f"{ARTICLE_TEMPLATE}#claim-assignees", context, status=status)
-    return _in_place(request, response, f"#claim-{claim.pk}-assignees", claim.article)
+    response = render(request, f"{ARTICLE_TEMPLATE}#assignees", context, status=status)
+    return _in_place(request, response, f"#{panel['section_id']}", claim.article)
 
 
 def _in_place(
@@ -179,7 +182,7 @@ def _assign(
 ) -> HttpResponse:
     """Assign the posted member (or change their due date); `answer` renders the result."""
     if not access.is_editor:
-        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
+        return refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     form = _form(article, request.POST, ids=ids)
     if not form.is_valid():
         return answer(message=_form_error(form), ok=False, form=form)
@@ -191,7 +194,7 @@ def _assign(
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error)
+            return refused(request, error)
         return answer(message=error.message, ok=False, form=form)
     return answer(message=result.message, ok=True)
 
@@ -204,13 +207,13 @@ def _unassign(
     answer: Callable[..., HttpResponse],
 ) -> HttpResponse:
     if not access.is_editor:
-        return _refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
+        return refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     name = request.POST.get("user", "")
     try:
         unassign(assignee=name, actor=request.user)
     except ServiceError as error:
         if error.status == 403:
-            return _refused(request, error)
+            return refused(request, error)
         return answer(message=error.message, ok=False)
     return answer(message=f"{name} is no longer assigned.", ok=True)
 
@@ -294,4 +297,4 @@ def queue(request: HttpRequest) -> HttpResponse:
         "queue": my_queue,
         "show_team": queries.teams_for(request.user).count() > 1,
     }
-    return render(request, "annotations/queue.html", context)
+    return render(request, "annotations/assignments/queue.html", context)

@@ -21,8 +21,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from annotations import policies
+from annotations import policies, queries
 from annotations.models import Article, Claim, Event, Membership, Team
+from annotations.pages.forms import PageForm
 from annotations.queries import audit
 
 ACTIVITY_PAGE_SIZE = 50
@@ -85,7 +86,7 @@ def history_subject(user: AbstractBaseUser, claim_id: int) -> HistorySubject:
 def claim_history(request: HttpRequest, claim_id: int) -> HttpResponse:
     subject = history_subject(request.user, claim_id)
     events = audit.team_events(subject.team.pk).filter(claim_id=claim_id)
-    template = "annotations/claim_history.html"
+    template = "annotations/audit/claim_history.html"
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         # The claim panel's History section, loaded when it is opened.
         page = audit.keyset_page(events, before=None, size=PANEL_SIZE)
@@ -105,7 +106,7 @@ def claim_history(request: HttpRequest, claim_id: int) -> HttpResponse:
 # --- team activity ------------------------------------------------------------------------------
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(PageForm):
     """The activity feed's filters (GET parameters; every field optional)."""
 
     actor = forms.ModelChoiceField(
@@ -129,7 +130,6 @@ class ActivityFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         users = get_user_model().objects
         acted = Event.objects.filter(team=team, actor=OuterRef("pk"))
@@ -153,18 +153,6 @@ class ActivityFilterForm(forms.Form):
         return {name: value for name, value in data.items() if value not in (None, "")}
 
 
-def activity_membership(user: AbstractBaseUser, slug: str) -> Membership:
-    """The user's membership of the team; a team they are not in does not exist for them."""
-    membership = (
-        Membership.objects.filter(user=user, team__slug=slug).select_related("team").first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404("No such team.")
-    return membership
-
-
 def can_export_audit(membership: Membership) -> bool:
     """The audit export names everyone's every change: editors and admins only."""
     return policies.allows(membership, policies.AUDIT_EXPORT)
@@ -173,7 +161,7 @@ def can_export_audit(membership: Membership) -> bool:
 @login_required
 @require_GET
 def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = activity_membership(request.user, slug)
+    membership = queries.membership_for_user(request.user, slug)
     team = membership.team
     form = ActivityFilterForm(request.GET or None, team=team)
     chosen = form.filters()
@@ -210,4 +198,4 @@ def team_activity(request: HttpRequest, slug: str) -> HttpResponse:
         "can_export": can_export_audit(membership),
         "export_query": urlencode({k: v.isoformat() for k, v in export_query.items()}),
     }
-    return render(request, "annotations/team_activity.html", context)
+    return render(request, "annotations/audit/team_activity.html", context)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,9 +23,10 @@ from django_htmx.http import reswap, retarget
 from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, ServiceError
 from annotations.models import Claim, Comment, Membership
+from annotations.pages.responses import refused
 
-TEMPLATE = "annotations/discussion.html"
-PAGE_TEMPLATE = "annotations/comment_form.html"
+TEMPLATE = "annotations/discussion/discussion.html"
+PAGE_TEMPLATE = "annotations/discussion/comment_form.html"
 
 
 def discussion_context(
@@ -76,13 +76,7 @@ def _claim_for(request: HttpRequest, claim_id: int) -> tuple[Claim, Membership]:
 
 def _comment_for(request: HttpRequest, comment_id: int) -> tuple[Comment, Membership]:
     """A comment of one of the user's teams (404 otherwise), with its claim and team."""
-    comment = (
-        Comment.objects.filter(pk=comment_id, claim__article__team__memberships__user=request.user)
-        .select_related("claim__article__team", "author")
-        .first()
-    )
-    if comment is None:
-        raise Http404("No such comment.")
+    comment = queries.comment_for_user(request.user, comment_id)
     membership = services.membership_for(request.user, comment.claim.article.team)
     if membership is None:
         raise Http404("No such comment.")
@@ -135,7 +129,7 @@ def _failed(
         reswap(response, "outerHTML")
         return response
     if error.status == 403:
-        raise PermissionDenied(error.message)
+        return refused(request, error)
     return _form_page(
         request, claim, mode=mode, comment=comment, typed=typed, error=error.message, status=status
     )
@@ -217,7 +211,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment, membership = _comment_for(request, comment_id)
     claim = comment.claim
     if not policies.allows(membership, policies.COMMENT):
-        raise PermissionDenied(policies.refusal(policies.COMMENT))
+        return refused(request, Forbidden(policies.refusal(policies.COMMENT)))
     if comment.deleted_at is not None:
         return _failed(
             request,
@@ -242,7 +236,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         if comment.author_id != request.user.pk or not policies.allows(
             membership, policies.COMMENT
         ):
-            raise PermissionDenied("You can edit only your own comments.")
+            return refused(request, Forbidden("You can edit only your own comments."))
         if request.htmx:
             context = discussion_context(
                 claim, claim.article.team_id, membership, editing=comment.pk, typed=comment.body
@@ -267,7 +261,8 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
             comment.author_id == request.user.pk
             or policies.allows(membership, policies.COMMENT_MODERATE)
         ):
-            raise PermissionDenied("You can delete only your own comments; editors can remove any.")
+            refusal = "You can delete only your own comments; editors can remove any."
+            return refused(request, Forbidden(refusal))
         return _form_page(request, claim, mode="delete", comment=comment)
     own = comment.author_id == request.user.pk
     try:
@@ -276,7 +271,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         if request.htmx:
             return _failed(request, claim, membership, error, mode="delete")
         if error.status == 403:
-            raise PermissionDenied(error.message) from None
+            return refused(request, error)
         messages.error(request, error.message)
         return redirect(_claim_url(claim.pk))
     return _answer(

@@ -11,11 +11,24 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from annotations.errors import ServiceError
 from annotations.lib.text import human_size
 from annotations.models import ArticleStatus, ClaimStatus, Stance, Team
 
 
-class ArticleFilterForm(forms.Form):
+class PageForm(forms.Form):
+    """The pages' forms: labels without a colon, and a service's refusal shown on the field
+    it names (or above the form)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def add_service_error(self, error: ServiceError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class ArticleFilterForm(PageForm):
     """The article list's search box and filters (GET parameters; every field optional)."""
 
     q = forms.CharField(
@@ -43,7 +56,6 @@ class ArticleFilterForm(forms.Form):
         assignees: Iterable[str] = (),
         **kwargs,  # noqa: ANN003
     ) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["assignee"].choices = [("", "Anyone"), *((n, n) for n in assignees)]
@@ -68,7 +80,7 @@ UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 UPLOAD_ACCEPT = ",".join([*UPLOAD_SUFFIXES, "text/plain", "text/markdown", "text/html"])
 
 
-class ArticleImportForm(forms.Form):
+class ArticleImportForm(PageForm):
     """One article from exactly one source: the `source` choice says which input is used.
 
     The other inputs are kept as typed (so switching back loses nothing) but ignored.
@@ -124,7 +136,6 @@ class ArticleImportForm(forms.Form):
     force = forms.BooleanField(required=False)
 
     def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         limit = human_size(settings.FACTCHECK_MAX_UPLOAD_BYTES)
@@ -208,7 +219,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class BulkImportForm(forms.Form):
+class BulkImportForm(PageForm):
     """Several articles at once: files, and web addresses one per line. Each is imported on
     its own; the form only checks the team, the number of items and the file sizes."""
 
@@ -231,7 +242,6 @@ class BulkImportForm(forms.Form):
     )
 
     def __init__(self, *args, teams: QuerySet[Team], **kwargs) -> None:  # noqa: ANN002, ANN003
-        kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
@@ -294,7 +304,7 @@ def _lf(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ClaimFilterForm(forms.Form):
+class ClaimFilterForm(PageForm):
     """The claim panel's search box and filters (GET parameters; every field optional)."""
 
     # Labels avoid the claim form's own field names ("Claimant", "Verdict"), so a screen reader
@@ -324,7 +334,6 @@ class ClaimFilterForm(forms.Form):
         reviewers: Iterable[tuple[str, str]],
         **kwargs,  # noqa: ANN003
     ) -> None:
-        kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("auto_id", "filter-%s")
         super().__init__(*args, **kwargs)
         self.fields["verdict"].choices = [
@@ -359,7 +368,7 @@ class ClaimFilterForm(forms.Form):
         return {name: str(cleaned[name]).strip() for name in self.FIELDS if cleaned.get(name)}
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(PageForm):
     """A claim's own fields and the user's verdict, for creating or revising a claim.
 
     Creating takes the selector (`start`/`end` from the selection script, `exact`, `prefix`,
@@ -407,7 +416,6 @@ class ClaimForm(forms.Form):
         creating: bool,
         **kwargs,  # noqa: ANN003
     ) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.creating = creating
         self.fields["rating"].choices = [("", "No verdict yet"), *ratings]
@@ -472,7 +480,7 @@ class ClaimForm(forms.Form):
 _web_address = URLValidator(schemes=["http", "https"])
 
 
-class SourceForm(forms.Form):
+class SourceForm(PageForm):
     """One source (evidence) row. A row left empty is skipped."""
 
     url = forms.CharField(
@@ -497,7 +505,6 @@ class SourceForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("use_required_attribute", False)
         super().__init__(*args, **kwargs)
 

@@ -87,7 +87,7 @@ def _import_too_large(request: HttpRequest) -> HttpResponse:
         "imported. Upload the article as a file, or import it from its web address."
     )
     context = {"form": form, "too_large": message}
-    return render(request, "annotations/article_import.html", context, status=413)
+    return render(request, "annotations/articles/article_import.html", context, status=413)
 
 
 @login_required
@@ -104,11 +104,13 @@ def article_import(request: HttpRequest) -> HttpResponse:
         if current is None or not teams.filter(pk=current.pk).exists():
             current = teams.order_by("name").first()
         form = ArticleImportForm(teams=teams, initial={"team": current})
-        return render(request, "annotations/article_import.html", _import_context(form))
+        return render(request, "annotations/articles/article_import.html", _import_context(form))
 
     form = ArticleImportForm(request.POST, request.FILES, teams=teams)
     if not form.is_valid():
-        return render(request, "annotations/article_import.html", _import_context(form), status=400)
+        return render(
+            request, "annotations/articles/article_import.html", _import_context(form), status=400
+        )
     try:
         result = services.article_import(actor=request.user, **form.service_input())
     except NotAnArticle as doubt:
@@ -123,11 +125,14 @@ def article_import(request: HttpRequest) -> HttpResponse:
         form = ArticleImportForm(data, teams=teams)
         form.is_valid()
         context = _import_context(form) | {"doubt": doubt}
-        return render(request, "annotations/article_import.html", context, status=422)
+        return render(request, "annotations/articles/article_import.html", context, status=422)
     except ServiceError as error:
         form.add_error(form.field_for_error(error.field), error.message)
         return render(
-            request, "annotations/article_import.html", _import_context(form), status=error.status
+            request,
+            "annotations/articles/article_import.html",
+            _import_context(form),
+            status=error.status,
         )
     if result.created:
         messages.success(request, result.message)
@@ -140,7 +145,7 @@ def _cannot_import(request: HttpRequest) -> HttpResponse:
     """The import page for someone whose roles allow no imports: why, with a 403."""
     memberships = queries.teams_for(request.user).order_by("name")
     context = {"teams": memberships}
-    return render(request, "annotations/article_import.html", context, status=403)
+    return render(request, "annotations/articles/article_import.html", context, status=403)
 
 
 def _import_context(form: ArticleImportForm, bulk: BulkImportForm | None = None) -> dict:
@@ -239,7 +244,7 @@ def article_import_batch(request: HttpRequest) -> HttpResponse:
     if not teams.exists():
         return _cannot_import(request)
     bulk = BulkImportForm(request.POST, request.FILES, teams=teams)
-    template = "annotations/article_import.html"
+    template = "annotations/articles/article_import.html"
     if not bulk.is_valid():
         context = _import_page(request, teams) | {"bulk": bulk, "bulk_open": True}
         return render(request, template, context, status=400)
@@ -298,6 +303,8 @@ def article_import_item(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {"row": row, "batch_team": form.cleaned_data.get("team") if form.is_valid() else None}
     if request.htmx:
-        return render(request, "annotations/article_import.html#import-row", context, status=status)
+        return render(
+            request, "annotations/articles/article_import.html#import-row", context, status=status
+        )
     page = _import_page(request, teams) | {"rows": [row], "batch_team": context["batch_team"]}
-    return render(request, "annotations/article_import.html", page, status=status)
+    return render(request, "annotations/articles/article_import.html", page, status=status)

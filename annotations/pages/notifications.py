@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from annotations import queries, services
 from annotations.pages import page_updates
 
-TEMPLATE = "annotations/notifications.html"
+TEMPLATE = "annotations/notifications/notifications.html"
 PAGE_SIZE = 50
 
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from annotations.models import Article, ArticleStatus
 
-TEMPLATE = "annotations/_page_updates.html"
+TEMPLATE = "annotations/shared/_page_updates.html"
 
 
 def out_of_band(request: HttpRequest, *, article: Article | None = None) -> str:

@@ -11,28 +11,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations import policies, queries, services
-from annotations.errors import ServiceError
+from annotations.errors import Forbidden, ServiceError
 from annotations.models import Article, ArticleRevision
 from annotations.pages.article_text import groups_html, layout
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
+from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import access_for, selector_message
 
-REVISE_TEMPLATE = "annotations/article_revise.html"
+REVISE_TEMPLATE = "annotations/revisions/article_revise.html"
 BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}
-
-
-def _reviewer_article(request: HttpRequest, pk: int) -> Article:
-    article = queries.article_for_user(request.user, pk)
-    if not access_for(request, article).can_create:
-        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
-    return article
 
 
 def revision_message(result: services.RevisionResult) -> str:
@@ -51,7 +44,9 @@ def revision_message(result: services.RevisionResult) -> str:
 @require_http_methods(["GET", "POST"])
 def article_revise(request: HttpRequest, pk: int) -> HttpResponse:
     """Load a new version of the article (text, Markdown, HTML, a file or its web address)."""
-    article = _reviewer_article(request, pk)
+    article = queries.article_for_user(request.user, pk)
+    if not access_for(request, article).can_create:
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     if request.method != "POST":
         initial = {"url": article.url, "source": ImportSource.TEXT}
         form = ArticleRevisionForm(initial=initial)
@@ -87,7 +82,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-number")
     )
     context = {"article": article, "access": access, "revisions": revisions}
-    return render(request, "annotations/revision_list.html", context)
+    return render(request, "annotations/revisions/revision_list.html", context)
 
 
 @login_required
@@ -97,7 +92,7 @@ def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     revision = queries.article_revision(article, number)
     text_html = groups_html(layout(revision.text, revision.blocks, [], links=revision.links))
     context = {"article": article, "revision": revision, "text_html": text_html}
-    return render(request, "annotations/revision_detail.html", context)
+    return render(request, "annotations/revisions/revision_detail.html", context)
 
 
 def _number(value: str | None, default: int) -> int:
@@ -130,7 +125,7 @@ def revision_diff(request: HttpRequest, pk: int) -> HttpResponse:
         "numbers": numbers,
         "changed": changed,
     }
-    return render(request, "annotations/revision_diff.html", context)
+    return render(request, "annotations/revisions/revision_diff.html", context)
 
 
 # --- needs attention ----------------------------------------------------------------------------
@@ -162,14 +157,14 @@ def _back(claim_article_id: int) -> HttpResponse:
 def claim_confirm_anchor(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     if not access_for(request, claim.article).can_create:
-        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     try:
         services.claim_confirm_anchor(
             claim=claim, actor=request.user, expected_version=request.POST.get("version") or None
         )
     except ServiceError as error:
         if error.status == 403:
-            raise PermissionDenied(error.message) from None
+            return refused(request, error)
         messages.error(request, error.message)
     else:
         messages.success(request, "The new position of the claim was confirmed.")
@@ -187,7 +182,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = queries.claim_for_user(request.user, claim_id)
     article = claim.article
     if not access_for(request, article).can_create:
-        raise PermissionDenied(policies.refusal(policies.CLAIM_WORK))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     data = request.POST if request.method == "POST" else request.GET
     values = {name: data.get(name, "") for name in ("start", "end", "exact", "prefix", "suffix")}
     error_message = ""
@@ -207,7 +202,7 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
         except ServiceError as error:
             if error.status == 403:
-                raise PermissionDenied(error.message) from None
+                return refused(request, error)
             error_message = selector_message(error, article.text, exact)
             status = 400 if error.status == 404 else error.status
         else:
@@ -222,4 +217,4 @@ def claim_reattach(request: HttpRequest, claim_id: int) -> HttpResponse:
         "error_message": error_message,
         "text_html": groups_html(layout(article.text, article.blocks, [], links=article.links)),
     }
-    return render(request, "annotations/claim_reattach.html", context, status=status)
+    return render(request, "annotations/revisions/claim_reattach.html", context, status=status)

@@ -26,11 +26,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from annotations import policies, services
+from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
+from annotations.pages.forms import PageForm
 from annotations.pages.ratings import STYLED_RATINGS
+from annotations.pages.responses import refused
 
 SESSION_TEAM = "current_team"
 
@@ -38,15 +40,7 @@ SESSION_TEAM = "current_team"
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class _Form(forms.Form):
-    """Labels without a colon, as on the other pages."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class TeamCreateForm(_Form):
+class TeamCreateForm(PageForm):
     name = forms.CharField(label="Team name", max_length=120)
     slug = forms.CharField(
         label="Address",
@@ -56,7 +50,7 @@ class TeamCreateForm(_Form):
     )
 
 
-class InviteForm(_Form):
+class InviteForm(PageForm):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.REVIEWER)
     expires_in_days = forms.IntegerField(
         label="Expires in (days)",
@@ -72,7 +66,7 @@ class InviteForm(_Form):
     )
 
 
-class RatingForm(_Form):
+class RatingForm(PageForm):
     label = forms.CharField(label="Label", max_length=80)
     slug = forms.CharField(
         label="Slug",
@@ -101,11 +95,8 @@ class RatingForm(_Form):
         if editing:
             del self.fields["slug"]
 
-    def add_service_error(self, error: ServiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
-
-class PublishingForm(_Form):
+class PublishingForm(PageForm):
     organisation_name = forms.CharField(
         label="Organisation name",
         max_length=200,
@@ -135,29 +126,8 @@ class PublishingForm(_Form):
         "Publish offers it as the claim's public URL.",
     )
 
-    def add_service_error(self, error: ServiceError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
-
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _membership(request: HttpRequest, slug: str) -> Membership:
-    """The user's membership of the team named by `slug`; 404 for anyone else."""
-    membership = (
-        Membership.objects.filter(user=request.user, team__slug=slug).select_related("team").first()
-    )
-    if membership is None:
-        raise Http404("No such team.")
-    return membership
-
-
-def _refused(request: HttpRequest, error: ServiceError, team: Team | None = None) -> HttpResponse:
-    """A refusal no form can fix (a role, a used link): the reason, with its status."""
-    if error.status == 404:
-        raise Http404(error.message)
-    context = {"message": error.message, "team": team}
-    return render(request, "annotations/teams/refused.html", context, status=error.status)
 
 
 def _optional_url(name: str, slug: str) -> str | None:
@@ -189,7 +159,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         try:
             team = services.team_start(actor=request.user, **form.cleaned_data)
         except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form.add_service_error(error)
             status = error.status
         else:
             request.session[SESSION_TEAM] = team.pk
@@ -213,7 +183,7 @@ def team_switch(request: HttpRequest) -> HttpResponse:
     """Remember the chosen team; the article list and import form start from it."""
     slug = request.POST.get("team", "")
     if slug:
-        membership = _membership(request, slug)
+        membership = queries.membership_for_user(request.user, slug)
         request.session[SESSION_TEAM] = membership.team_id
         messages.info(request, f"Now working in {membership.team.name}.")
     else:
@@ -268,7 +238,7 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
 @never_cache
 @require_GET
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     return render(request, "annotations/teams/team_detail.html", _team_context(request, membership))
 
 
@@ -277,12 +247,12 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Make an invitation link; it is shown in this response only."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     form = InviteForm(request.POST)
     template = "annotations/teams/team_detail.html"
     if not policies.allows(membership, policies.MEMBERS_INVITE):
-        return _refused(
-            request, Forbidden(policies.refusal(policies.MEMBERS_INVITE)), membership.team
+        return refused(
+            request, Forbidden(policies.refusal(policies.MEMBERS_INVITE)), team=membership.team
         )
     if not form.is_valid():
         return render(
@@ -294,8 +264,8 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+            return refused(request, error, team=membership.team)
+        form.add_service_error(error)
         return render(
             request,
             template,
@@ -310,7 +280,7 @@ def invite_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     invite = (
         Invite.objects.filter(team=membership.team, pk=invite_id).select_related("team").first()
     )
@@ -319,7 +289,7 @@ def invite_revoke(request: HttpRequest, slug: str, invite_id: int) -> HttpRespon
     try:
         services.invite_revoke(invite=invite, actor=request.user)
     except ServiceError as error:
-        return _refused(request, error, membership.team)
+        return refused(request, error, team=membership.team)
     messages.success(request, "Revoked the invitation: its link no longer works.")
     return redirect("team_detail", slug=slug)
 
@@ -334,14 +304,14 @@ def _member_of(team: Team, username: str) -> AbstractBaseUser:
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     member = _member_of(membership.team, username)
     role = request.POST.get("role", "")
     try:
         services.member_role_set(team=membership.team, user=member, role=role, actor=request.user)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_detail", slug=slug)
     messages.success(
@@ -355,11 +325,11 @@ def member_role(request: HttpRequest, slug: str, username: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, username: str) -> HttpResponse:
     """GET asks first; POST removes."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     member = _member_of(membership.team, username)
     if not policies.allows(membership, policies.MEMBERS_MANAGE):
-        return _refused(
-            request, Forbidden(policies.refusal(policies.MEMBERS_MANAGE)), membership.team
+        return refused(
+            request, Forbidden(policies.refusal(policies.MEMBERS_MANAGE)), team=membership.team
         )
     if request.method == "GET":
         context = {"team": membership.team, "member": member}
@@ -368,7 +338,7 @@ def member_remove(request: HttpRequest, slug: str, username: str) -> HttpRespons
         services.member_remove(team=membership.team, user=member, actor=request.user)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_detail", slug=slug)
     messages.success(
@@ -438,14 +408,14 @@ def _scale_context(membership: Membership, **extra: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's rating scale: every member reads it, admins change it."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     template = "annotations/teams/scale.html"
     if request.method == "GET":
         return render(request, template, _scale_context(membership))
     if not policies.allows(membership, policies.SCALE_MANAGE):
         # Refused before the form is read: a viewer's invalid form is still a 403, not a 400.
-        return _refused(
-            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), membership.team
+        return refused(
+            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), team=membership.team
         )
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -456,7 +426,7 @@ def team_scale(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         form.add_service_error(error)
         return render(request, template, _scale_context(membership, form=form), status=error.status)
     messages.success(request, f"Added “{rating.label}” to the scale.")
@@ -475,12 +445,12 @@ def _rating(membership: Membership, rating_slug: str) -> Rating:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpResponse:
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     rating = _rating(membership, rating_slug)
     template = "annotations/teams/rating_edit.html"
     if not policies.allows(membership, policies.SCALE_MANAGE):
-        return _refused(
-            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), membership.team
+        return refused(
+            request, Forbidden(policies.refusal(policies.SCALE_MANAGE)), team=membership.team
         )
     if request.method == "GET":
         initial = {
@@ -497,7 +467,7 @@ def rating_edit(request: HttpRequest, slug: str, rating_slug: str) -> HttpRespon
             services.rating_update(rating=rating, actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             if error.status in (403, 404):
-                return _refused(request, error, membership.team)
+                return refused(request, error, team=membership.team)
             form.add_service_error(error)
         else:
             messages.success(request, f"Saved “{form.cleaned_data['label']}”.")
@@ -523,7 +493,7 @@ RATING_ACTIONS = {
 @require_POST
 def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str) -> HttpResponse:
     """Move up/down, retire, restore or delete one rating."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     rating = _rating(membership, rating_slug)
     if action not in RATING_ACTIONS:
         raise Http404("No such action.")
@@ -532,7 +502,7 @@ def rating_action(request: HttpRequest, slug: str, rating_slug: str, action: str
         service(rating=rating, actor=request.user, **arguments)
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         messages.error(request, error.message)
         return redirect("team_scale", slug=slug)
     messages.success(request, message.format(rating.label))
@@ -566,13 +536,13 @@ def _publishing_context(membership: Membership, form: PublishingForm | None) -> 
 @require_http_methods(["GET", "POST"])
 def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
     """Who publishes the team's fact checks and where: every member reads, admins change."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     template = "annotations/teams/publishing.html"
     if request.method == "GET":
         return render(request, template, _publishing_context(membership, None))
     if not policies.allows(membership, policies.PUBLISHING_MANAGE):
-        return _refused(
-            request, Forbidden(policies.refusal(policies.PUBLISHING_MANAGE)), membership.team
+        return refused(
+            request, Forbidden(policies.refusal(policies.PUBLISHING_MANAGE)), team=membership.team
         )
     form = PublishingForm(request.POST)
     if not form.is_valid():
@@ -583,7 +553,7 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ServiceError as error:
         if error.status in (403, 404):
-            return _refused(request, error, membership.team)
+            return refused(request, error, team=membership.team)
         form.add_service_error(error)
         return render(request, template, _publishing_context(membership, form), status=error.status)
     messages.success(request, "Saved the publishing settings.")
@@ -623,7 +593,7 @@ def team_ratings_css(request: HttpRequest, slug: str) -> HttpResponse:
     """The colours the team chose for its ratings, as a stylesheet (the Content-Security-Policy
     allows no style attributes). app.css colours the default scale's slugs; this overrides
     those with the team's colours and gives every other rating its own `rating-<id>` class."""
-    membership = _membership(request, slug)
+    membership = queries.membership_for_user(request.user, slug)
     lines = []
     for pk, rating_slug, colour in (
         Rating.objects.filter(team=membership.team)

@@ -40,7 +40,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     The new token is rendered straight into the POST's response rather than after a redirect,
     so the secret is never kept anywhere (not even in the session) between two requests.
     """
-    template = "annotations/tokens.html"
+    template = "annotations/tokens/tokens.html"
     if request.method == "GET":
         return render(request, template, _token_page(request))
 

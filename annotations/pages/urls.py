@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from annotations.pages import agreement as agreement_pages
 from annotations.pages import article_list, imports, tokens
@@ -11,19 +11,26 @@ from annotations.pages import revisions as revision_pages
 from annotations.pages import teams as team_pages
 from annotations.pages.workspace import views as workspace
 
-urlpatterns = [
+# One list per area, each with its full paths: an area's pages sit under several prefixes
+# (a claim's workspace endpoints are under articles/, claims/, sources/ and teams/).
+
+# The article list, importing, and managing an article (articles.py): its details,
+# archive, restore, delete.
+articles = [
     path("", article_list.article_list, name="article_list"),
     path("articles/import/", imports.article_import, name="article_import"),
     path("articles/import/batch/", imports.article_import_batch, name="article_import_batch"),
     path("articles/import/item/", imports.article_import_item, name="article_import_item"),
-    # The reviewing workspace (workspace.py): the article page and its claim endpoints.
-    path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
-    path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
-    # Managing the article (article_pages.py): its details, archive, restore, delete.
     path("articles/<int:pk>/edit/", article_pages.article_edit, name="article_edit"),
     path("articles/<int:pk>/archive/", article_pages.article_archive, name="article_archive"),
     path("articles/<int:pk>/restore/", article_pages.article_restore, name="article_restore"),
     path("articles/<int:pk>/delete/", article_pages.article_delete, name="article_delete"),
+]
+
+# The reviewing workspace (workspace/views.py): the article page and its claim endpoints.
+workspace_claims = [
+    path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
+    path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
     path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
     path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
     path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),
@@ -44,7 +51,10 @@ urlpatterns = [
     ),
     path("claims/<int:claim_id>/delete/", workspace.claim_delete, name="claim_delete"),
     path("sources/<int:source_id>/remove/", workspace.source_remove, name="source_remove"),
-    # Revisions (revision_pages.py): a new version, the list, one revision, a diff, attention.
+]
+
+# Revisions (revisions.py): a new version, the list, one revision, a diff, attention.
+revisions = [
     path("articles/<int:pk>/revise/", revision_pages.article_revise, name="article_revise"),
     path("articles/<int:pk>/revisions/", revision_pages.revision_list, name="revision_list"),
     path(
@@ -63,8 +73,70 @@ urlpatterns = [
         name="claim_confirm_anchor",
     ),
     path("claims/<int:claim_id>/reattach/", revision_pages.claim_reattach, name="claim_reattach"),
-    path("tokens/", tokens.token_list, name="token_list"),
-    # Teams (team_pages.py): members, invitations, the rating scale, the team switcher.
+]
+
+# Discussion on a claim (discussion.py).
+discussion = [
+    path("claims/<int:claim_id>/discussion/", comment_pages.discussion, name="discussion"),
+    path("claims/<int:claim_id>/comments/", comment_pages.comment_post, name="comment_post"),
+    path("comments/<int:comment_id>/reply/", comment_pages.comment_reply, name="comment_reply"),
+    path("comments/<int:comment_id>/edit/", comment_pages.comment_edit, name="comment_edit"),
+    path("comments/<int:comment_id>/delete/", comment_pages.comment_delete, name="comment_delete"),
+]
+
+# Assignments (assignments.py): My queue, and the assignees of an article or a claim.
+assignments = [
+    path("queue/", queue_pages.queue, name="queue"),
+    path("articles/<int:pk>/assignees/", queue_pages.article_assign, name="article_assign"),
+    path(
+        "articles/<int:pk>/assignees/remove/",
+        queue_pages.article_unassign,
+        name="article_unassign",
+    ),
+    path("claims/<int:claim_id>/assignees/", queue_pages.claim_assign, name="claim_assign"),
+    path(
+        "claims/<int:claim_id>/assignees/remove/",
+        queue_pages.claim_unassign,
+        name="claim_unassign",
+    ),
+]
+
+# Notifications (notifications.py).
+notifications = [
+    path("notifications/", notification_pages.notification_list, name="notification_list"),
+    path(
+        "notifications/read-all/",
+        notification_pages.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notification_pages.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notification_pages.notification_open,
+        name="notification_open",
+    ),
+]
+
+# The audit trail (audit.py): a claim's history and the team's activity feed.
+audit = [
+    path("claims/<int:claim_id>/history/", audit_pages.claim_history, name="claim_history"),
+    path("teams/<slug:slug>/activity/", audit_pages.team_activity, name="team_activity"),
+]
+
+# Agreement between reviewers (agreement.py): Krippendorff's alpha and pairwise.
+agreement = [
+    path("teams/<slug:slug>/agreement/", agreement_pages.team_agreement, name="team_agreement"),
+    path(
+        "articles/<int:pk>/agreement/", agreement_pages.article_agreement, name="article_agreement"
+    ),
+]
+
+# Teams (teams.py): members, invitations, the rating scale, the team switcher.
+teams = [
     path("teams/", team_pages.team_list, name="team_list"),
     path("teams/switch/", team_pages.team_switch, name="team_switch"),
     path("teams/<slug:slug>/", team_pages.team_detail, name="team_detail"),
@@ -98,48 +170,25 @@ urlpatterns = [
         name="rating_action",
     ),
     path("invites/<str:token>/", team_pages.invite_accept, name="invite_accept"),
-    # Discussion on a claim (comment_pages.py) and notifications (notification_pages.py).
-    path("claims/<int:claim_id>/discussion/", comment_pages.discussion, name="discussion"),
-    path("claims/<int:claim_id>/comments/", comment_pages.comment_post, name="comment_post"),
-    path("comments/<int:comment_id>/reply/", comment_pages.comment_reply, name="comment_reply"),
-    path("comments/<int:comment_id>/edit/", comment_pages.comment_edit, name="comment_edit"),
-    path("comments/<int:comment_id>/delete/", comment_pages.comment_delete, name="comment_delete"),
-    path("notifications/", notification_pages.notification_list, name="notification_list"),
-    path(
-        "notifications/read-all/",
-        notification_pages.notification_read_all,
-        name="notification_read_all",
-    ),
-    path(
-        "notifications/<int:notification_id>/read/",
-        notification_pages.notification_read,
-        name="notification_read",
-    ),
-    path(
-        "notifications/<int:notification_id>/open/",
-        notification_pages.notification_open,
-        name="notification_open",
-    ),
-    # Assignments (queue_pages.py): My queue, and the assignees of an article or a claim.
-    path("queue/", queue_pages.queue, name="queue"),
-    path("articles/<int:pk>/assignees/", queue_pages.article_assign, name="article_assign"),
-    path(
-        "articles/<int:pk>/assignees/remove/",
-        queue_pages.article_unassign,
-        name="article_unassign",
-    ),
-    path("claims/<int:claim_id>/assignees/", queue_pages.claim_assign, name="claim_assign"),
-    path(
-        "claims/<int:claim_id>/assignees/remove/",
-        queue_pages.claim_unassign,
-        name="claim_unassign",
-    ),
-    # The audit trail (audit_pages.py): a claim's history and the team's activity feed.
-    path("claims/<int:claim_id>/history/", audit_pages.claim_history, name="claim_history"),
-    path("teams/<slug:slug>/activity/", audit_pages.team_activity, name="team_activity"),
-    # Agreement between reviewers (agreement_pages.py): Krippendorff's alpha and pairwise.
-    path("teams/<slug:slug>/agreement/", agreement_pages.team_agreement, name="team_agreement"),
-    path(
-        "articles/<int:pk>/agreement/", agreement_pages.article_agreement, name="article_agreement"
-    ),
+]
+
+# API tokens (tokens.py).
+api_tokens = [
+    path("tokens/", tokens.token_list, name="token_list"),
+]
+
+urlpatterns = [
+    path("", include(area))
+    for area in (
+        articles,
+        workspace_claims,
+        revisions,
+        discussion,
+        assignments,
+        notifications,
+        audit,
+        agreement,
+        teams,
+        api_tokens,
+    )
 ]

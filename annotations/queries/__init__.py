@@ -15,7 +15,6 @@ from annotations.queries.agreement import (
     article_agreement,
     article_disagreements,
     team_agreement,
-    team_for_member,
 )
 from annotations.queries.attention import (
     claim_is_flagged,
@@ -97,7 +96,6 @@ from annotations.queries.discussion import (
 )
 from annotations.queries.notifications import (
     inbox_order,
-    notification_for_user,
     notifications_of,
     target_url,
     team_ids_of,
@@ -129,15 +127,34 @@ from annotations.queries.revisions import (
     revision_diff,
 )
 from annotations.queries.scope import (
+    MAX_ID,
     article_for_user,
     articles_for,
     claim_by_number,
     claim_for_user,
+    comment_for_user,
+    comment_of,
     membership,
+    membership_for_user,
+    notification_for_user,
+    role_annotated,
+    source_for_user,
+    source_of,
+    team_for_user,
     teams_for,
+    valid_id,
 )
 
 __all__ = [
+    "valid_id",
+    "team_for_user",
+    "source_of",
+    "source_for_user",
+    "role_annotated",
+    "membership_for_user",
+    "comment_of",
+    "comment_for_user",
+    "MAX_ID",
     "ARTICLE_FIELD_ORDER",
     "AnchorComparison",
     "ArticleFigures",
@@ -239,7 +256,6 @@ __all__ = [
     "target_url",
     "team_agreement",
     "team_events",
-    "team_for_member",
     "team_ids_of",
     "team_usernames",
     "teams_for",

@@ -16,11 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.http import Http404
-
 from annotations.lib import agreement
-from annotations.models import Article, Membership, Rating, Team, Verdict
+from annotations.models import Article, Rating, Team, Verdict
 
 Units = dict[int, dict[str, int]]
 
@@ -180,18 +177,6 @@ def article_disagreements(article: Article) -> list[Disagreement]:
         item = found.setdefault(claim_id, Disagreement(claim_id, number, quote, []))
         item.verdicts.append((reviewer, label))
     return [item for item in found.values() if len({label for _, label in item.verdicts}) > 1]
-
-
-def team_for_member(user: AbstractBaseUser, slug: str) -> Team:
-    """A team of the user's (any role); anyone else gets 404."""
-    membership = (
-        Membership.objects.filter(user=user, team__slug=slug).select_related("team").first()
-        if user.is_authenticated
-        else None
-    )
-    if membership is None:
-        raise Http404("No such team.")
-    return membership.team
 
 
 def describe(alpha: agreement.Alpha) -> str:

@@ -8,19 +8,9 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import Http404
 from django.urls import reverse
 
 from annotations.models import Membership, Notification
-
-
-def notification_for_user(user: AbstractBaseUser, pk: int) -> Notification:
-    """The user's own notification; anyone else's is 404."""
-    notification = Notification.objects.filter(pk=pk, user_id=user.pk).first()
-    if notification is None:
-        raise Http404("No such notification.")
-    return notification
-
 
 # --- reads ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from annotations import services
 from annotations.api import queries
 from annotations.api.serializers import ClaimSerializer, SourceSerializer, VerdictSerializer
 from annotations.models import Claim, Source, Verdict
+from annotations.queries import scope
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,8 @@ def test_sources_from_models_and_rows_match_drf(approved_claim):
 def test_claims_from_the_api_queries_match_drf_on_plain_models(orphaned, approved_claim, desk):
     if orphaned:
         Claim.objects.filter(pk=approved_claim.pk).update(start=None, end=None, anchor="orphaned")
-    fast = ClaimSerializer(queries.claim_for_user(desk.viewer, approved_claim.pk)).data
+    found = scope.claim_for_user(desk.viewer, approved_claim.pk, prepare=queries.claim_detail)
+    fast = ClaimSerializer(queries.attach_nested([found])[0]).data
 
     plain = (
         Claim.objects.select_related(

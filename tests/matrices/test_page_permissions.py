@@ -1,6 +1,6 @@
 """The pages' permission matrix: every page route and method, tried by every persona.
 
-The routes are read from the app's URLconf (annotations/urls.py), each with the methods its
+The routes are read from the app's URLconf (annotations/pages/urls.py), each with the methods its
 view answers (read from its require_GET / require_POST / require_http_methods decorator; a view
 without one must be declared in UNDECORATED). RULES says, for each route and method, the least
 role that may use it, the answer it gives then, and how to build its URL and form for the

@@ -22,7 +22,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -41,6 +40,7 @@ from annotations.pages import revisions as revision_pages
 from annotations.pages.article_text import blocks_touching, groups_html, layout
 from annotations.pages.export_links import export_menu
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
+from annotations.pages.responses import refused
 from annotations.pages.workspace import workflow as review_panel
 from annotations.pages.workspace.cards import (
     UNDO_SECONDS,
@@ -53,7 +53,7 @@ from annotations.pages.workspace.cards import (
 from annotations.queries import conflicts
 from annotations.queries.audit import latest_event_id
 
-TEMPLATE = "annotations/article_detail.html"
+TEMPLATE = "annotations/workspace/article_detail.html"
 SOURCES_PREFIX = "sources"
 # Element ids: the new-claim form and each open claim's form may be on the page together.
 NEW_IDS = "new-%s"
@@ -143,21 +143,6 @@ def _htmx_answer(
     reswap(response, swap)
     # The header's counts and the article's status, which the action may have changed.
     return page_updates.with_page_updates(request, response, article=context.get("article"))
-
-
-def _refused(request: HttpRequest, error: ServiceError) -> HttpResponse:
-    """A service's refusal that no form can fix (role, gone): a message, not a crash."""
-    if request.htmx:
-        context = {"toast": {"message": error.message, "kind": "error"}}
-        response = HttpResponse(_fragment(request, "toast", context), status=error.status)
-        retarget(response, "#toast-region")
-        reswap(response, "innerHTML")
-        return response
-    if error.status == 404:
-        raise Http404(error.message)
-    if error.status == 403:
-        raise PermissionDenied(error.message)
-    return HttpResponse(error.message, status=error.status, content_type="text/plain")
 
 
 def _article_url(article: Article, claim_id: int | None = None) -> str:
@@ -267,7 +252,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     initial = {
         name: request.GET[name]
         for name in ("start", "end", "exact", "prefix", "suffix")
@@ -301,7 +286,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     claims = load_claims(article, access)
     form = _claim_form(article, request.POST, creating=True, auto_id=NEW_IDS)
     rows = SourceFormSet(request.POST, prefix=SOURCES_PREFIX, auto_id=NEW_IDS)
@@ -578,7 +563,7 @@ def claim_edit(request: HttpRequest, claim_id: int) -> HttpResponse:
         return _show_editor(request, found)
 
     if not found.can_rate:
-        return _refused(request, _cannot_change(found))
+        return refused(request, _cannot_change(found))
     form = _editor_form(found, request.POST)
     rows = _editor_rows(found, request.POST)
     if not (form.is_valid() and rows.is_valid()):
@@ -758,7 +743,7 @@ def claim_verdict(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Set (or, with an empty verdict, withdraw) the user's own verdict on a claim."""
     found = _find(request, claim_id)
     if not found.can_rate:
-        return _refused(request, _cannot_change(found))
+        return refused(request, _cannot_change(found))
     form = _editor_form(found, request.POST)
     if not form.is_valid():
         return _show_editor(request, found, form=form, status=400)
@@ -784,7 +769,7 @@ def claim_source_add(request: HttpRequest, claim_id: int) -> HttpResponse:
     back as typed (it is saved with "Save claim")."""
     found = _find(request, claim_id)
     if not found.can_edit:
-        return _refused(request, _cannot_change(found))
+        return refused(request, _cannot_change(found))
     rows = _editor_rows(found, request.POST)
     form = _editor_form(found, request.POST)
     adding = new_sources(rows) if rows.is_valid() else []
@@ -825,16 +810,10 @@ def _after_inside_action(
 @login_required
 @require_POST
 def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
-    source = (
-        Source.objects.filter(pk=source_id, claim__article__team__memberships__user=request.user)
-        .select_related("claim__article__team")
-        .first()
-    )
-    if source is None:
-        raise Http404("No such source.")
+    source = queries.source_for_user(request.user, source_id)
     found = _find(request, source.claim_id)
     if not found.can_edit:
-        return _refused(request, _cannot_change(found))
+        return refused(request, _cannot_change(found))
     form = _editor_form(found, request.POST)
     try:
         services.source_remove(
@@ -890,7 +869,7 @@ def claim_status(request: HttpRequest, claim_id: int) -> HttpResponse:
     """
     found = _find(request, claim_id)
     if not found.access.can_create:
-        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     target = request.POST.get("to", "")
     note = request.POST.get("note", "")
     final = request.POST.get("final_verdict") or None
@@ -966,7 +945,7 @@ def claim_public_url(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Set or change a published claim's public URL (editors), without a correction."""
     found = _find(request, claim_id)
     if not policies.allows(found.access.membership, policies.CLAIM_PUBLIC_URL):
-        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_PUBLIC_URL)))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_PUBLIC_URL)))
     try:
         services.claim_public_url_set(
             claim=found.ref,
@@ -1001,7 +980,7 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
     """GET: ask to confirm. POST: delete (at the version confirmed); the answer offers undo."""
     found = _find(request, claim_id)
     if not found.can_edit:
-        return _refused(request, _cannot_change(found))
+        return refused(request, _cannot_change(found))
     if request.method == "GET":
         return _confirm_delete(request, found)
     claim = found.claim  # its number and place, for the answer
@@ -1019,7 +998,7 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
                 notice="Someone changed this claim since you opened it. Check it, then confirm.",
                 status=409,
             )
-        return _refused(request, error)
+        return refused(request, error)
     article, access = found.article, found.access
     toast = _deleted_toast(article, claim_id, claim.number)
     if not request.htmx:
@@ -1071,15 +1050,15 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
     access = access_for(request, article)
     if not access.can_create:
-        return _refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
+        return refused(request, Forbidden(policies.refusal(policies.CLAIM_WORK)))
     claim_id = request.POST.get("claim", "")
     snapshot = (
         queries.deleted_claim_snapshot(article, int(claim_id)) if claim_id.isdigit() else None
     )
     if snapshot is None:
-        return _refused(request, NotFound("There is no deleted claim to restore here."))
+        return refused(request, NotFound("There is no deleted claim to restore here."))
     try:
         claim = services.claim_restore(article=article, actor=request.user, snapshot=snapshot)
     except ServiceError as error:
-        return _refused(request, error)
+        return refused(request, error)
     return _created(request, article, access, claim, verb="restored", clear_composer=False)
