@@ -7,6 +7,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -90,15 +91,54 @@ def test_the_layers_hold():
             "from annotations.pages import forms",
             "annotations.api is not allowed to import annotations.pages",
         ),
+        (
+            "pages/tokens.py",
+            "from annotations.pages import teams",
+            "annotations.pages.tokens is not allowed to import annotations.pages.teams",
+        ),
     ],
-    ids=["a query calls a service", "lib touches the models", "the API imports a page"],
+    ids=[
+        "a query calls a service",
+        "lib touches the models",
+        "the API imports a page",
+        "a page view imports another",
+    ],
 )
 def test_a_wrong_import_breaks_the_contracts(tmp_path, where, wrong_import, refusal):
     shutil.copytree(APP, tmp_path / "annotations", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    (tmp_path / "annotations" / where).write_text(f"{wrong_import}  # noqa: F401\n")
+    module = tmp_path / "annotations" / where
+    existing = module.read_text() if module.exists() else ""
+    module.write_text(f"{existing}\n{wrong_import}  # noqa: F401\n")
 
     result = _lint_imports(tmp_path)
 
     assert result.returncode == 1
     assert refusal in " ".join(result.stdout.split())
+
+
+VIEW_DECORATORS = {"login_required", "require_GET", "require_POST", "require_http_methods"}
+
+
+def _view_modules() -> set[str]:
+    """Modules of pages/ that define a view (a function under one of Django's view decorators)."""
+    found = set()
+    for path in (APP / "pages").rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            names = {
+                getattr(d.func if isinstance(d, ast.Call) else d, "id", None)
+                for d in node.decorator_list
+            }
+            if names & VIEW_DECORATORS:
+                relative = path.relative_to(ROOT).with_suffix("")
+                found.add(".".join(relative.parts))
+                break
+    return found
+
+
+def test_every_view_module_is_in_the_views_contract():
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    views = next(c for c in contracts["contracts"] if c["id"] == "views")
+    assert _view_modules() == set(views["modules"])

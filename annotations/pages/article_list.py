@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from annotations import queries
-from annotations.pages import teams as team_pages
+from annotations.pages import session
 from annotations.pages.export_links import export_menu
 from annotations.pages.forms import (
     ArticleFilterForm,
@@ -31,7 +31,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     teams = queries.teams_for(request.user).order_by("name")
     data = request.GET
     # Without a team in the query, the list starts from the team chosen in the header.
-    current = None if "team" in data else team_pages.session_team(request)
+    current = None if "team" in data else session.session_team(request)
     if current is not None:
         data = data.copy()
         data["team"] = str(current.pk)

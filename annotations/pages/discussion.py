@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -24,41 +23,9 @@ from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, ServiceError
 from annotations.models import Claim, Comment, Membership
 from annotations.pages.responses import refused
+from annotations.pages.workspace.discussion import TEMPLATE, discussion_context, render_discussion
 
-TEMPLATE = "annotations/discussion/discussion.html"
 PAGE_TEMPLATE = "annotations/discussion/comment_form.html"
-
-
-def discussion_context(
-    claim: Claim | Any,
-    team_id: int,
-    membership: Membership | None,
-    *,
-    team_slug: str = "",
-    **extra: Any,
-) -> dict[str, Any]:
-    """What the discussion section shows: the thread and what this member may do. `team_slug`
-    links claims cited by number (#12); a model claim with its article's team loaded gives it."""
-    if not team_slug and isinstance(claim, Claim):
-        team_slug = claim.article.team.slug
-    items = queries.thread(claim.pk, team_id, membership, team_slug)
-    return {
-        "claim_id": claim.pk,
-        "claim_number": getattr(claim, "number", None),
-        "items": items,
-        "count": sum(1 for item in items if not item.deleted),
-        "can_comment": policies.allows(membership, policies.COMMENT),
-        "replying": None,
-        "editing": None,
-        "typed": "",
-        "error": "",
-        "notice": "",
-        **extra,
-    }
-
-
-def render_discussion(request: HttpRequest, context: dict[str, Any]) -> str:
-    return render_to_string(f"{TEMPLATE}#discussion", context, request=request)
 
 
 def _claim_url(claim_id: int) -> str:

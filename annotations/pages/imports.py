@@ -26,7 +26,7 @@ from annotations.errors import NotAnArticle, ServiceError
 from annotations.lib import ingest
 from annotations.lib.text import human_size
 from annotations.models import Article, Role, Team
-from annotations.pages import teams as team_pages
+from annotations.pages import session
 from annotations.pages.forms import (
     ArticleImportForm,
     BulkImportForm,
@@ -100,7 +100,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
         return _cannot_import(request)
 
     if request.method != "POST":
-        current = team_pages.session_team(request)
+        current = session.session_team(request)
         if current is None or not teams.filter(pk=current.pk).exists():
             current = teams.order_by("name").first()
         form = ArticleImportForm(teams=teams, initial={"team": current})
@@ -224,7 +224,7 @@ def _import_one(
 
 
 def _import_page(request: HttpRequest, teams: QuerySet[Team], **context: object) -> dict:
-    current = team_pages.session_team(request)
+    current = session.session_team(request)
     if current is None or not teams.filter(pk=current.pk).exists():
         current = teams.order_by("name").first()
     form = ArticleImportForm(teams=teams, initial={"team": current})

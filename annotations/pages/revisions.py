@@ -18,14 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
-from annotations.models import Article, ArticleRevision
+from annotations.models import ArticleRevision
 from annotations.pages.article_text import groups_html, layout
 from annotations.pages.forms import ArticleRevisionForm, ImportSource
 from annotations.pages.responses import refused
 from annotations.pages.workspace.cards import access_for, selector_message
 
 REVISE_TEMPLATE = "annotations/revisions/article_revise.html"
-BADGES = {"fuzzy": "Fuzzy match", "orphaned": "Orphaned", "moved": "Published, moved"}
 
 
 def revision_message(result: services.RevisionResult) -> str:
@@ -126,26 +125,6 @@ def revision_diff(request: HttpRequest, pk: int) -> HttpResponse:
         "changed": changed,
     }
     return render(request, "annotations/revisions/revision_diff.html", context)
-
-
-# --- needs attention ----------------------------------------------------------------------------
-
-
-def attention_items(article: Article) -> list[dict]:
-    """The article's claims needing attention, each with its badge and old/new quotes."""
-    items = []
-    for claim in queries.claims_needing_attention(article):
-        comparison = queries.anchor_comparison(claim, article)
-        items.append(
-            {
-                "claim": claim,
-                "kind": comparison.attention,
-                "badge": BADGES.get(comparison.attention, comparison.attention),
-                "comparison": comparison,
-                "can_confirm": comparison.attention in ("fuzzy", "moved"),
-            }
-        )
-    return items
 
 
 def _back(claim_article_id: int) -> HttpResponse:

@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -33,9 +33,7 @@ from annotations.models import Invite, Membership, Rating, Role, Team
 from annotations.pages.forms import PageForm
 from annotations.pages.ratings import STYLED_RATINGS
 from annotations.pages.responses import refused
-
-SESSION_TEAM = "current_team"
-
+from annotations.pages.session import SESSION_TEAM, optional_url
 
 # --- forms ---------------------------------------------------------------------------------------
 
@@ -127,25 +125,6 @@ class PublishingForm(PageForm):
     )
 
 
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _optional_url(name: str, slug: str) -> str | None:
-    """Pages other parts of the product add to a team (activity, agreement), when present."""
-    try:
-        return reverse(name, args=[slug])
-    except NoReverseMatch:
-        return None
-
-
-def session_team(request: HttpRequest) -> Team | None:
-    """The team chosen in the header's switcher, while the user is still in it."""
-    team_id = request.session.get(SESSION_TEAM)
-    if not team_id or not request.user.is_authenticated:
-        return None
-    return Team.objects.filter(pk=team_id, memberships__user=request.user).first()
-
-
 # --- your teams ----------------------------------------------------------------------------------
 
 
@@ -227,9 +206,9 @@ def _team_context(request: HttpRequest, membership: Membership, **extra: Any) ->
         "invites": invites,
         "invite_form": extra.pop("invite_form", None) or InviteForm(),
         "role_choices": Role.choices,
-        "activity_url": _optional_url("team_activity", team.slug),
+        "activity_url": optional_url("team_activity", team.slug),
         "publishing_url": reverse("team_publishing", args=[team.slug]),
-        "agreement_url": _optional_url("team_agreement", team.slug),
+        "agreement_url": optional_url("team_agreement", team.slug),
         **extra,
     }
 
@@ -558,30 +537,6 @@ def team_publishing(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, template, _publishing_context(membership, form), status=error.status)
     messages.success(request, "Saved the publishing settings.")
     return redirect("team_publishing", slug=slug)
-
-
-# --- the header's team switcher ------------------------------------------------------------------
-
-
-def switcher_context(request: HttpRequest, user_teams: list[Team] | None = None) -> dict[str, Any]:
-    """What the header's team switcher shows: the user's teams (when more than one). A page
-    that has already loaded them (by name) passes them in, saving the query."""
-    if not request.user.is_authenticated:
-        return {"teams": []}
-    teams_of_user = (
-        user_teams
-        if user_teams is not None
-        else list(
-            Team.objects.filter(memberships__user=request.user)
-            .order_by("name")
-            .only("pk", "name", "slug")
-        )
-    )
-    current = request.session.get(SESSION_TEAM)
-    return {
-        "teams": teams_of_user if len(teams_of_user) > 1 else [],
-        "current": next((t for t in teams_of_user if t.pk == current), None),
-    }
 
 
 # --- the team's rating colours -------------------------------------------------------------------

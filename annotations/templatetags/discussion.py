@@ -1,4 +1,4 @@
-"""`{% discussion claim %}`: the open claim's discussion section (comment_pages.py).
+"""`{% discussion claim %}`: the open claim's discussion section (pages/workspace/discussion.py).
 
 The claim panel includes it with one tag, so the thread, its forms and its queries (two, for
 any number of comments) stay with the discussion code.
@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from annotations.pages.discussion import discussion_context, render_discussion
+from annotations.pages.workspace.discussion import discussion_context, render_discussion
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from annotations.pages.teams import switcher_context
+from annotations.pages.session import switcher_context
 
 register = template.Library()
 

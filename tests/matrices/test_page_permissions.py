@@ -332,7 +332,7 @@ RULES: dict[tuple[str, str], Page] = {
     ("sources/<int:source_id>/remove/", "POST"): Page(
         Role.EDITOR, data=lambda s, who: _claim_form(s.claim)
     ),
-    # Revisions (revision_pages.py)
+    # Revisions (pages/revisions.py)
     ("articles/<int:pk>/revise/", "GET"): Page(Role.REVIEWER),
     ("articles/<int:pk>/revise/", "POST"): Page(
         Role.REVIEWER,
@@ -402,7 +402,7 @@ RULES: dict[tuple[str, str], Page] = {
         personal=True,
         notes="To the claim it concerns (an outsider's own notification: wherever it leads).",
     ),
-    # Teams (team_pages.py): members read, admins manage members, invitations and the scale
+    # Teams (pages/teams.py): members read, admins manage members, invitations and the scale
     ("teams/", "GET"): Page(Role.VIEWER, personal=True),
     ("teams/", "POST"): Page(
         Role.VIEWER, 302, personal=True, data=lambda s, who: {"name": f"Desk of {who}"}

@@ -34,13 +34,12 @@ from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
 from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Source
-from annotations.pages import assignments as queue_pages
 from annotations.pages import page_updates
-from annotations.pages import revisions as revision_pages
 from annotations.pages.article_text import blocks_touching, groups_html, layout
 from annotations.pages.export_links import export_menu
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from annotations.pages.responses import refused
+from annotations.pages.workspace import assignees, attention
 from annotations.pages.workspace import workflow as review_panel
 from annotations.pages.workspace.cards import (
     UNDO_SECONDS,
@@ -88,9 +87,9 @@ def _page(
             layout(article.text, article.blocks, claims, links=article.links)
         ),
         "composer": None,
-        "attention": revision_pages.attention_items(article),
+        "attention": attention.attention_items(article),
         "live_after": live_after,
-        "assignment": queue_pages.article_panel(article, access),
+        "assignment": assignees.article_panel(article, access),
         "export_menu": export_menu(article.team, article=article),
         **extra,
     }
@@ -460,7 +459,7 @@ def _editor_context(
             "transitions": review["moves"],
             "notice": notice,
         },
-        "claim_assignment": queue_pages.claim_panel(claim, found.article, found.access),
+        "claim_assignment": assignees.claim_panel(claim, found.article, found.access),
         "review": review,
         "public_url": {
             "current": found.ref.public_url,

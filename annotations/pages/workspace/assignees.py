@@ -1,0 +1,91 @@
+"""The Assignees sections of the article page and of an open claim: who has the work, the form
+that gives it to a member (editors and up), and each assignment's due date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+from annotations import queries, services
+from annotations.models import Article, Claim
+from annotations.pages.forms import PageForm
+from annotations.pages.workspace.cards import Access
+
+
+class AssignForm(PageForm):
+    user = forms.ChoiceField(label="Reviewer")
+    due_on = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional.",
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose a person…"), *people]
+
+
+def _people(article: Article) -> list[tuple[str, str]]:
+    rows = []
+    for membership in services.assignable_members(article.team):
+        name = membership.user.get_username()
+        full = membership.user.get_full_name()
+        role = membership.get_role_display().lower()
+        rows.append((name, f"{full} ({name}, {role})" if full else f"{name} ({role})"))
+    return rows
+
+
+def assign_form(article: Article, data: Any = None, *, ids: str) -> AssignForm:
+    return AssignForm(data, people=_people(article), auto_id=ids)
+
+
+# --- what the article page shows (called by workspace.py) ----------------------------------------
+
+
+def article_panel(
+    article: Article, access: Access, *, form: AssignForm | None = None, notice: dict | None = None
+) -> dict[str, Any]:
+    """The article's Assignees block (the page's `assignees` partial, like a claim's): who,
+    with due dates; for editors the form."""
+    rows = queries.mark_overdue(list(queries.article_assignments(article)))
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
+    if can_assign and form is None:
+        form = assign_form(article, ids="assign-%s")
+    return {
+        "claim_id": None,
+        "section_id": "assignees",
+        "assign_url": reverse("article_assign", args=[article.pk]),
+        "unassign_url": reverse("article_unassign", args=[article.pk]),
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
+
+
+def claim_panel(
+    claim: Claim | Any,
+    article: Article,
+    access: Access,
+    *,
+    form: AssignForm | None = None,
+    notice: dict | None = None,
+) -> dict[str, Any]:
+    """An open claim's assignees and, for editors, the compact "Assign claim" form."""
+    rows = queries.mark_overdue(list(queries.claim_assignments(claim.pk)))
+    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
+    if can_assign and form is None:
+        form = assign_form(article, ids=f"c{claim.pk}-assign-%s")
+    return {
+        "claim_id": claim.pk,
+        "section_id": f"claim-{claim.pk}-assignees",
+        "assign_url": reverse("claim_assign", args=[claim.pk]),
+        "unassign_url": reverse("claim_unassign", args=[claim.pk]),
+        "rows": rows,
+        "can_assign": can_assign,
+        "form": form,
+        "notice": notice,
+    }
