@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.api import queries
-from annotations.api.views import READ, ApiView, _ok
+from annotations.api.base import READ, ApiView, responses_for
 from annotations.queries import agreement as agreement_queries
 from annotations.queries import scope
 
@@ -78,7 +78,7 @@ class TeamAgreementView(ApiView):
     @extend_schema(
         operation_id="team_agreement",
         summary="Agreement between the team's reviewers",
-        responses=_ok(TeamAgreementSerializer, *READ),
+        responses=responses_for(TeamAgreementSerializer, *READ),
     )
     def get(self, request: Request, slug: str) -> Response:
         team = scope.team_for_user(request.user, slug, with_role=True)
@@ -89,7 +89,7 @@ class ArticleAgreementView(ApiView):
     @extend_schema(
         operation_id="article_agreement",
         summary="Agreement between reviewers on one article",
-        responses=_ok(ArticleAgreementSerializer, *READ),
+        responses=responses_for(ArticleAgreementSerializer, *READ),
     )
     def get(self, request: Request, pk: int) -> Response:
         article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)

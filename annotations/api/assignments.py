@@ -17,9 +17,18 @@ from rest_framework.response import Response
 
 from annotations import services
 from annotations.api import queries
+from annotations.api.base import (
+    LIST,
+    READ,
+    WRITE,
+    ApiListView,
+    ApiView,
+    responses_for,
+    schema_only,
+    validated,
+)
 from annotations.api.errors import error_responses
 from annotations.api.serializers import InputSerializer
-from annotations.api.views import LIST, READ, WRITE, ApiListView, ApiView, _fake, _ok, validated
 from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
 from annotations.queries import queue, scope
 
@@ -146,13 +155,13 @@ class ArticleAssignmentListView(_AssignmentList):
         return self._article
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return ArticleAssignment.objects.none()
         return queue.article_assignments(self.get_article()).order_by()
 
     @extend_schema(
         summary="Who is assigned to the article, with due dates",
-        responses=_ok(AssignmentSerializer(many=True), *LIST),
+        responses=responses_for(AssignmentSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
@@ -181,13 +190,13 @@ class ClaimAssignmentListView(_AssignmentList):
         return self._claim
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return ClaimAssignment.objects.none()
         return queue.claim_assignments(self.get_claim()).order_by()
 
     @extend_schema(
         summary="Who is assigned to the claim, with due dates",
-        responses=_ok(AssignmentSerializer(many=True), *LIST),
+        responses=responses_for(AssignmentSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
@@ -246,7 +255,7 @@ class QueueView(ApiView):
             "article, without a verdict of theirs). Each list is overdue first, then by due "
             "date (none last), then oldest."
         ),
-        responses=_ok(QueueSerializer, *READ),
+        responses=responses_for(QueueSerializer, *READ),
     )
     def get(self, request: Request) -> Response:
         return Response(QueueSerializer(queue.queue_for(request.user)).data)

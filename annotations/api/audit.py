@@ -30,12 +30,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import policies, services
+from annotations.api.base import LIST, TeamChildListView, responses_for, schema_only
 from annotations.api.errors import error_responses
-from annotations.api.export import IgnoreFormatParameter, _in_thread
+from annotations.api.export import IgnoreFormatParameter, in_thread
 from annotations.api.filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateTimeFilter
 from annotations.api.pagination import ApiOrderingFilter
 from annotations.api.serializers import EventSerializer
-from annotations.api.views import LIST, TeamChildListView, _fake, _ok
 from annotations.errors import InvalidInput
 from annotations.exports import audit as audit_export
 from annotations.models import Event
@@ -95,7 +95,7 @@ class TeamActivityView(TeamChildListView):
     ordering_fields = ("id",)
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return Event.objects.none()
         return audit.team_events(self.get_team().pk)
 
@@ -108,7 +108,7 @@ class TeamActivityView(TeamChildListView):
 
     @extend_schema(
         summary="The team's activity: every change, newest first",
-        responses=_ok(ActivityEventSerializer(many=True), *LIST),
+        responses=responses_for(ActivityEventSerializer(many=True), *LIST),
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
@@ -195,7 +195,7 @@ class TeamAuditExportView(APIView):
         until = _moment_param(request, "until")
         chunks = audit_export.stream(team, name, since=since, until=until)
         if isinstance(request._request, ASGIRequest):
-            chunks = _in_thread(chunks)
+            chunks = in_thread(chunks)
         response = StreamingHttpResponse(chunks, content_type=audit_export.FORMATS[name][0])
         filename = audit_export.filename(team, name)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

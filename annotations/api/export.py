@@ -42,7 +42,7 @@ class IgnoreFormatParameter(DefaultContentNegotiation):
         return renderer, renderer.media_type
 
 
-async def _in_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
+async def in_thread(chunks: Iterator[str]) -> AsyncIterator[str]:
     """Serve a synchronous export under ASGI without collecting it first.
 
     Given a synchronous iterator, Django's ASGI handler reads it to the end into a list before
@@ -229,7 +229,7 @@ class ExportView(APIView):
             within=within,
         )
         if isinstance(request._request, ASGIRequest):
-            chunks = _in_thread(chunks)
+            chunks = in_thread(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
         filename = streams.filename(name, team, article)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -22,9 +22,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
+from annotations.api.base import LIST, ApiListView, ApiView, responses_for, schema_only
 from annotations.api.errors import error_responses
 from annotations.api.filters import MAX_ID
-from annotations.api.views import LIST, ApiListView, ApiView, _fake, _ok
 from annotations.models import Notification
 from annotations.queries import notifications, scope
 
@@ -84,7 +84,7 @@ class NotificationListView(ApiListView):
     ordering_fields = ("id", "created_at")
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return Notification.objects.none()
         return notifications.notifications_of(
             self.request.user, unread_only=_unread_only(self.request)
@@ -98,7 +98,7 @@ class NotificationListView(ApiListView):
     @extend_schema(
         summary="Your notifications, newest first",
         parameters=[UNREAD],
-        responses=_ok(NotificationSerializer(many=True), *LIST),
+        responses=responses_for(NotificationSerializer(many=True), *LIST),
     )
     def get(self, request: Request) -> Response:
         return self.list(request)
@@ -108,7 +108,7 @@ class NotificationReadView(ApiView):
     @extend_schema(
         summary="Mark one of your notifications read",
         request=None,
-        responses=_ok(NotificationSerializer, *MARK),
+        responses=responses_for(NotificationSerializer, *MARK),
     )
     def post(self, request: Request, notification_id: int) -> Response:
         if notification_id > MAX_ID:

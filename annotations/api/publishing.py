@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
+from annotations.api.base import READ, WITH_ETAG, WRITE, ApiView, responses_for, validated
 from annotations.api.etags import content_etag
 from annotations.api.serializers import InputSerializer
-from annotations.api.views import READ, WITH_ETAG, WRITE, ApiView, _ok, validated
 from annotations.lib import publishing
 from annotations.models import Team
 from annotations.queries import scope
@@ -66,7 +66,7 @@ def _body(team: Team) -> dict[str, str]:
 class TeamPublishingView(ApiView):
     @extend_schema(
         summary="The team's publishing settings",
-        responses=_ok(PublishingSerializer, *READ, description=WITH_ETAG),
+        responses=responses_for(PublishingSerializer, *READ, description=WITH_ETAG),
     )
     def get(self, request: Request, slug: str) -> Response:
         data = _body(scope.team_for_user(request.user, slug, with_role=True))
@@ -80,7 +80,7 @@ class TeamPublishingView(ApiView):
             "{article} and {slug}. Each change is a `team.publishing_changed` event."
         ),
         request=PublishingInputSerializer,
-        responses=_ok(PublishingSerializer, *WRITE),
+        responses=responses_for(PublishingSerializer, *WRITE),
     )
     def patch(self, request: Request, slug: str) -> Response:
         team = scope.team_for_user(request.user, slug, with_role=True)

@@ -20,15 +20,7 @@ from rest_framework.response import Response
 
 from annotations import policies, services
 from annotations.api import queries
-from annotations.api.errors import error_responses
-from annotations.api.etags import content_etag
-from annotations.api.serializers import (
-    InputSerializer,
-    MemberSerializer,
-    RatingSerializer,
-    TeamSerializer,
-)
-from annotations.api.views import (
+from annotations.api.base import (
     LIST,
     READ,
     WITH_ETAG,
@@ -36,9 +28,17 @@ from annotations.api.views import (
     ApiListView,
     ApiView,
     TeamChildListView,
-    _fake,
-    _ok,
+    responses_for,
+    schema_only,
     validated,
+)
+from annotations.api.errors import error_responses
+from annotations.api.etags import content_etag
+from annotations.api.serializers import (
+    InputSerializer,
+    MemberSerializer,
+    RatingSerializer,
+    TeamSerializer,
 )
 from annotations.models import Invite, Membership, Rating, Role, Team
 from annotations.queries import scope
@@ -194,7 +194,7 @@ class TeamListView(ApiListView):
     def get_queryset(self):  # noqa: ANN201
         return queries.api_teams_for(self.request.user)
 
-    @extend_schema(summary="Your teams", responses=_ok(TeamSerializer(many=True), *LIST))
+    @extend_schema(summary="Your teams", responses=responses_for(TeamSerializer(many=True), *LIST))
     def get(self, request: Request) -> Response:
         return self.list(request)
 
@@ -215,7 +215,9 @@ class TeamListView(ApiListView):
 
 
 class TeamDetailView(ApiView):
-    @extend_schema(summary="A team", responses=_ok(TeamSerializer, *READ, description=WITH_ETAG))
+    @extend_schema(
+        summary="A team", responses=responses_for(TeamSerializer, *READ, description=WITH_ETAG)
+    )
     def get(self, request: Request, slug: str) -> Response:
         data = TeamSerializer(scope.team_for_user(request.user, slug, with_role=True)).data
         return Response(data, headers={"ETag": content_etag(data)})
@@ -230,13 +232,13 @@ class TeamRatingListView(TeamChildListView):
     ordering_fields = ("order", "slug", "label")
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return Rating.objects.none()
         return _scale(self.get_team())
 
     @extend_schema(
         summary="The team's rating scale (retired ratings too, with active=false)",
-        responses=_ok(ScaleRatingSerializer(many=True), *LIST),
+        responses=responses_for(ScaleRatingSerializer(many=True), *LIST),
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
@@ -271,7 +273,7 @@ class TeamRatingDetailView(ApiView):
             "`active: false` retires it: verdicts that have it keep it."
         ),
         request=RatingUpdateInputSerializer,
-        responses=_ok(ScaleRatingSerializer, *WRITE),
+        responses=responses_for(ScaleRatingSerializer, *WRITE),
     )
     def patch(self, request: Request, slug: str, rating_slug: str) -> Response:
         team = _team(request, slug)
@@ -299,12 +301,13 @@ class TeamMemberListView(TeamChildListView):
     ordering_fields = ("created_at", "role")
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return Membership.objects.none()
         return queries.members_of(self.get_team())
 
     @extend_schema(
-        summary="The team's members and roles", responses=_ok(MemberSerializer(many=True), *LIST)
+        summary="The team's members and roles",
+        responses=responses_for(MemberSerializer(many=True), *LIST),
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
@@ -314,7 +317,7 @@ class TeamMemberDetailView(ApiView):
     @extend_schema(
         summary="Change a member's role (admins); the last admin stays admin (409)",
         request=MemberUpdateInputSerializer,
-        responses=_ok(MemberSerializer, *WRITE),
+        responses=responses_for(MemberSerializer, *WRITE),
     )
     def patch(self, request: Request, slug: str, username: str) -> Response:
         team = _team(request, slug)
@@ -345,7 +348,7 @@ class TeamInviteListView(TeamChildListView):
     ordering_fields = ("created_at", "expires_at")
 
     def get_queryset(self):  # noqa: ANN201
-        if _fake(self):
+        if schema_only(self):
             return Invite.objects.none()
         return _invites(self.get_team())
 
@@ -357,7 +360,7 @@ class TeamInviteListView(TeamChildListView):
 
     @extend_schema(
         summary="The team's invitations, used, revoked and expired ones too (admins)",
-        responses=_ok(InviteSerializer(many=True), 403, *LIST),
+        responses=responses_for(InviteSerializer(many=True), 403, *LIST),
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from annotations.live.protocol import _display_name, presence_seconds
+from annotations.live.protocol import display_name, presence_seconds
 from annotations.models import Presence
 
 # How often the poller refreshes its streams' presence rows and re-reads who is viewing.
@@ -37,7 +37,7 @@ def viewers_of(article_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
     for article_id, username, first, last in rows:
         people = found.setdefault(article_id, [])
         if not any(person["username"] == username for person in people):
-            people.append({"username": username, "name": _display_name(username, first, last)})
+            people.append({"username": username, "name": display_name(username, first, last)})
     return found
 
 

@@ -96,14 +96,14 @@ def event_type(verb: str) -> str:
     return EVENT_TYPES.get(verb.split(".", 1)[0], "activity")
 
 
-def _display_name(username: str | None, first: str | None, last: str | None) -> str:
+def display_name(username: str | None, first: str | None, last: str | None) -> str:
     full = f"{first or ''} {last or ''}".strip()
     return full or username or "Someone"
 
 
 def summary_of(row: dict[str, Any]) -> str:
     """A sentence for a toast: "reviewer added claim #12: “40% of troops left”"."""
-    who = _display_name(row["actor__username"], row["actor__first_name"], row["actor__last_name"])
+    who = display_name(row["actor__username"], row["actor__first_name"], row["actor__last_name"])
     verb = row["verb"]
     phrase = PHRASES.get(verb)
     if phrase is None:
@@ -126,7 +126,7 @@ def event_payload(row: dict[str, Any]) -> dict[str, Any]:
         "verb": row["verb"],
         "claim": row["claim_id"],
         "actor": row["actor__username"] or "",
-        "actor_name": _display_name(
+        "actor_name": display_name(
             row["actor__username"], row["actor__first_name"], row["actor__last_name"]
         ),
         "fields": sorted(changes) if isinstance(changes, dict) else [],

@@ -116,11 +116,11 @@ def event_record(
     )
 
 
-def _created(obj: Any, fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+def created_values(obj: Any, fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
     return {field: (None, getattr(obj, field)) for field in fields}
 
 
-def _full_clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
+def validate_model(obj: Any, *, exclude: Iterable[str] = ()) -> None:
     """Model validation, turned into a service error naming the first failing field."""
     try:
         obj.full_clean(exclude=list(exclude))
@@ -176,7 +176,7 @@ def _bump_version(claim: Claim) -> None:
 UNSET: Any = object()
 
 
-def _check_version(claim: Claim, expected_version: int | str | None) -> None:
+def check_version(claim: Claim, expected_version: int | str | None) -> None:
     """Optimistic concurrency: a write naming an older version than the stored one is refused."""
     if expected_version is None:
         return

@@ -40,7 +40,7 @@ from annotations.models import (
     Team,
     Verdict,
 )
-from annotations.services._base import UNSET, _created, _full_clean, event_record, require
+from annotations.services._base import UNSET, created_values, event_record, require, validate_model
 
 # --- articles -----------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ def article_preview(loaded: ingest.LoadedArticle) -> dict[str, Any]:
     }
 
 
-def _keepable_url(loaded: ingest.LoadedArticle) -> str:
+def keepable_url(loaded: ingest.LoadedArticle) -> str:
     """The article's address, when the model accepts it (a page's canonical may not be)."""
     address = (loaded.url or "")[:2000]
     try:
@@ -208,7 +208,7 @@ def _article_import_apply(
     article = Article(
         team=team,
         title=loaded.title[:500],
-        url=_keepable_url(loaded),
+        url=keepable_url(loaded),
         publisher=loaded.publisher[:200],
         author=loaded.author[:300],
         published_at=loaded.published_at,
@@ -221,7 +221,7 @@ def _article_import_apply(
         imported_by=actor,
         content_hash=digest,
     )
-    _full_clean(article, exclude=["assignees"])
+    validate_model(article, exclude=["assignees"])
     article.save()
     ArticleRevision.objects.create(
         article=article,
@@ -240,7 +240,7 @@ def _article_import_apply(
         verb=verbs.ARTICLE_IMPORTED,
         actor=actor,
         article=article,
-        changes=_created(article, ["title", "url", "source_kind"]),
+        changes=created_values(article, ["title", "url", "source_kind"]),
         note="Imported although it did not look like an article: " + " ".join(doubts)
         if doubts
         else "",

@@ -35,13 +35,13 @@ from annotations.models import (
 from annotations.services._base import (
     UNSET,
     _check_not_published,
-    _check_version,
-    _created,
-    _full_clean,
     _require_claim_editor,
+    check_version,
+    created_values,
     event_record,
     require,
     require_not_archived,
+    validate_model,
 )
 from annotations.services.articles import article_status_refresh
 from annotations.services.sources import (
@@ -119,7 +119,7 @@ def claim_create(
         tags=_clean_tags(tags),
         created_by=actor,
     )
-    _full_clean(claim, exclude=["final_verdict", "assignees", "team", "number"])
+    validate_model(claim, exclude=["final_verdict", "assignees", "team", "number"])
     claim.number = next_claim_number(article.team)
     claim.save()
     event_record(
@@ -128,7 +128,7 @@ def claim_create(
         actor=actor,
         article=article,
         claim=claim,
-        changes=_created(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
+        changes=created_values(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
     )
     if rating:
         verdict_set(claim=claim, actor=actor, rating=rating, rationale=rationale)
@@ -171,7 +171,7 @@ def claim_update(
 ) -> Claim:
     """Change a claim's wording, claimant, tags or position. Only what is given changes."""
     _require_claim_editor(actor, claim)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     claim.refresh_from_db()
     changes: dict[str, tuple[Any, Any]] = {}
@@ -210,7 +210,7 @@ def claim_update(
         change("anchored_revision", article.revision)
     if not changes:
         return claim
-    _full_clean(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
+    validate_model(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save()
     event_record(
@@ -259,7 +259,7 @@ def claim_delete(
 ) -> dict[str, Any]:
     """Delete a claim; its history and a snapshot stay in the Event log."""
     _require_claim_editor(actor, claim)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     snapshot = claim_snapshot(claim)
     article = claim.article
@@ -308,7 +308,7 @@ def claim_replace(
     source.added, source.removed).
     """
     _require_claim_editor(actor, claim)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     claim.refresh_from_db()
     sources = [dict(source) for source in sources]
@@ -393,7 +393,7 @@ def claim_revise(
     right to edit its wording.
     """
     require(actor, claim.article.team, policies.CLAIM_WORK)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     claim.refresh_from_db()
     wording: dict[str, str] = {}
     if claimant is not UNSET and (claimant or "").strip() != claim.claimant:
@@ -526,7 +526,7 @@ def claim_restore(
         else None,
         version=version,
     )
-    _full_clean(claim, exclude=["final_verdict", "assignees", "created_by", "team", "number"])
+    validate_model(claim, exclude=["final_verdict", "assignees", "created_by", "team", "number"])
     claim.save(force_insert=True)
 
     ratings = {rating.slug: rating for rating in Rating.objects.filter(team=article.team)}
@@ -568,7 +568,7 @@ def claim_restore(
             archived_url=_lowercase_scheme((item.get("archived_url") or "").strip()),
             added_by=actor,
         )
-        _full_clean(source, exclude=["claim", "added_by"])
+        validate_model(source, exclude=["claim", "added_by"])
         source.save()
 
     event_record(
@@ -577,7 +577,7 @@ def claim_restore(
         actor=actor,
         article=article,
         claim=claim,
-        changes=_created(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
+        changes=created_values(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
         note=note,
     )
     article_status_refresh(article)

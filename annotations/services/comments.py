@@ -24,7 +24,7 @@ from annotations.queries.discussion import (
     mentioned_names,
 )
 from annotations.services import notifications
-from annotations.services._base import _full_clean, event_record, require
+from annotations.services._base import event_record, require, validate_model
 
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
@@ -100,7 +100,7 @@ def comment_add(
                 "That comment was deleted: it cannot be replied to.", field="reply_to"
             )
     comment = Comment(claim=claim, author=actor, body=body, reply_to=reply_to)
-    _full_clean(comment, exclude=["claim", "author", "reply_to", "deleted_by"])
+    validate_model(comment, exclude=["claim", "author", "reply_to", "deleted_by"])
     comment.save()
     # Saving stamps created_at and updated_at a moment apart; "edited" means they differ.
     Comment.objects.filter(pk=comment.pk).update(updated_at=comment.created_at)

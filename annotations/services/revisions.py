@@ -31,14 +31,14 @@ from annotations.models import (
 )
 from annotations.queries.attention import claim_is_flagged
 from annotations.services._base import (
-    _check_version,
-    _full_clean,
     _jsonable,
+    check_version,
     event_record,
     require,
     require_not_archived,
+    validate_model,
 )
-from annotations.services.articles import _keepable_url, content_hash, load_article_input
+from annotations.services.articles import content_hash, keepable_url, load_article_input
 
 _SELECTOR_FIELDS = ("start", "end", "exact", "prefix", "suffix", "anchor")
 
@@ -153,7 +153,7 @@ def _article_revise_apply(
     if title_given:
         locked.title = loaded.title[:500]
     for field, value, limit in (
-        ("url", _keepable_url(loaded), 2000),
+        ("url", keepable_url(loaded), 2000),
         ("publisher", loaded.publisher, 200),
         ("author", loaded.author, 300),
         ("language", loaded.language, 16),
@@ -163,7 +163,7 @@ def _article_revise_apply(
     if loaded.published_at:
         locked.published_at = loaded.published_at
         locked.published_at_guessed = loaded.published_at_guessed
-    _full_clean(locked, exclude=["assignees", "team", "imported_by"])
+    validate_model(locked, exclude=["assignees", "team", "imported_by"])
     locked.save()
     revision = ArticleRevision.objects.create(
         article=locked,
@@ -173,7 +173,7 @@ def _article_revise_apply(
         links=locked.links,
         title=locked.title,
         source_kind=locked.source_kind,
-        source_url=_keepable_url(loaded),
+        source_url=keepable_url(loaded),
         content_hash=digest,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -407,7 +407,7 @@ def _save_anchor(
     for field, value in values.items():
         setattr(claim, field, value)
     if changes:
-        _full_clean(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
+        validate_model(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
         claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
         claim.save(update_fields=[*values, "version", "updated_at"])
     event_record(
@@ -437,7 +437,7 @@ def claim_confirm_anchor(
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     if claim.anchor == AnchorState.ORPHANED:
         raise Conflict(
             "This claim's quote was not found in the current text, so there is no match to "
@@ -494,7 +494,7 @@ def claim_reattach(
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
     claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     if claim.anchor == AnchorState.ANCHORED and not claim_is_flagged(claim):
         raise Conflict(
             "This claim is anchored; to point it at other text, edit the claim.",

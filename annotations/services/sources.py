@@ -22,12 +22,12 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
-    _check_version,
-    _created,
-    _full_clean,
     _http_url,
     _require_claim_editor,
+    check_version,
+    created_values,
     event_record,
+    validate_model,
 )
 
 SOURCE_FIELDS = frozenset(
@@ -86,7 +86,7 @@ def source_add(
         archived_url=archived_url,
         added_by=actor,
     )
-    _full_clean(source, exclude=["claim", "added_by"])
+    validate_model(source, exclude=["claim", "added_by"])
     source.save()
     _bump_version(claim)
     event_record(
@@ -95,7 +95,7 @@ def source_add(
         actor=actor,
         article=claim.article,
         claim=claim,
-        changes=_created(source, ["url", "title", "stance"]),
+        changes=created_values(source, ["url", "title", "stance"]),
     )
     return source
 
@@ -106,7 +106,7 @@ def source_remove(
 ) -> None:
     claim = source.claim
     _require_claim_editor(actor, claim)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     event_record(
         team=claim.article.team,

@@ -34,10 +34,10 @@ from annotations.models import (
 from annotations.services import _base, teams
 from annotations.services._base import (
     DEFAULT_SCALE,
-    _created,
-    _full_clean,
+    created_values,
     event_record,
     require,
+    validate_model,
 )
 
 # --- teams --------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) 
     The trusted form (commands, the demo, tests: `actor` may be None, the slug is taken as
     given); a person creating a team from a page or the API goes through team_start."""
     team = Team(name=name.strip(), slug=slug.strip())
-    _full_clean(team)
+    validate_model(team)
     team.save()
     for order, (rating_slug, label, value, colour, description) in enumerate(DEFAULT_SCALE):
         Rating.objects.create(
@@ -62,7 +62,9 @@ def team_create(*, name: str, slug: str, actor: AbstractBaseUser | None = None) 
             description=description,
             order=order,
         )
-    event_record(team=team, verb=verbs.TEAM_CREATED, actor=actor, changes=_created(team, ["name"]))
+    event_record(
+        team=team, verb=verbs.TEAM_CREATED, actor=actor, changes=created_values(team, ["name"])
+    )
     if actor is not None and actor.is_authenticated:
         Membership.objects.create(team=team, user=actor, role=Role.ADMIN)
     return team

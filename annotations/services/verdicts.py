@@ -17,11 +17,11 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
-    _check_version,
-    _full_clean,
+    check_version,
     event_record,
     rating_for,
     require,
+    validate_model,
 )
 
 
@@ -37,7 +37,7 @@ def verdict_set(
     """Record the user's current verdict on a claim; an earlier one of theirs is kept as history."""
     team = claim.article.team
     require(actor, team, policies.CLAIM_WORK)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     chosen = rating_for(team, rating)
     previous = Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True).first()
@@ -46,7 +46,7 @@ def verdict_set(
             return previous
         Verdict.objects.filter(pk=previous.pk).update(is_current=False)
     verdict = Verdict(claim=claim, reviewer=actor, rating=chosen, rationale=rationale.strip())
-    _full_clean(verdict, exclude=["claim", "reviewer", "rating"])
+    validate_model(verdict, exclude=["claim", "reviewer", "rating"])
     try:
         with transaction.atomic():
             verdict.save()
@@ -84,7 +84,7 @@ def verdict_withdraw(
     """
     team = claim.article.team
     require(actor, team, policies.CLAIM_WORK)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     _check_not_published(claim)
     current = (
         Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)

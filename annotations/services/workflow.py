@@ -28,7 +28,7 @@ from annotations.models import (
     Role,
     Verdict,
 )
-from annotations.services._base import UNSET, _check_version, event_record, require
+from annotations.services._base import UNSET, check_version, event_record, require
 from annotations.services.articles import article_status_refresh
 from annotations.services.claims import claim_revise
 from annotations.services.verdicts import verdict_set
@@ -86,7 +86,7 @@ def claim_transition(
     (publishing.public_url_for), else none. Given empty: published without one.
     """
     membership = require(actor, claim.article.team, policies.CLAIM_WORK)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     claim.refresh_from_db()
     if to not in ClaimStatus.values:
         raise InvalidInput(
@@ -191,7 +191,7 @@ def claim_public_url_set(
     claim's version; a `claim.public_url_changed` Event has the old and new address.
     """
     require(actor, claim.article.team, policies.CLAIM_PUBLIC_URL)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     claim.refresh_from_db()
     if claim.status != ClaimStatus.PUBLISHED:
         raise Conflict(
@@ -304,7 +304,7 @@ def claim_revise_and_transition(
     `move` carries any further options of claim_transition for the move.
     """
     require(actor, claim.article.team, policies.CLAIM_WORK)
-    _check_version(claim, expected_version)
+    check_version(claim, expected_version)
     own_before = (
         Verdict.objects.filter(claim=claim, reviewer=actor, is_current=True)
         .values_list("pk", flat=True)

@@ -24,11 +24,11 @@ import pytest
 
 from annotations import services
 from annotations.api import agreement as agreement_api
+from annotations.api import articles, benchmark, claims
 from annotations.api import assignments as assignment_api
 from annotations.api import audit as audit_api
 from annotations.api import publishing as publishing_api
 from annotations.api import teams as team_api
-from annotations.api import views
 from annotations.models import Comment, Role
 from tests.api.conftest import QUOTE, World, error_of
 
@@ -214,7 +214,9 @@ def api_endpoints() -> set[tuple[str, str]]:
     """(route, METHOD) for every method every view of the API's urlpatterns answers."""
     found = set()
     for pattern in (
-        views.urlpatterns
+        benchmark.urlpatterns
+        + articles.urlpatterns
+        + claims.urlpatterns
         + agreement_api.urlpatterns
         + audit_api.urlpatterns
         + assignment_api.urlpatterns

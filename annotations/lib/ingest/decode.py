@@ -74,7 +74,7 @@ def _bom_encoding(data: bytes) -> str | None:
     return None
 
 
-def _looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes) -> bool:
     if _bom_encoding(data):
         return False  # UTF-16/32 text legitimately contains NUL bytes
     if data.startswith(_BINARY_SIGNATURES):
@@ -116,7 +116,7 @@ def _guess_decode(data: bytes) -> str | None:
     return _try_decode(data, best.encoding)
 
 
-def _decode_text_bytes(data: bytes, declared: str = "") -> str:
+def decode_text_bytes(data: bytes, declared: str = "") -> str:
     """Bytes of a text or Markdown document to str: BOM, UTF-8, declared charset, guess."""
     bom = _bom_encoding(data)
     if bom:
@@ -140,7 +140,7 @@ def _decode_text_bytes(data: bytes, declared: str = "") -> str:
     return decoded
 
 
-def _decode_html_bytes(data: bytes, declared: str = "") -> str:
+def decode_html_bytes(data: bytes, declared: str = "") -> str:
     """HTML bytes to str.
 
     Valid UTF-8 wins over any declaration: text in a legacy 8-bit charset essentially never

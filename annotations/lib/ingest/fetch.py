@@ -24,9 +24,9 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from annotations.lib.ingest.decode import _decode_text_bytes, _looks_binary
-from annotations.lib.ingest.files import _CONTENT_TYPE_KINDS
-from annotations.lib.ingest.html import _load_html
+from annotations.lib.ingest.decode import decode_text_bytes, looks_binary
+from annotations.lib.ingest.files import CONTENT_TYPE_KINDS
+from annotations.lib.ingest.html import read_html
 from annotations.lib.ingest.markdown import load_markdown
 from annotations.lib.ingest.normalise import USER_AGENT, IngestError, LoadedArticle, load_text
 from annotations.lib.text import human_size
@@ -379,7 +379,7 @@ def fetch_url(
                     status=502,
                 )
             mime, charset = _content_type(response.headers.get("Content-Type", ""))
-            if mime and mime not in _CONTENT_TYPE_KINDS:
+            if mime and mime not in CONTENT_TYPE_KINDS:
                 # refuse before downloading an image or a PDF
                 raise _unsupported_page(target.url, mime)
             body = _read_body(response, target.url, max_bytes, deadline)
@@ -406,7 +406,7 @@ def _unsupported_page(url: str, mime: str) -> IngestError:
 def _load_fetched(body: bytes, mime: str, charset: str, url: str) -> LoadedArticle:
     if not body.strip():
         raise IngestError(f"The page at {url[:200]} is empty.", code="empty")
-    kind = _CONTENT_TYPE_KINDS.get(mime)
+    kind = CONTENT_TYPE_KINDS.get(mime)
     if not mime:
         # No Content-Type: accept what plainly is a web page.
         kind = (
@@ -415,13 +415,13 @@ def _load_fetched(body: bytes, mime: str, charset: str, url: str) -> LoadedArtic
     if kind is None:
         raise _unsupported_page(url, mime)
     if kind == "html":
-        article = _load_html(body, url=url, declared_charset=charset)
+        article = read_html(body, url=url, declared_charset=charset)
     else:
-        if _looks_binary(body):
+        if looks_binary(body):
             raise IngestError(
                 f"The page at {url[:200]} does not contain text.", code="binary", status=415
             )
-        decoded = _decode_text_bytes(body, charset)
+        decoded = decode_text_bytes(body, charset)
         article = load_markdown(decoded) if kind == "markdown" else load_text(decoded)
     article.url = url
     article.source_kind = "url"

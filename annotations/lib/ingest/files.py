@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from annotations.lib.ingest.decode import _decode_text_bytes, _looks_binary
-from annotations.lib.ingest.html import _load_html
+from annotations.lib.ingest.decode import decode_text_bytes, looks_binary
+from annotations.lib.ingest.html import read_html
 from annotations.lib.ingest.markdown import load_markdown
 from annotations.lib.ingest.normalise import IngestError, LoadedArticle, load_text, normalise_text
 from annotations.lib.text import human_size
@@ -27,7 +27,7 @@ _FILE_KINDS = {
 }
 
 
-_CONTENT_TYPE_KINDS = {
+CONTENT_TYPE_KINDS = {
     "text/plain": "text",
     "text/markdown": "markdown",
     "text/x-markdown": "markdown",
@@ -53,7 +53,7 @@ def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "")
     display, stem, extension = _split_name(name)
     kind = _FILE_KINDS.get(extension)
     if kind is None and not extension:
-        kind = _CONTENT_TYPE_KINDS.get(content_type.split(";")[0].strip().lower())
+        kind = CONTENT_TYPE_KINDS.get(content_type.split(";")[0].strip().lower())
     if kind is None:
         raise IngestError(
             f"{display} is not a supported type: {_ALLOWED}.", code="unsupported_type", status=415
@@ -67,7 +67,7 @@ def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "")
         )
     if not data:
         raise IngestError(f"The file {display} is empty.", code="empty")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise IngestError(
             f"{display} does not contain text (it looks like a binary file such as an image, "
             f"PDF or Word document): {_ALLOWED}.",
@@ -77,10 +77,10 @@ def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "")
     if kind == "html":
         if not data.strip():
             raise IngestError(f"The file {display} contains only blank space.", code="empty")
-        article = _load_html(data)
+        article = read_html(data)
         article.title = article.title or stem
     else:
-        decoded = _decode_text_bytes(data)
+        decoded = decode_text_bytes(data)
         if not normalise_text(decoded):
             raise IngestError(f"The file {display} contains only blank space.", code="empty")
         article = load_markdown(decoded) if kind == "markdown" else load_text(decoded)

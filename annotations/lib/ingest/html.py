@@ -17,7 +17,7 @@ import trafilatura
 from dateutil import parser as date_parser
 from lxml import etree
 
-from annotations.lib.ingest.decode import _decode_html_bytes
+from annotations.lib.ingest.decode import decode_html_bytes
 from annotations.lib.ingest.normalise import (
     IngestError,
     LoadedArticle,
@@ -397,13 +397,13 @@ def _clean_title(title: str, publisher: str, hostname: str) -> str:
     return "".join(pieces).strip() or title
 
 
-def _load_html(
+def read_html(
     html: str | bytes, *, url: str = "", title: str = "", declared_charset: str = ""
 ) -> LoadedArticle:
     if isinstance(html, bytes):
         if not html.strip():
             raise IngestError("The HTML is empty.", code="empty")
-        html = _decode_html_bytes(html, declared_charset)
+        html = decode_html_bytes(html, declared_charset)
     source = _XML_DECLARATION_RE.sub("", html.lstrip("\ufeff"), count=1)
     if not source.strip():
         raise IngestError("The HTML is empty.", code="empty")
@@ -707,9 +707,9 @@ def _publication_date(
 
 def decode_html(data: bytes) -> str:
     """An uploaded page's bytes as text, decoded as its import would decode them."""
-    return _decode_html_bytes(data)
+    return decode_html_bytes(data)
 
 
 def load_html(html: str | bytes, *, url: str = "", title: str = "") -> LoadedArticle:
     """Article text and metadata of a web page, with navigation and other boilerplate dropped."""
-    return _load_html(html, url=url, title=title)
+    return read_html(html, url=url, title=title)
