@@ -16,7 +16,6 @@ someone else meanwhile — always comes back with everything that was typed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -24,22 +23,17 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
 
 from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
 from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Source
-from annotations.pages import page_updates
-from annotations.pages.article_text import blocks_touching, groups_html, layout
-from annotations.pages.export_links import export_menu
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from annotations.pages.responses import refused
-from annotations.pages.workspace import assignees, attention
+from annotations.pages.workspace import assignees
 from annotations.pages.workspace import workflow as review_panel
 from annotations.pages.workspace.cards import (
     UNDO_SECONDS,
@@ -49,104 +43,20 @@ from annotations.pages.workspace.cards import (
     load_claims,
     selector_message,
 )
+from annotations.pages.workspace.fragments import (
+    NEW_IDS,
+    TEMPLATE,
+    article_url,
+    changed_blocks,
+    claim_ids,
+    deleted_toast,
+    htmx_answer,
+    page_answer,
+    undo_toast,
+)
 from annotations.queries import conflicts
-from annotations.queries.audit import latest_event_id
 
-TEMPLATE = "annotations/workspace/article_detail.html"
 SOURCES_PREFIX = "sources"
-# Element ids: the new-claim form and each open claim's form may be on the page together.
-NEW_IDS = "new-%s"
-
-
-def _claim_ids(claim_id: int) -> str:
-    return f"c{claim_id}-%s"
-
-
-def _page(
-    request: HttpRequest,
-    page_article: Article,
-    page_access: Access,
-    *,
-    status: int = 200,
-    claims: list[Claim] | None = None,
-    **extra: Any,
-) -> HttpResponse:
-    """The whole workspace page, optionally with a form open in the panel. (`extra` may
-    repeat the article and access: the fragments' contexts carry them too.)"""
-    article, access = page_article, page_access
-    # Read before the claims: the live stream starts after it, so nothing falls in between.
-    live_after = latest_event_id(article)
-    claims = claims if claims is not None else load_claims(article, access)
-    # The list shows the open (or confirming) claim in place of its card.
-    for mode, key in (("open", "open_claim"), ("confirm", "confirm_claim")):
-        if extra.get(key) is not None:
-            extra[key].panel_mode = mode
-    context = list_context(request, article, access, claims, from_page_url=False)
-    context |= {
-        "article_html": groups_html(
-            layout(article.text, article.blocks, claims, links=article.links)
-        ),
-        "composer": None,
-        "attention": attention.attention_items(article),
-        "live_after": live_after,
-        "assignment": assignees.article_panel(article, access),
-        "export_menu": export_menu(article.team, article=article),
-        **extra,
-    }
-    return render(request, TEMPLATE, context, status=status)
-
-
-def _fragment(request: HttpRequest, name: str, context: dict[str, Any]) -> str:
-    return render_to_string(f"{TEMPLATE}#{name}", context, request=request)
-
-
-def _changed_blocks(article: Article, claims: list[Claim], ranges: Iterable[tuple]) -> list:
-    """The rendered blocks that the given (start, end) ranges show in, for out-of-band swaps."""
-    wanted: set[int] = set()
-    for start, end in ranges:
-        wanted |= blocks_touching(article.text, article.blocks, start, end)
-    if not wanted:
-        return []
-    groups = layout(article.text, article.blocks, claims, only=wanted, links=article.links)
-    return [block for group in groups for block in group.blocks if block.start in wanted]
-
-
-def _htmx_answer(
-    request: HttpRequest,
-    *,
-    main: str,
-    target: str,
-    swap: str,
-    context: dict[str, Any],
-    status: int = 200,
-    blocks: list | None = None,
-    announce: str = "",
-    toast: dict | None = None,
-    clear_toast: bool = False,
-    clear_composer: bool = False,
-    count: int | None = None,
-) -> HttpResponse:
-    """The main fragment (placed by HX-Retarget/HX-Reswap) and the out-of-band ones."""
-    oob = {
-        "changed_blocks": blocks or [],
-        "announce": announce,
-        "toast": toast,
-        "toast_update": toast is not None or clear_toast,
-        "clear_composer": clear_composer,
-        "count_update": count is not None,
-        "claim_total": count,
-    }
-    body = _fragment(request, main, context) + _fragment(request, "oob", {**context, **oob})
-    response = HttpResponse(body, status=status)
-    retarget(response, target)
-    reswap(response, swap)
-    # The header's counts and the article's status, which the action may have changed.
-    return page_updates.with_page_updates(request, response, article=context.get("article"))
-
-
-def _article_url(article: Article, claim_id: int | None = None) -> str:
-    url = reverse("article_detail", args=[article.pk])
-    return f"{url}#claim-{claim_id}" if claim_id else url
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -171,9 +81,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # scroll-initial-target, no script needed), while the URL's fragment scrolls the
         # text to its highlight.
         context = _editor_context(opened)
-        return _page(request, article, access, claims=opened.claims, permalinked=True, **context)
-    toast = _undo_toast(request, article, access)
-    return _page(request, article, access, toast=toast)
+        return page_answer(
+            request, article, access, claims=opened.claims, permalinked=True, **context
+        )
+    toast = undo_toast(request, article, access)
+    return page_answer(request, article, access, toast=toast)
 
 
 def _opened_claim(request: HttpRequest, article: Article) -> Found | None:
@@ -199,29 +111,6 @@ def claim_permalink(request: HttpRequest, slug: str, number: int) -> HttpRespons
     url = reverse("article_detail", args=[claim.article_id])
     anchor = f"mark-{claim.pk}" if claim.start is not None else f"claim-{claim.pk}"
     return redirect(f"{url}?claim={claim.pk}#{anchor}")
-
-
-def _undo_toast(request: HttpRequest, article: Article, access: Access) -> dict | None:
-    """After a deletion without JavaScript, the page offers its undo (`?deleted=<id>`)."""
-    deleted = request.GET.get("deleted", "")
-    if not deleted.isdigit() or not access.can_create:
-        return None
-    if Claim.objects.filter(pk=int(deleted)).exists():
-        return None
-    snapshot = queries.deleted_claim_snapshot(article, int(deleted))
-    if snapshot is None:
-        return None
-    return _deleted_toast(article, int(deleted), snapshot.get("number"))
-
-
-def _deleted_toast(article: Article, claim_id: int, number: int | None = None) -> dict:
-    name = f"Claim #{number}" if number else "The claim"
-    return {
-        "message": f"{name} was deleted.",
-        "kind": "undo",
-        "restore_url": reverse("claim_restore", args=[article.pk]),
-        "claim_id": claim_id,
-    }
 
 
 # --- creating a claim ----------------------------------------------------------------------------
@@ -276,7 +165,7 @@ def claim_new(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"article": article, "access": access, **_composer_context(form, rows)}
     if request.htmx:
         return render(request, f"{TEMPLATE}#composer-body", context)
-    return _page(request, article, access, claims=claims, **_composer_context(form, rows))
+    return page_answer(request, article, access, claims=claims, **_composer_context(form, rows))
 
 
 @login_required
@@ -311,7 +200,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
             return _created(request, article, access, claim)
     if request.htmx:
         context = {"article": article, "access": access, **_composer_context(form, rows)}
-        return _htmx_answer(
+        return htmx_answer(
             request,
             main="composer-body",
             target="#composer",
@@ -320,7 +209,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
             status=status,
             announce="The claim was not saved: see the messages in the form.",
         )
-    return _page(
+    return page_answer(
         request, article, access, claims=claims, status=status, **_composer_context(form, rows)
     )
 
@@ -340,16 +229,16 @@ def _created(
     message = f"Claim #{saved.number} {verb}."
     if not request.htmx:
         messages.success(request, message)
-        return redirect(_article_url(article, claim.pk))
+        return redirect(article_url(article, claim.pk))
     saved.just_saved = True
     context = list_context(request, article, access, claims, from_page_url=True)
-    return _htmx_answer(
+    return htmx_answer(
         request,
         main="claim-list",
         target="#claim-list",
         swap="outerHTML",
         context=context,
-        blocks=_changed_blocks(article, claims, [(claim.start, claim.end)]),
+        blocks=changed_blocks(article, claims, [(claim.start, claim.end)]),
         announce=message,
         clear_composer=clear_composer,
         clear_toast=True,
@@ -400,13 +289,13 @@ def _editor_form(found: Found, data: Any = None, **kwargs: Any) -> ClaimForm:
         data,
         creating=False,
         claim_id=found.ref.pk,
-        auto_id=_claim_ids(found.ref.pk),
+        auto_id=claim_ids(found.ref.pk),
         **kwargs,
     )
 
 
 def _editor_rows(found: Found, data: Any = None) -> Any:
-    return SourceRowFormSet(data, prefix=SOURCES_PREFIX, auto_id=_claim_ids(found.ref.pk))
+    return SourceRowFormSet(data, prefix=SOURCES_PREFIX, auto_id=claim_ids(found.ref.pk))
 
 
 def _user_verdict(claim: Claim, user: AbstractBaseUser) -> Any:
@@ -502,7 +391,7 @@ def _show_editor(
     blocks = kwargs.pop("blocks", None)
     context = _editor_context(found, **kwargs)
     if request.htmx:
-        return _htmx_answer(
+        return htmx_answer(
             request,
             main="claim-open",
             target=f"#claim-{found.ref.pk}",
@@ -512,7 +401,7 @@ def _show_editor(
             announce=announce,
             blocks=blocks,
         )
-    return _page(
+    return page_answer(
         request, found.article, found.access, claims=found.claims, status=status, **context
     )
 
@@ -541,7 +430,7 @@ def claim_card(request: HttpRequest, claim_id: int) -> HttpResponse:
     """One claim as the list shows it (closing an open claim); without htmx, the page."""
     found = _find(request, claim_id)
     if not request.htmx:
-        return redirect(_article_url(found.article, found.ref.pk))
+        return redirect(article_url(found.article, found.ref.pk))
     context = {"article": found.article, "access": found.access, "claim": found.claim}
     return render(request, f"{TEMPLATE}#claim-card", context)
 
@@ -690,7 +579,7 @@ def _claim_gone(request: HttpRequest, claim_id: int) -> HttpResponse:
     }
     status = 409
     if request.htmx:
-        return _htmx_answer(
+        return htmx_answer(
             request,
             main="claim-gone",
             target=f"#claim-{claim_id}",
@@ -699,7 +588,7 @@ def _claim_gone(request: HttpRequest, claim_id: int) -> HttpResponse:
             status=status,
             announce=f"{who} deleted this claim while you were editing it. Your text is kept.",
         )
-    return _page(request, article, access, claims=claims, status=status, **context)
+    return page_answer(request, article, access, claims=claims, status=status, **context)
 
 
 def _moved_rows(post: QueryDict, prefix: str, total: int) -> QueryDict:
@@ -721,16 +610,16 @@ def _saved(request: HttpRequest, claim_id: int, message: str, **extra: Any) -> H
     message = message.replace("{number}", f"#{found.claim.number}")
     if not request.htmx:
         messages.success(request, message)
-        return redirect(_article_url(found.article, claim_id))
+        return redirect(article_url(found.article, claim_id))
     found.claim.just_saved = True
     context = {"article": found.article, "access": found.access, "claim": found.claim}
-    return _htmx_answer(
+    return htmx_answer(
         request,
         main="claim-card",
         target=f"#claim-{claim_id}",
         swap="outerHTML",
         context=context,
-        blocks=_changed_blocks(found.article, found.claims, [(found.claim.start, found.claim.end)]),
+        blocks=changed_blocks(found.article, found.claims, [(found.claim.start, found.claim.end)]),
         announce=message,
         **extra,
     )
@@ -799,7 +688,7 @@ def _after_inside_action(
     form = _editor_form(found, data)
     notice = {"kind": "done", "title": message, "text": ""}
     changed = (
-        _changed_blocks(found.article, found.claims, [(found.claim.start, found.claim.end)])
+        changed_blocks(found.article, found.claims, [(found.claim.start, found.claim.end)])
         if blocks
         else None
     )
@@ -999,19 +888,19 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
             )
         return refused(request, error)
     article, access = found.article, found.access
-    toast = _deleted_toast(article, claim_id, claim.number)
+    toast = deleted_toast(article, claim_id, claim.number)
     if not request.htmx:
         # The page says so in its undo toast (`?deleted=`).
-        return redirect(f"{_article_url(article)}?deleted={claim_id}")
+        return redirect(f"{article_url(article)}?deleted={claim_id}")
     claims = load_claims(article, access)
     context = list_context(request, article, access, claims, from_page_url=True)
-    return _htmx_answer(
+    return htmx_answer(
         request,
         main="claim-list",
         target="#claim-list",
         swap="outerHTML",
         context=context,
-        blocks=_changed_blocks(article, claims, [(claim.start, claim.end)]),
+        blocks=changed_blocks(article, claims, [(claim.start, claim.end)]),
         announce=f"Claim #{claim.number} deleted. Undo is offered for {UNDO_SECONDS} seconds.",
         toast=toast,
         count=len(claims),
@@ -1029,7 +918,7 @@ def _confirm_delete(
         "confirm_notice": notice,
     }
     if request.htmx:
-        return _htmx_answer(
+        return htmx_answer(
             request,
             main="claim-confirm-delete",
             target=f"#claim-{found.ref.pk}",
@@ -1037,7 +926,7 @@ def _confirm_delete(
             context=context,
             status=status,
         )
-    return _page(
+    return page_answer(
         request, found.article, found.access, claims=found.claims, status=status, **context
     )
 
