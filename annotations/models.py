@@ -1,6 +1,6 @@
 """The domain model: teams, articles and their revisions, claims with verdicts and evidence.
 
-Writes happen in services.py; reads are shaped by the QuerySet methods in queries.py.
+Writes happen in services/; reads are shaped by the querysets of queries/.
 Every offset counts Unicode code points of Article.text (Python string indices).
 """
 
@@ -37,7 +37,7 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
-    # Publishing settings (admins; annotations/publishing.py): who publishes the team's fact
+    # Publishing settings (admins; annotations/lib/publishing.py): who publishes the team's fact
     # checks, for the ClaimReview `author`, and where they are published.
     organisation_name = models.CharField(max_length=200, blank=True)
     site_url = models.URLField(max_length=2000, blank=True)

@@ -1,4 +1,4 @@
-"""Agreement between reviewers in the API (annotations/agreement.py computes it).
+"""Agreement between reviewers in the API (annotations/lib/agreement.py computes it).
 
 - GET /api/v1/teams/{slug}/agreement/ — the team's Krippendorff's alpha over every claim with
   at least two current verdicts, each article's alpha, and every pair of reviewers' agreement.

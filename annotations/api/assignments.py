@@ -2,7 +2,7 @@
 and unassigning (editors and admins), and the caller's queue.
 
 The views find the article or claim through the team-scoped queries (outsiders get 404) and
-call annotations/assignments.py, where the role checks, the Events and the notifications are.
+call services/assignments.py, where the role checks, the Events and the notifications are.
 """
 
 from __future__ import annotations

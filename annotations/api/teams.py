@@ -2,7 +2,7 @@
 it), its members (roles, removal) and its invitation links, and accepting an invitation.
 
 The views find the team through the caller's memberships (outsiders get 404), validate the
-input's types and sizes, and call annotations/teams.py, where the role checks (admins manage
+input's types and sizes, and call services/teams.py, where the role checks (admins manage
 members, invitations and the scale: others get 403), the rules and the Events are.
 """
 

@@ -14,7 +14,7 @@ https://www.w3.org/TR/annotation-protocol/ — paths relative to /api/v1/:
 Responses are `application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"` whenever the
 client accepts JSON-LD or JSON (406 otherwise); bodies may be sent as JSON-LD or JSON (415
 otherwise). Errors are the API's JSON `{"detail", "code"}`. The mapping itself is
-annotations/exports/w3c.py; writes go through the services.
+annotations/exports/formats/w3c.py; writes go through the services.
 """
 
 from __future__ import annotations

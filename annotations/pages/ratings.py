@@ -12,7 +12,7 @@ STYLED_RATINGS = frozenset(slug for slug, *_ in DEFAULT_SCALE)
 def rating_class(slug: str, pk: int | None = None) -> str:
     """The CSS class that colours a rating. The default scale's slugs have classes in app.css;
     any other rating is grey there, and `rating-<id>` in the team's ratings.css gives it the
-    colour the team chose (team_pages.team_ratings_css, which also recolours the defaults)."""
+    colour the team chose (pages.teams.team_ratings_css, which also recolours the defaults)."""
     if slug in STYLED_RATINGS:
         return f"verdict-{slug}"
     return f"verdict-other rating-{pk}" if pk else "verdict-other"

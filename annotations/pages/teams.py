@@ -2,7 +2,7 @@
 an invitation, and switching the team the other pages start from.
 
 Views find the team through the user's membership (outsiders get 404), call a service in
-annotations/teams.py for every write (roles are checked there: lesser roles get 403 with the
+services/teams.py for every write (roles are checked there: lesser roles get 403 with the
 reason), and redirect after a successful POST. The one exception is a new invitation, whose
 link is rendered straight into the POST's response so the secret is never stored anywhere.
 """

@@ -3,7 +3,7 @@
 Each reviewer's current verdict on a claim is their rating of it (a later verdict of theirs
 replaces the earlier one); superseded verdicts do not count. Claims are the units, reviewers
 the coders, ratings the values; claims with fewer than two current verdicts take no part
-(annotations/agreement.py says how alpha is computed, and when ordinal or nominal).
+(annotations/lib/agreement.py says how alpha is computed, and when ordinal or nominal).
 
 A team's figures cost three queries however many articles, claims and verdicts it has: its
 current verdicts, its ratings' numbers, and the titles of the articles they are on. An

@@ -208,8 +208,8 @@ def claims_for_workspace(article: Article) -> list[ClaimRow]:
             final = rating(final_rating_id, final_slug, final_label)
         claim = ClaimRow(tuple(values), verdicts.get(values[0], []), final)
         claim.created_by = person(values[9], creator)
-        claim.correction_note, claim.corrected_at = note, corrected_at  # review_panel's card line
-        claim.public_url = row[-3]  # review_panel.public_url_html
+        claim.correction_note, claim.corrected_at = note, corrected_at  # workflow.py's card line
+        claim.public_url = row[-3]  # workflow.public_url_html
         claim.number = row[-2]  # the permanent number in the team (#123)
         claim.comment_total = row[-1]
         result.append(claim)

@@ -1,4 +1,4 @@
-"""W3C Web Annotation mapping (annotations/exports/w3c.py): every output passes the W3C musts."""
+"""W3C Web Annotation mapping (exports/formats/w3c.py): every output passes the W3C musts."""
 
 from __future__ import annotations
 

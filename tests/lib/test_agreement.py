@@ -1,6 +1,6 @@
 """Krippendorff's alpha and pairwise agreement, against examples worked by hand.
 
-Notation as in annotations/agreement.py: o[c,k] the coincidences, n_c their row totals,
+Notation as in annotations/lib/agreement.py: o[c,k] the coincidences, n_c their row totals,
 n the pairable values; alpha = 1 - (n - 1) * sum(o * d2) / sum(n_c * n_k * d2).
 """
 

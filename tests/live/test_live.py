@@ -1,4 +1,4 @@
-"""Live updates (annotations/live.py): the Server-Sent Events stream of an article's Events,
+"""Live updates (annotations/live/): the Server-Sent Events stream of an article's Events,
 resuming with Last-Event-ID, the one-poller-per-process delivery with its window for ids
 committed out of order, presence, the heartbeat, and what the page fetches after an Event.
 

@@ -272,7 +272,7 @@ RULES: dict[tuple[str, str], Page] = {
     # least roles are those for someone else's claim, as in the API's matrix.
     ("articles/<int:pk>/", "GET"): Page(Role.VIEWER),
     ("articles/<int:pk>/claims/new/", "GET"): Page(Role.REVIEWER),
-    # Managing the article (article_pages.py): editors edit details, archive and restore;
+    # Managing the article (pages/articles.py): editors edit details, archive and restore;
     # admins delete after a confirmation page
     ("articles/<int:pk>/edit/", "GET"): Page(Role.EDITOR),
     ("articles/<int:pk>/edit/", "POST"): Page(
@@ -358,10 +358,10 @@ RULES: dict[tuple[str, str], Page] = {
     ("tokens/", "POST"): Page(
         Role.VIEWER, personal=True, data=lambda s, who: {"name": "laptop"}, event=False
     ),
-    # Live updates (live.py): under the test client the stream answers what it has and ends
+    # Live updates (live/): under the test client the stream answers what it has and ends
     ("articles/<int:pk>/live/", "GET"): Page(Role.VIEWER),
     ("articles/<int:pk>/live/refresh/", "GET"): Page(Role.VIEWER),
-    # Assignments (queue_pages.py): editors give work; My queue is everyone's own
+    # Assignments (pages/assignments.py): editors give work; My queue is everyone's own
     ("queue/", "GET"): Page(Role.VIEWER, personal=True),
     ("articles/<int:pk>/assignees/", "POST"): Page(
         Role.EDITOR, 302, data=lambda s, who: {"user": s.desk.reviewer.get_username()}
@@ -375,7 +375,7 @@ RULES: dict[tuple[str, str], Page] = {
     ("claims/<int:claim_id>/assignees/remove/", "POST"): Page(
         Role.EDITOR, 302, data=lambda s, who: {"user": s.assigned(s.claim).get_username()}
     ),
-    # The discussion of a claim (comment_pages.py): reviewers comment; authors edit and
+    # The discussion of a claim (pages/discussion.py): reviewers comment; authors edit and
     # delete their own comments
     ("claims/<int:claim_id>/discussion/", "GET"): Page(
         Role.VIEWER, 302, notes="Without htmx: the open claim."
@@ -390,7 +390,7 @@ RULES: dict[tuple[str, str], Page] = {
     ),
     ("comments/<int:comment_id>/delete/", "GET"): Page(Role.REVIEWER, kwargs=_own_comment),
     ("comments/<int:comment_id>/delete/", "POST"): Page(Role.REVIEWER, 302, kwargs=_own_comment),
-    # Notifications (notification_pages.py): everyone's own
+    # Notifications (pages/notifications.py): everyone's own
     ("notifications/", "GET"): Page(Role.VIEWER, personal=True),
     ("notifications/read-all/", "POST"): Page(Role.VIEWER, 302, personal=True, event=False),
     ("notifications/<int:notification_id>/read/", "POST"): Page(
@@ -449,10 +449,10 @@ RULES: dict[tuple[str, str], Page] = {
             "public_url_pattern": "https://desk.example.org/fact-checks/{claim}",
         },
     ),
-    # The audit trail (audit_pages.py)
+    # The audit trail (pages/audit.py)
     ("claims/<int:claim_id>/history/", "GET"): Page(Role.VIEWER),
     ("teams/<slug:slug>/activity/", "GET"): Page(Role.VIEWER),
-    # Agreement between reviewers (agreement_pages.py)
+    # Agreement between reviewers (pages/agreement.py)
     ("teams/<slug:slug>/agreement/", "GET"): Page(Role.VIEWER),
     ("articles/<int:pk>/agreement/", "GET"): Page(Role.VIEWER),
 }

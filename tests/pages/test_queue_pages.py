@@ -1,4 +1,4 @@
-"""Pages for assignments (annotations/queue_pages.py): "My queue", the count in the navigation,
+"""Pages for assignments (pages/assignments.py): "My queue", the count in the navigation,
 and the Assignees forms on the article page and in an open claim, with htmx and without."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Revisions on the page (annotations/revision_pages.py): a new version, the list of revisions,
+"""Revisions on the page (pages/revisions.py): a new version, the list of revisions,
 one revision, a diff, and the needs-attention list with its confirm and re-attach actions.
 
 Every endpoint is tried by the four roles of the `desk` fixture, an outsider (404) and an

@@ -1,5 +1,5 @@
 """Team pages: your teams, a team's members and invitations, the rating scale editor,
-accepting an invitation, and the team switcher (annotations/team_pages.py)."""
+accepting an invitation, and the team switcher (pages/teams.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reviewing workspace (annotations/workspace.py): the article page and its claim endpoints.
+"""The reviewing workspace (pages/workspace/views.py): the article page and its claim endpoints.
 
 Every endpoint is tried by the four roles of the `desk` fixture, an outsider from another team
 (404) and an anonymous visitor (sent to log in). Plain form posts (no JavaScript) are answered

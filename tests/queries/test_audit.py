@@ -1,4 +1,4 @@
-"""The audit trail in words (annotations/audit.py) and the audit export's mapping and command
+"""The audit trail in words (queries/audit.py) and the audit export's mapping and command
 (annotations/exports/audit.py, `manage.py export_audit`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Managing articles (annotations/articles.py, article_pages.py): editing an article's
+"""Managing articles (annotations/services/articles.py, pages/articles.py): editing an article's
 details, archiving and restoring it, deleting it; what an archived article still allows; and
 a new version without a title keeping the current one. Permissions by role are in the three
 generated matrices; these tests follow what a person sees and what the audit trail says."""

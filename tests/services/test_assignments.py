@@ -1,4 +1,4 @@
-"""Assignments (annotations/assignments.py): who may assign whom, the Events and notifications
+"""Assignments (services/assignments.py): who may assign whom, the Events and notifications
 each change leaves, due dates, and what each person's queue holds, in which order."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Teams, members, invitations and the rating scale (annotations/teams.py)."""
+"""Teams, members, invitations and the rating scale (annotations/services/teams.py)."""
 
 from __future__ import annotations
 

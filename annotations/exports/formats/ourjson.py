@@ -32,7 +32,7 @@ from annotations.exports.formats.fields import Kind
 
 FORMAT = "factcheck-export"
 VERSION = 1
-# The team's publishing settings (annotations/publishing.py), under "team": {"publishing": ...}.
+# The team's publishing settings (annotations/lib/publishing.py), under "team": {"publishing": ...}.
 PUBLISHING_FIELDS = ("organisation_name", "site_url", "logo_url", "public_url_pattern")
 
 

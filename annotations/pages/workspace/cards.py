@@ -26,7 +26,7 @@ from annotations.lib.text import shorten
 from annotations.models import Article, Claim, ClaimStatus, Membership
 from annotations.pages.forms import ClaimFilterForm
 from annotations.pages.ratings import rating_class
-from annotations.pages.workspace import workflow as review_panel
+from annotations.pages.workspace import workflow
 
 # How long the page offers to undo a deletion (the toast); the server allows it later too.
 UNDO_SECONDS = 10
@@ -62,10 +62,10 @@ class Access:
     def can_rate(self, claim: Claim) -> bool:
         return self.can_create and claim.status != "published"
 
-    def transitions(self, claim: Claim) -> list[review_panel.Move]:
+    def transitions(self, claim: Claim) -> list[workflow.Move]:
         """The workflow moves this user may make on this claim (see services.TRANSITIONS);
-        each has `to`, `kind` and `label` (review_panel.moves)."""
-        return review_panel.moves(self.membership, self.user_id, claim)
+        each has `to`, `kind` and `label` (workflow.moves)."""
+        return workflow.moves(self.membership, self.user_id, claim)
 
 
 def access_for(request: HttpRequest, article: Article) -> Access:
@@ -180,7 +180,7 @@ def _card_html(claim: Claim) -> SafeString:
         f"</span>{escape(claim.verdict_label)}{STATE_NOTES.get(claim.verdict_state, '')}</span> "
         f'<span class="claim-card__sources">{count} source{"" if count == 1 else "s"}</span>'
         f"{_comment_count_html(claim)}"
-        f"</p>{fuzzy}{review_panel.public_url_html(claim)}{review_panel.correction_html(claim)}"
+        f"</p>{fuzzy}{workflow.public_url_html(claim)}{workflow.correction_html(claim)}"
         "</li>"
     )
 

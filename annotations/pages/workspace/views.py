@@ -33,8 +33,7 @@ from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Source
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from annotations.pages.responses import refused
-from annotations.pages.workspace import assignees
-from annotations.pages.workspace import workflow as review_panel
+from annotations.pages.workspace import assignees, workflow
 from annotations.pages.workspace.cards import (
     UNDO_SECONDS,
     Access,
@@ -324,9 +323,9 @@ def _editor_context(
     claim = found.claim
     if form is None:
         form = _editor_form(found, initial=_editor_initial(claim, found.access.user))
-    # The workflow (review_panel.py): moves, verdicts side by side, final pick, correction.
+    # The workflow (workflow.py): moves, verdicts side by side, final pick, correction.
     failed = bool(notice and notice["kind"] != "done") or bool(form.is_bound and form.errors)
-    review = review_panel.context(
+    review = workflow.context(
         found.ref,
         found.access.membership,
         found.access.user_id,
