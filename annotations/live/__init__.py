@@ -29,6 +29,6 @@ answers with what it has (the replay and the viewers) and tells EventSource to c
 `retry` milliseconds, which makes it a slow poll instead of a stream.
 
 Modules: protocol (the wire format and timings), presence, bus (Redis, optional), hub (the
-poller), views (the stream and the refresh). It renders the pages' own fragments, so it sits
-above pages/ in the layers.
+poller), views (the stream). A face beside pages/ and api/: it sends events, never HTML; what
+the page fetches after an event is a page view (pages/workspace/views.article_live_refresh).
 """

@@ -13,24 +13,24 @@ from annotations import verbs
 from annotations.lib.text import shorten
 
 
-def _setting(name: str, default: float) -> float:
+def number_setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
 
 
 def poll_seconds() -> float:
-    return _setting("FACTCHECK_LIVE_POLL_MS", 250) / 1000
+    return number_setting("FACTCHECK_LIVE_POLL_MS", 250) / 1000
 
 
 def rescan_seconds() -> float:
-    return _setting("FACTCHECK_LIVE_RESCAN_SECONDS", 10)
+    return number_setting("FACTCHECK_LIVE_RESCAN_SECONDS", 10)
 
 
 def presence_seconds() -> float:
-    return _setting("FACTCHECK_LIVE_PRESENCE_SECONDS", 15)
+    return number_setting("FACTCHECK_LIVE_PRESENCE_SECONDS", 15)
 
 
 def heartbeat_seconds() -> float:
-    return _setting("FACTCHECK_LIVE_HEARTBEAT_SECONDS", 15)
+    return number_setting("FACTCHECK_LIVE_HEARTBEAT_SECONDS", 15)
 
 
 # --- what an Event looks like on the wire --------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The live stream's addresses: the article's Events as Server-Sent Events, and the fragments
-the page fetches after one. Included by the project's URL configuration before the pages."""
+"""The live stream's address: the article's Events as Server-Sent Events. (The fragments the
+page fetches after an Event are a page: pages/workspace/views.article_live_refresh.)"""
 
 from __future__ import annotations
 
@@ -9,9 +9,4 @@ from annotations.live import views
 
 urlpatterns = [
     path("articles/<int:pk>/live/", views.article_live, name="article_live"),
-    path(
-        "articles/<int:pk>/live/refresh/",
-        views.article_live_refresh,
-        name="article_live_refresh",
-    ),
 ]

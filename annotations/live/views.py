@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from annotations import queries
@@ -25,18 +23,14 @@ from annotations.live.hub import Listener, events_after, hub, recent_ids_up_to, 
 from annotations.live.presence import presence_join, presence_leave, viewers_of
 from annotations.live.protocol import (
     HEARTBEAT,
-    _setting,
     event_message,
     heartbeat_seconds,
+    number_setting,
     presence_message,
     sse,
 )
 from annotations.models import Article
-from annotations.pages.article_text import groups_html, layout
-from annotations.pages.workspace.cards import access_for, list_context, load_claims
 from annotations.queries.audit import latest_event_id
-
-TEMPLATE = "annotations/workspace/article_detail.html"
 
 REPLAY_LIMIT = 500
 
@@ -105,7 +99,7 @@ async def event_stream(
         )
         for event_id in opening.known:
             listener.mark_sent(event_id)
-        yield f"retry: {int(_setting('FACTCHECK_LIVE_RETRY_MS', 2000))}\n\n"
+        yield f"retry: {int(number_setting('FACTCHECK_LIVE_RETRY_MS', 2000))}\n\n"
         if opening.reload_after is not None:
             listener.mark_sent(opening.reload_after)
             reason = {"reason": f"More than {REPLAY_LIMIT} changes were made meanwhile."}
@@ -144,7 +138,7 @@ def _bounded_answer(*, article_id: int, user: AbstractBaseUser, after: int) -> H
     """Under WSGI: what there is now, then EventSource comes back (with Last-Event-ID)."""
     channel = f"wsgi-{user.pk}-{article_id}"
     opening = _open(article_id=article_id, user=user, channel=channel, after=after)
-    parts = [f"retry: {int(_setting('FACTCHECK_LIVE_WSGI_RETRY_MS', 3000))}\n\n"]
+    parts = [f"retry: {int(number_setting('FACTCHECK_LIVE_WSGI_RETRY_MS', 3000))}\n\n"]
     if opening.reload_after is not None:
         parts.append(sse({"reason": "reload"}, event="reload", event_id=opening.reload_after))
     parts += [event_message(row) for row in opening.replay]
@@ -189,28 +183,3 @@ def _latest_released(article_id: int) -> int:
         return latest_event_id(article_id)
     finally:
         release_connection()
-
-
-# --- what the page fetches after an Event ---------------------------------------------------
-
-
-@login_required
-@require_GET
-def article_live_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    """The claim list as it is now, with the article text (its highlights) and the claim count
-    out of band, for htmx to put in place after a live Event. GET parameters filter the list
-    as on the page."""
-    article = queries.article_for_user(request.user, pk)
-    access = access_for(request, article)
-    claims = load_claims(article, access)
-    context = list_context(request, article, access, claims, from_page_url=False)
-    text = groups_html(layout(article.text, article.blocks, claims, links=article.links))
-    listing = render_to_string(f"{TEMPLATE}#claim-list", context, request=request)
-    body = (
-        f"{listing}"
-        f'<div id="article-text" hx-swap-oob="innerHTML">{text}</div>'
-        f'<span id="claim-count" class="count" hx-swap-oob="true">{len(claims)}</span>'
-    )
-    response = HttpResponse(body)
-    response["Cache-Control"] = "no-store"
-    return response

@@ -31,6 +31,12 @@ articles = [
 workspace_claims = [
     path("articles/<int:pk>/", workspace.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/new/", workspace.claim_new, name="claim_new"),
+    # What the page fetches after a live Event (the stream itself is live/).
+    path(
+        "articles/<int:pk>/live/refresh/",
+        workspace.article_live_refresh,
+        name="article_live_refresh",
+    ),
     path("articles/<int:pk>/claims/", workspace.claim_create, name="claim_create"),
     path("articles/<int:pk>/claims/restore/", workspace.claim_restore, name="claim_restore"),
     path("claims/<int:claim_id>/", workspace.claim_card, name="claim_card"),

@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -31,6 +32,7 @@ from annotations import policies, queries, services
 from annotations.errors import Conflict, Forbidden, NotFound, ServiceError
 from annotations.lib import anchoring
 from annotations.models import Article, Claim, ClaimStatus, Source
+from annotations.pages.article_text import groups_html, layout
 from annotations.pages.forms import ClaimForm, SourceFormSet, SourceRowFormSet, new_sources
 from annotations.pages.responses import refused
 from annotations.pages.workspace import assignees, workflow
@@ -949,3 +951,28 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as error:
         return refused(request, error)
     return _created(request, article, access, claim, verb="restored", clear_composer=False)
+
+
+# --- what the page fetches after an Event ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def article_live_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim list as it is now, with the article text (its highlights) and the claim count
+    out of band, for htmx to put in place after a live Event. GET parameters filter the list
+    as on the page."""
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    claims = load_claims(article, access)
+    context = list_context(request, article, access, claims, from_page_url=False)
+    text = groups_html(layout(article.text, article.blocks, claims, links=article.links))
+    listing = render_to_string(f"{TEMPLATE}#claim-list", context, request=request)
+    body = (
+        f"{listing}"
+        f'<div id="article-text" hx-swap-oob="innerHTML">{text}</div>'
+        f'<span id="claim-count" class="count" hx-swap-oob="true">{len(claims)}</span>'
+    )
+    response = HttpResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
