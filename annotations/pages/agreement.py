@@ -7,12 +7,15 @@ come from agreement_queries (a constant number of queries whatever the team's si
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from annotations import queries
+from annotations.models import Team
 from annotations.queries import agreement as agreement_queries
 
 
@@ -21,28 +24,34 @@ from annotations.queries import agreement as agreement_queries
 def team_agreement(request: HttpRequest, slug: str) -> HttpResponse:
     team = queries.team_for_user(request.user, slug)
     result = agreement_queries.team_agreement(team)
-    context = {
-        "team": team,
-        "figures": result.figures,
-        "alpha_text": agreement_queries.describe(result.figures.alpha),
-        "articles": [
-            (article, agreement_queries.describe(article.figures.alpha))
-            for article in result.articles
-        ],
-    }
-    return render(request, "annotations/agreement/agreement.html", context)
+    articles = [
+        (article, agreement_queries.describe(article.figures.alpha)) for article in result.articles
+    ]
+    return _agreement_page(request, team, result.figures, articles=articles)
 
 
 @login_required
 @require_GET
 def article_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     article = queries.article_for_user(request.user, pk)
-    figures = agreement_queries.article_agreement(article)
+    return _agreement_page(
+        request,
+        article.team,
+        agreement_queries.article_agreement(article),
+        article=article,
+        disagreements=agreement_queries.article_disagreements(article),
+    )
+
+
+def _agreement_page(
+    request: HttpRequest, team: Team, figures: agreement_queries.Figures, **rows: Any
+) -> HttpResponse:
+    """The one page for both: the figures and their alpha in words, then the team's articles
+    or the article's disagreements (`rows`)."""
     context = {
-        "team": article.team,
-        "article": article,
+        "team": team,
         "figures": figures,
         "alpha_text": agreement_queries.describe(figures.alpha),
-        "disagreements": agreement_queries.article_disagreements(article),
+        **rows,
     }
     return render(request, "annotations/agreement/agreement.html", context)

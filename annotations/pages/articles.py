@@ -7,6 +7,7 @@ redirect, or with the form, its errors and everything typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -135,34 +136,40 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def article_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    article = queries.article_for_user(request.user, pk)
-    if refusal := _refuse_below(request, article, policies.ARTICLE_MANAGE):
-        return refusal
-    try:
-        services.article_archive(actor=request.user, article=article)
-    except ServiceError as error:
-        messages.info(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"Archived “{article.title}”. It is no longer in the article list or anyone's "
-            "queue; find it under Archived. Its claims are kept.",
-        )
-    return redirect("article_detail", pk=article.pk)
+    return _archive_or_restore(
+        request,
+        pk,
+        services.article_archive,
+        "Archived “{title}”. It is no longer in the article list or anyone's queue; find it "
+        "under Archived. Its claims are kept.",
+    )
 
 
 @login_required
 @require_POST
 def article_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    return _archive_or_restore(
+        request,
+        pk,
+        services.article_restore,
+        "Restored “{title}”: it is back in the article list.",
+    )
+
+
+def _archive_or_restore(
+    request: HttpRequest, pk: int, service: Callable[..., Any], done: str
+) -> HttpResponse:
+    """Archive or restore (editors and up), then back to the article page; a refusal such as
+    "already archived" is a message there, `done` (with the article's {title}) the success."""
     article = queries.article_for_user(request.user, pk)
     if refusal := _refuse_below(request, article, policies.ARTICLE_MANAGE):
         return refusal
     try:
-        services.article_restore(actor=request.user, article=article)
+        service(actor=request.user, article=article)
     except ServiceError as error:
         messages.info(request, error.message)
     else:
-        messages.success(request, f"Restored “{article.title}”: it is back in the article list.")
+        messages.success(request, done.format(title=article.title))
     return redirect("article_detail", pk=article.pk)
 
 

@@ -8,6 +8,7 @@ JavaScript (a redirect back to the article page, or to the open claim, with a me
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -98,23 +99,54 @@ def _form_error(form: AssignForm) -> str:
 # --- assigning: the same steps for an article and for a single claim -------------------------
 
 
-def _assign(
-    request: HttpRequest,
-    access: Access,
-    *,
-    article: Article,
-    ids: str,
-    assign: Callable[..., services.AssignResult],
-    answer: Callable[..., HttpResponse],
-) -> HttpResponse:
-    """Assign the posted member (or change their due date); `answer` renders the result."""
-    if not access.is_editor:
+@dataclass(frozen=True)
+class _Target:
+    """What an assignment form acts on (an article or one claim): its article, the reader's
+    access, the id pattern of its form's fields, its services, and how to answer."""
+
+    article: Article
+    access: Access
+    ids: str
+    assign: Callable[..., services.AssignResult]
+    unassign: Callable[..., Any]
+    answer: Callable[..., HttpResponse]
+
+
+def _article_target(request: HttpRequest, pk: int) -> _Target:
+    article = queries.article_for_user(request.user, pk)
+    access = access_for(request, article)
+    return _Target(
+        article=article,
+        access=access,
+        ids="assign-%s",
+        assign=partial(services.article_assign, article=article),
+        unassign=partial(services.article_unassign, article=article),
+        answer=partial(_article_answer, request, article, access),
+    )
+
+
+def _claim_target(request: HttpRequest, claim_id: int) -> _Target:
+    claim = queries.claim_for_user(request.user, claim_id)
+    access = access_for(request, claim.article)
+    return _Target(
+        article=claim.article,
+        access=access,
+        ids=f"c{claim.pk}-assign-%s",
+        assign=partial(services.claim_assign, claim=claim),
+        unassign=partial(services.claim_unassign, claim=claim),
+        answer=partial(_claim_answer, request, claim, access),
+    )
+
+
+def _assign(request: HttpRequest, target: _Target) -> HttpResponse:
+    """Assign the posted member (or change their due date); the target answers."""
+    if not target.access.is_editor:
         return refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
-    form = assign_form(article, request.POST, ids=ids)
+    form = assign_form(target.article, request.POST, ids=target.ids)
     if not form.is_valid():
-        return answer(message=_form_error(form), ok=False, form=form)
+        return target.answer(message=_form_error(form), ok=False, form=form)
     try:
-        result = assign(
+        result = target.assign(
             assignee=form.cleaned_data["user"],
             due_on=form.cleaned_data["due_on"],
             actor=request.user,
@@ -122,88 +154,47 @@ def _assign(
     except ServiceError as error:
         if error.status in (403, 404):
             return refused(request, error)
-        return answer(message=error.message, ok=False, form=form)
-    return answer(message=result.message, ok=True)
+        return target.answer(message=error.message, ok=False, form=form)
+    return target.answer(message=result.message, ok=True)
 
 
-def _unassign(
-    request: HttpRequest,
-    access: Access,
-    *,
-    unassign: Callable[..., Any],
-    answer: Callable[..., HttpResponse],
-) -> HttpResponse:
-    if not access.is_editor:
+def _unassign(request: HttpRequest, target: _Target) -> HttpResponse:
+    if not target.access.is_editor:
         return refused(request, Forbidden(policies.refusal(policies.ASSIGN)))
     name = request.POST.get("user", "")
     try:
-        unassign(assignee=name, actor=request.user)
+        target.unassign(assignee=name, actor=request.user)
     except ServiceError as error:
         if error.status == 403:
             return refused(request, error)
-        return answer(message=error.message, ok=False)
-    return answer(message=f"{name} is no longer assigned.", ok=True)
+        return target.answer(message=error.message, ok=False)
+    return target.answer(message=f"{name} is no longer assigned.", ok=True)
 
 
 @login_required
 @require_POST
 def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Assign a member to the article (or change their due date)."""
-    article = queries.article_for_user(request.user, pk)
-    access = access_for(request, article)
-    return _assign(
-        request,
-        access,
-        article=article,
-        ids="assign-%s",
-        assign=partial(services.article_assign, article=article),
-        answer=partial(_article_answer, request, article, access),
-    )
+    return _assign(request, _article_target(request, pk))
 
 
 @login_required
 @require_POST
 def article_unassign(request: HttpRequest, pk: int) -> HttpResponse:
-    article = queries.article_for_user(request.user, pk)
-    access = access_for(request, article)
-    return _unassign(
-        request,
-        access,
-        unassign=partial(services.article_unassign, article=article),
-        answer=partial(_article_answer, request, article, access),
-    )
-
-
-def _claim(request: HttpRequest, claim_id: int) -> tuple[Claim, Access]:
-    claim = queries.claim_for_user(request.user, claim_id)
-    return claim, access_for(request, claim.article)
+    return _unassign(request, _article_target(request, pk))
 
 
 @login_required
 @require_POST
 def claim_assign(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Assign a member to one claim (or change their due date)."""
-    claim, access = _claim(request, claim_id)
-    return _assign(
-        request,
-        access,
-        article=claim.article,
-        ids=f"c{claim.pk}-assign-%s",
-        assign=partial(services.claim_assign, claim=claim),
-        answer=partial(_claim_answer, request, claim, access),
-    )
+    return _assign(request, _claim_target(request, claim_id))
 
 
 @login_required
 @require_POST
 def claim_unassign(request: HttpRequest, claim_id: int) -> HttpResponse:
-    claim, access = _claim(request, claim_id)
-    return _unassign(
-        request,
-        access,
-        unassign=partial(services.claim_unassign, claim=claim),
-        answer=partial(_claim_answer, request, claim, access),
-    )
+    return _unassign(request, _claim_target(request, claim_id))
 
 
 # --- My queue --------------------------------------------------------------------------------

@@ -41,13 +41,14 @@ def _claim_for(request: HttpRequest, claim_id: int) -> tuple[Claim, Membership]:
     return claim, membership
 
 
-def _comment_for(request: HttpRequest, comment_id: int) -> tuple[Comment, Membership]:
-    """A comment of one of the user's teams (404 otherwise), with its claim and team."""
+def _comment_for(request: HttpRequest, comment_id: int) -> tuple[Comment, Claim, Membership]:
+    """A comment of one of the user's teams (404 otherwise), with its claim and the user's
+    membership of the claim's team."""
     comment = queries.comment_for_user(request.user, comment_id)
     membership = services.membership_for(request.user, comment.claim.article.team)
     if membership is None:
         raise Http404("No such comment.")
-    return comment, membership
+    return comment, comment.claim, membership
 
 
 def _answer(
@@ -175,8 +176,7 @@ def comment_post(request: HttpRequest, claim_id: int) -> HttpResponse:
 @require_GET
 def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
     """The form to reply to a comment: in the thread (htmx) or on its own page."""
-    comment, membership = _comment_for(request, comment_id)
-    claim = comment.claim
+    comment, claim, membership = _comment_for(request, comment_id)
     if not policies.allows(membership, policies.COMMENT):
         return refused(request, Forbidden(policies.refusal(policies.COMMENT)))
     if comment.deleted_at is not None:
@@ -197,8 +197,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET: the thread with this comment's edit form (or its own page). POST: save it."""
-    comment, membership = _comment_for(request, comment_id)
-    claim = comment.claim
+    comment, claim, membership = _comment_for(request, comment_id)
     if request.method == "GET":
         if comment.author_id != request.user.pk or not policies.allows(
             membership, policies.COMMENT
@@ -221,8 +220,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET: ask to confirm (without JavaScript). POST: delete (authors) or remove (editors)."""
-    comment, membership = _comment_for(request, comment_id)
-    claim = comment.claim
+    comment, claim, membership = _comment_for(request, comment_id)
     if request.method == "GET":
         if not policies.allows(membership, policies.COMMENT) or not (
             comment.author_id == request.user.pk

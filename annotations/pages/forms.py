@@ -28,23 +28,34 @@ class PageForm(forms.Form):
         self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
+def optional_text(label: str, *, max_length: int, help_text: str = "") -> forms.CharField:
+    """A one-line text field that may stay empty (the pages' forms have many)."""
+    return forms.CharField(label=label, max_length=max_length, required=False, help_text=help_text)
+
+
+def search_field(label: str, *, placeholder: str) -> forms.CharField:
+    """A list's search box (a GET parameter)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": placeholder}),
+    )
+
+
+def status_filter(label: str, statuses: list[tuple[str, str]]) -> forms.ChoiceField:
+    """A list's status filter: any status, or one of `statuses`."""
+    return forms.ChoiceField(label=label, required=False, choices=[("", "Any status"), *statuses])
+
+
 class ArticleFilterForm(PageForm):
     """The article list's search box and filters (GET parameters; every field optional)."""
 
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": "Title or publisher"}),
-    )
+    q = search_field("Search", placeholder="Title or publisher")
     team = forms.ModelChoiceField(
         label="Team", queryset=Team.objects.none(), required=False, empty_label="All teams"
     )
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("", "Any status"), *ArticleStatus.choices],
-    )
+    status = status_filter("Status", ArticleStatus.choices)
     # The "Archived" tab: archived articles only (otherwise they are left out).
     archived = forms.BooleanField(required=False, widget=forms.HiddenInput)
     assignee = forms.ChoiceField(label="Assigned to", required=False, choices=[("", "Anyone")])
@@ -309,17 +320,8 @@ class ClaimFilterForm(PageForm):
 
     # Labels avoid the claim form's own field names ("Claimant", "Verdict"), so a screen reader
     # user (or a test) looking for those finds the form's fields only.
-    q = forms.CharField(
-        label="Search the list",
-        required=False,
-        max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": "Search quote, claim, claimant"}),
-    )
-    status = forms.ChoiceField(
-        label="Filter: status",
-        required=False,
-        choices=[("", "Any status"), *ClaimStatus.choices],
-    )
+    q = search_field("Search the list", placeholder="Search quote, claim, claimant")
+    status = status_filter("Filter: status", ClaimStatus.choices)
     verdict = forms.ChoiceField(label="Filter: rating", required=False)
     claimant = forms.ChoiceField(label="Filter: said by", required=False)
     reviewer = forms.ChoiceField(label="Filter: reviewer", required=False)

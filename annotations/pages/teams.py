@@ -30,7 +30,7 @@ from annotations import policies, queries, services
 from annotations.errors import Forbidden, ServiceError
 from annotations.lib import publishing
 from annotations.models import Invite, Membership, Rating, Role, Team
-from annotations.pages.forms import PageForm
+from annotations.pages.forms import PageForm, optional_text
 from annotations.pages.ratings import STYLED_RATINGS
 from annotations.pages.responses import refused
 from annotations.pages.session import SESSION_TEAM, optional_url
@@ -40,10 +40,9 @@ from annotations.pages.session import SESSION_TEAM, optional_url
 
 class TeamCreateForm(PageForm):
     name = forms.CharField(label="Team name", max_length=120)
-    slug = forms.CharField(
-        label="Address",
+    slug = optional_text(
+        "Address",
         max_length=60,
-        required=False,
         help_text="Optional: letters, digits and hyphens; made from the name when left empty.",
     )
 
@@ -56,26 +55,23 @@ class InviteForm(PageForm):
         max_value=services.MAX_INVITE_DAYS,
         initial=services.DEFAULT_INVITE_DAYS,
     )
-    note = forms.CharField(
-        label="Note",
+    note = optional_text(
+        "Note",
         max_length=200,
-        required=False,
         help_text="Who the link is for; only admins see it.",
     )
 
 
 class RatingForm(PageForm):
     label = forms.CharField(label="Label", max_length=80)
-    slug = forms.CharField(
-        label="Slug",
+    slug = optional_text(
+        "Slug",
         max_length=60,
-        required=False,
         help_text="Optional; made from the label. It never changes afterwards.",
     )
-    value = forms.CharField(
-        label="Number",
+    value = optional_text(
+        "Number",
         max_length=12,
-        required=False,
         help_text="Optional: where the rating sits on a numeric scale (e.g. 1 to 5).",
     )
     colour = forms.CharField(
@@ -95,29 +91,25 @@ class RatingForm(PageForm):
 
 
 class PublishingForm(PageForm):
-    organisation_name = forms.CharField(
-        label="Organisation name",
+    organisation_name = optional_text(
+        "Organisation name",
         max_length=200,
-        required=False,
         help_text="Who publishes your fact checks (the ClaimReview author). Empty: the team's "
         "name.",
     )
-    site_url = forms.CharField(
-        label="Public site URL",
+    site_url = optional_text(
+        "Public site URL",
         max_length=2000,
-        required=False,
         help_text="Your organisation's public website, e.g. https://desk.example.org/.",
     )
-    logo_url = forms.CharField(
-        label="Logo URL",
+    logo_url = optional_text(
+        "Logo URL",
         max_length=2000,
-        required=False,
         help_text="An image of your logo, e.g. https://desk.example.org/logo.png.",
     )
-    public_url_pattern = forms.CharField(
-        label="Fact-check URL pattern",
+    public_url_pattern = optional_text(
+        "Fact-check URL pattern",
         max_length=2000,
-        required=False,
         help_text="Optional. The address of a published fact check, e.g. "
         "https://desk.example.org/fact-checks/{claim}. {claim} (required) becomes the claim's "
         "number, {article} the article's, {slug} the claim's wording in-lower-case-words. "

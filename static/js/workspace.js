@@ -567,6 +567,15 @@ document.body.addEventListener("htmx:afterSettle", afterSwap);
 
 // --- the keyboard ---------------------------------------------------------------------------
 
+// A shortcut whose element may be absent (no toast, a read-only page): it acts only when the
+// element is there, and only then keeps the key from the browser.
+function useShortcutTarget(event, selector, act) {
+  const element = document.querySelector(selector);
+  if (!element) return;
+  event.preventDefault();
+  act(element);
+}
+
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.isComposing) return;
   const target = event.target;
@@ -616,27 +625,15 @@ document.addEventListener("keydown", (event) => {
       event.preventDefault();
       startClaim();
       break;
-    case "n": {
-      const link = document.querySelector("[data-new-claim]");
-      if (!link) return;
-      event.preventDefault();
-      link.click();
+    case "n":
+      useShortcutTarget(event, "[data-new-claim]", (link) => link.click());
       break;
-    }
-    case "u": {
-      const undo = document.querySelector("#toast-region [aria-keyshortcuts='u']");
-      if (!undo) return;
-      event.preventDefault();
-      undo.click();
+    case "u":
+      useShortcutTarget(event, "#toast-region [aria-keyshortcuts='u']", (undo) => undo.click());
       break;
-    }
-    case "/": {
-      const search = document.querySelector("#claim-filters input[type=search]");
-      if (!search) return;
-      event.preventDefault();
-      search.focus();
+    case "/":
+      useShortcutTarget(event, "#claim-filters input[type=search]", (search) => search.focus());
       break;
-    }
     case "?":
       event.preventDefault();
       help.showModal();

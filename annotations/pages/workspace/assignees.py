@@ -50,20 +50,17 @@ def article_panel(
 ) -> dict[str, Any]:
     """The article's Assignees block (the page's `assignees` partial, like a claim's): who,
     with due dates; for editors the form."""
-    rows = queries.mark_overdue(list(queries.article_assignments(article)))
-    can_assign = access.is_editor and article.archived_at is None  # archived: no new work
-    if can_assign and form is None:
-        form = assign_form(article, ids="assign-%s")
-    return {
-        "claim_id": None,
-        "section_id": "assignees",
-        "assign_url": reverse("article_assign", args=[article.pk]),
-        "unassign_url": reverse("article_unassign", args=[article.pk]),
-        "rows": rows,
-        "can_assign": can_assign,
-        "form": form,
-        "notice": notice,
-    }
+    return _panel(
+        article,
+        access,
+        rows=queries.article_assignments(article),
+        claim_id=None,
+        section_id="assignees",
+        ids="assign-%s",
+        urls=("article", article.pk),
+        form=form,
+        notice=notice,
+    )
 
 
 def claim_panel(
@@ -75,16 +72,43 @@ def claim_panel(
     notice: dict | None = None,
 ) -> dict[str, Any]:
     """An open claim's assignees and, for editors, the compact "Assign claim" form."""
-    rows = queries.mark_overdue(list(queries.claim_assignments(claim.pk)))
+    return _panel(
+        article,
+        access,
+        rows=queries.claim_assignments(claim.pk),
+        claim_id=claim.pk,
+        section_id=f"claim-{claim.pk}-assignees",
+        ids=f"c{claim.pk}-assign-%s",
+        urls=("claim", claim.pk),
+        form=form,
+        notice=notice,
+    )
+
+
+def _panel(
+    article: Article,
+    access: Access,
+    *,
+    rows: Any,
+    claim_id: int | None,
+    section_id: str,
+    ids: str,
+    urls: tuple[str, int],
+    form: AssignForm | None,
+    notice: dict | None,
+) -> dict[str, Any]:
+    """The `assignees` partial's context; `urls` names the assign/unassign routes' prefix and
+    argument ("article" or "claim")."""
     can_assign = access.is_editor and article.archived_at is None  # archived: no new work
     if can_assign and form is None:
-        form = assign_form(article, ids=f"c{claim.pk}-assign-%s")
+        form = assign_form(article, ids=ids)
+    prefix, pk = urls
     return {
-        "claim_id": claim.pk,
-        "section_id": f"claim-{claim.pk}-assignees",
-        "assign_url": reverse("claim_assign", args=[claim.pk]),
-        "unassign_url": reverse("claim_unassign", args=[claim.pk]),
-        "rows": rows,
+        "claim_id": claim_id,
+        "section_id": section_id,
+        "assign_url": reverse(f"{prefix}_assign", args=[pk]),
+        "unassign_url": reverse(f"{prefix}_unassign", args=[pk]),
+        "rows": queries.mark_overdue(list(rows)),
         "can_assign": can_assign,
         "form": form,
         "notice": notice,

@@ -232,6 +232,28 @@ def _created(
         messages.success(request, message)
         return redirect(article_url(article, claim.pk))
     saved.just_saved = True
+    return _list_answer(
+        request,
+        article,
+        access,
+        claims,
+        claim,
+        announce=message,
+        clear_composer=clear_composer,
+        clear_toast=True,
+    )
+
+
+def _list_answer(
+    request: HttpRequest,
+    article: Article,
+    access: Access,
+    claims: list,
+    claim: Claim,
+    **answer: Any,
+) -> HttpResponse:
+    """The whole claim list after `claim` came or went, with the text around its passage
+    redrawn; `answer` adds the announcement, toast and so on."""
     context = list_context(request, article, access, claims, from_page_url=True)
     return htmx_answer(
         request,
@@ -240,10 +262,8 @@ def _created(
         swap="outerHTML",
         context=context,
         blocks=changed_blocks(article, claims, [(claim.start, claim.end)]),
-        announce=message,
-        clear_composer=clear_composer,
-        clear_toast=True,
         count=len(claims),
+        **answer,
     )
 
 
@@ -894,17 +914,14 @@ def claim_delete(request: HttpRequest, claim_id: int) -> HttpResponse:
         # The page says so in its undo toast (`?deleted=`).
         return redirect(f"{article_url(article)}?deleted={claim_id}")
     claims = load_claims(article, access)
-    context = list_context(request, article, access, claims, from_page_url=True)
-    return htmx_answer(
+    return _list_answer(
         request,
-        main="claim-list",
-        target="#claim-list",
-        swap="outerHTML",
-        context=context,
-        blocks=changed_blocks(article, claims, [(claim.start, claim.end)]),
+        article,
+        access,
+        claims,
+        claim,
         announce=f"Claim #{claim.number} deleted. Undo is offered for {UNDO_SECONDS} seconds.",
         toast=toast,
-        count=len(claims),
     )
 
 
