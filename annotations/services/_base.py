@@ -116,6 +116,27 @@ def event_record(
     )
 
 
+def claim_event_record(
+    *,
+    claim: Claim,
+    verb: str,
+    actor: AbstractBaseUser | None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str = "",
+) -> Event:
+    """The Event of a change to one claim, filed under its article and team."""
+    article = claim.article
+    return event_record(
+        team=article.team,
+        verb=verb,
+        actor=actor,
+        article=article,
+        claim=claim,
+        changes=changes,
+        note=note,
+    )
+
+
 def created_values(obj: Any, fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
     return {field: (None, getattr(obj, field)) for field in fields}
 
