@@ -18,13 +18,15 @@ from rest_framework.response import Response
 from annotations import services
 from annotations.api import queries
 from annotations.api.base import (
-    LIST,
     READ,
     WRITE,
     ApiListView,
     ApiView,
+    ArticleChildListView,
+    ClaimChildListView,
+    list_schema,
+    no_content_responses,
     responses_for,
-    schema_only,
     validated,
 )
 from annotations.api.errors import error_responses
@@ -146,23 +148,13 @@ ASSIGN_DESCRIPTION = (
 )
 
 
-class ArticleAssignmentListView(_AssignmentList):
-    def get_article(self):  # noqa: ANN201
-        if not hasattr(self, "_article"):
-            self._article = scope.article_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_team
-            )
-        return self._article
+class ArticleAssignmentListView(_AssignmentList, ArticleChildListView):
+    model = ArticleAssignment
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return ArticleAssignment.objects.none()
+    def rows(self):  # noqa: ANN201
         return queue.article_assignments(self.get_article()).order_by()
 
-    @extend_schema(
-        summary="Who is assigned to the article, with due dates",
-        responses=responses_for(AssignmentSerializer(many=True), *LIST),
-    )
+    @list_schema("Who is assigned to the article, with due dates", AssignmentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
@@ -181,23 +173,13 @@ class ArticleAssignmentListView(_AssignmentList):
         return self._answer(result, queue.article_assignments(article))
 
 
-class ClaimAssignmentListView(_AssignmentList):
-    def get_claim(self):  # noqa: ANN201
-        if not hasattr(self, "_claim"):
-            self._claim = scope.claim_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_article
-            )
-        return self._claim
+class ClaimAssignmentListView(_AssignmentList, ClaimChildListView):
+    model = ClaimAssignment
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return ClaimAssignment.objects.none()
+    def rows(self):  # noqa: ANN201
         return queue.claim_assignments(self.get_claim()).order_by()
 
-    @extend_schema(
-        summary="Who is assigned to the claim, with due dates",
-        responses=responses_for(AssignmentSerializer(many=True), *LIST),
-    )
+    @list_schema("Who is assigned to the claim, with due dates", AssignmentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
@@ -216,10 +198,7 @@ class ClaimAssignmentListView(_AssignmentList):
         return self._answer(result, queue.claim_assignments(claim))
 
 
-UNASSIGN_RESPONSES = {
-    204: OpenApiResponse(description="No longer assigned."),
-    **error_responses(*WRITE),
-}
+UNASSIGN_RESPONSES = no_content_responses("No longer assigned.")
 
 
 class ArticleAssignmentDetailView(ApiView):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.metadata import SimpleMetadata
@@ -51,6 +51,28 @@ IF_MATCH = OpenApiParameter(
 
 def responses_for(serializer: Any, *statuses: int, description: str = "") -> dict:
     return {200: OpenApiResponse(serializer, description), **error_responses(*statuses)}
+
+
+def created_responses(serializer: Any, description: str) -> dict:
+    """What a write that creates documents: 201 with the new object, or a WRITE error."""
+    return {201: OpenApiResponse(serializer, description), **error_responses(*WRITE)}
+
+
+def no_content_responses(description: str) -> dict:
+    """What a write that answers nothing (a delete, a removal) documents: 204 or an error."""
+    return {204: OpenApiResponse(description=description), **error_responses(*WRITE)}
+
+
+def list_schema(
+    summary: str, serializer: type[serializers.Serializer], *statuses: int, **kwargs: Any
+) -> Any:
+    """The schema of a list endpoint's GET: a page of `serializer`, or an error (LIST unless
+    other `statuses` are given)."""
+    return extend_schema(
+        summary=summary,
+        responses=responses_for(serializer(many=True), *(statuses or LIST)),
+        **kwargs,
+    )
 
 
 WITH_ETAG = "The ETag header carries the object's version: send it back in If-Match."
@@ -119,10 +141,21 @@ class ApiView(generics.GenericAPIView):
 
 
 class ApiListView(mixins.ListModelMixin, ApiView):
-    # A cursor-paginated, ordered list; subclasses give get_queryset and serializer_class.
+    # A cursor-paginated, ordered list; subclasses give serializer_class and rows() (or their
+    # own get_queryset). drf-spectacular builds the view without a request to read: it gets an
+    # empty queryset of `model` instead of rows().
 
     filter_backends = [ApiOrderingFilter]
     pagination_class = ApiCursorPagination
+    model: Any = None
+
+    def get_queryset(self):  # noqa: ANN201
+        if schema_only(self):
+            return self.model.objects.none()
+        return self.rows()
+
+    def rows(self):  # noqa: ANN201
+        raise NotImplementedError
 
 
 class ClaimListMixin:
@@ -157,3 +190,25 @@ class TeamChildListView(ApiListView):
                 with_role=True,
             )
         return self._team
+
+
+class ArticleChildListView(ApiListView):
+    # A list under /articles/{pk}/: the article is found once, through the caller's teams.
+
+    def get_article(self):  # noqa: ANN201
+        if not hasattr(self, "_article"):
+            self._article = scope.article_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_team
+            )
+        return self._article
+
+
+class ClaimChildListView(ApiListView):
+    # A list under /claims/{pk}/: the claim is found once, through the caller's teams.
+
+    def get_claim(self):  # noqa: ANN201
+        if not hasattr(self, "_claim"):
+            self._claim = scope.claim_for_user(
+                self.request.user, self.kwargs["pk"], prepare=queries.with_article
+            )
+        return self._claim
