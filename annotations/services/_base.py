@@ -116,7 +116,7 @@ def event_record(
     )
 
 
-def claim_event_record(
+def _claim_event(
     *,
     claim: Claim,
     verb: str,

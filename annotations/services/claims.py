@@ -35,9 +35,9 @@ from annotations.models import (
 from annotations.services._base import (
     UNSET,
     _check_not_published,
+    _claim_event,
     _require_claim_editor,
     check_version,
-    claim_event_record,
     created_values,
     require,
     require_not_archived,
@@ -122,7 +122,7 @@ def claim_create(
     validate_model(claim, exclude=["final_verdict", "assignees", "team", "number"])
     claim.number = next_claim_number(article.team)
     claim.save()
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.CLAIM_CREATED,
         actor=actor,
@@ -211,7 +211,7 @@ def claim_update(
     validate_model(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save()
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.CLAIM_UPDATED,
         actor=actor,
@@ -259,7 +259,7 @@ def claim_delete(
     _check_not_published(claim)
     snapshot = claim_snapshot(claim)
     article = claim.article
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.CLAIM_DELETED,
         actor=actor,
@@ -565,7 +565,7 @@ def claim_restore(
         validate_model(source, exclude=["claim", "added_by"])
         source.save()
 
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.CLAIM_RESTORED,
         actor=actor,

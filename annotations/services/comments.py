@@ -24,7 +24,7 @@ from annotations.queries.discussion import (
     mentioned_names,
 )
 from annotations.services import notifications
-from annotations.services._base import claim_event_record, require, validate_model
+from annotations.services._base import _claim_event, require, validate_model
 
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
@@ -108,7 +108,7 @@ def comment_add(
     changes: dict[str, tuple[Any, Any]] = {"body": (None, comment.body)}
     if reply_to is not None:
         changes["reply_to"] = (None, reply_to.pk)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.COMMENT_ADDED,
         actor=actor,
@@ -132,7 +132,7 @@ def comment_update(*, comment: Comment, actor: AbstractBaseUser, body: str) -> C
     before = comment.body
     comment.body = body
     comment.save(update_fields=["body", "updated_at"])
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.COMMENT_UPDATED,
         actor=actor,
@@ -166,7 +166,7 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> Comment:
     Notification.objects.filter(comment=comment, kind="mention").update(
         message=mention_message(author, claim, None)
     )
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.COMMENT_DELETED,
         actor=actor,

@@ -22,10 +22,10 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
+    _claim_event,
     _http_url,
     _require_claim_editor,
     check_version,
-    claim_event_record,
     created_values,
     validate_model,
 )
@@ -88,7 +88,7 @@ def source_add(
     validate_model(source, exclude=["claim", "added_by"])
     source.save()
     _bump_version(claim)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.SOURCE_ADDED,
         actor=actor,
@@ -105,7 +105,7 @@ def source_remove(
     _require_claim_editor(actor, claim)
     check_version(claim, expected_version)
     _check_not_published(claim)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.SOURCE_REMOVED,
         actor=actor,

@@ -17,8 +17,8 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
+    _claim_event,
     check_version,
-    claim_event_record,
     rating_for,
     require,
     validate_model,
@@ -56,7 +56,7 @@ def verdict_set(
             code="conflict",
         ) from None
     _bump_version(claim)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.VERDICT_SET,
         actor=actor,
@@ -100,7 +100,7 @@ def verdict_withdraw(
         )
     Verdict.objects.filter(pk=current.pk).update(is_current=False)
     _bump_version(claim)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.VERDICT_WITHDRAWN,
         actor=actor,

@@ -28,7 +28,7 @@ from annotations.models import (
     Role,
     Verdict,
 )
-from annotations.services._base import UNSET, check_version, claim_event_record, require
+from annotations.services._base import UNSET, _claim_event, check_version, require
 from annotations.services.articles import article_status_refresh
 from annotations.services.claims import claim_revise
 from annotations.services.verdicts import verdict_set
@@ -163,7 +163,7 @@ def claim_transition(
             changes["final_verdict"] = (final_before, final_after)
     if verb == verbs.CLAIM_SENT_BACK:
         _notify_sent_back(claim, actor, note)
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verb,
         actor=actor,
@@ -203,7 +203,7 @@ def claim_public_url_set(
     claim.public_url = wanted
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save(update_fields=["public_url", "version", "updated_at"])
-    claim_event_record(
+    _claim_event(
         claim=claim,
         verb=verbs.CLAIM_PUBLIC_URL_CHANGED,
         actor=actor,
