@@ -7,6 +7,7 @@ call services/assignments.py, where the role checks, the Events and the notifica
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.urls import path
@@ -129,7 +130,11 @@ class _AssignmentList(ApiListView):
         queue.mark_overdue(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _answer(self, result: services.AssignResult, rows: Any) -> Response:
+    def _assign(self, request: Request, assign: Any, rows: Any) -> Response:
+        """Validate the input, `assign` (the service, its article or claim given) and answer
+        with the assignment as `rows` (the parent's assignments) shows it."""
+        data = validated(AssignmentInputSerializer, request.data)
+        result = assign(assignee=data["user"], due_on=data.get("due_on"), actor=request.user)
         row = queue.mark_overdue([rows.get(pk=result.assignment.pk)])[0]
         return Response(
             AssignmentSerializer(row).data,
@@ -166,11 +171,8 @@ class ArticleAssignmentListView(_AssignmentList, ArticleChildListView):
     )
     def post(self, request: Request, pk: int) -> Response:
         article = self.get_article()
-        data = validated(AssignmentInputSerializer, request.data)
-        result = services.article_assign(
-            article=article, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
-        )
-        return self._answer(result, queue.article_assignments(article))
+        assign = partial(services.article_assign, article=article)
+        return self._assign(request, assign, queue.article_assignments(article))
 
 
 class ClaimAssignmentListView(_AssignmentList, ClaimChildListView):
@@ -191,11 +193,8 @@ class ClaimAssignmentListView(_AssignmentList, ClaimChildListView):
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
-        data = validated(AssignmentInputSerializer, request.data)
-        result = services.claim_assign(
-            claim=claim, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
-        )
-        return self._answer(result, queue.claim_assignments(claim))
+        assign = partial(services.claim_assign, claim=claim)
+        return self._assign(request, assign, queue.claim_assignments(claim))
 
 
 UNASSIGN_RESPONSES = no_content_responses("No longer assigned.")

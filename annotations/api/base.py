@@ -179,36 +179,39 @@ def schema_only(view: ApiView) -> bool:
 # --- teams: the views are in annotations/api/teams.py -------------------------------------------
 
 
-class TeamChildListView(ApiListView):
-    # A list under /teams/{slug}/: the team is found once, through the caller's memberships.
+class ChildListView(ApiListView):
+    # A list under a team, article or claim: that parent is found once per request, through the
+    # caller's teams.
+
+    def _parent(self, find: Any) -> Any:
+        if not hasattr(self, "_found_parent"):
+            self._found_parent = find(self.request.user)
+        return self._found_parent
+
+
+class TeamChildListView(ChildListView):
+    # A list under /teams/{slug}/.
 
     def get_team(self):  # noqa: ANN201
-        if not hasattr(self, "_team"):
-            self._team = scope.team_for_user(
-                self.request.user,
-                self.kwargs["slug"],
-                with_role=True,
-            )
-        return self._team
+        slug = self.kwargs["slug"]
+        return self._parent(lambda user: scope.team_for_user(user, slug, with_role=True))
 
 
-class ArticleChildListView(ApiListView):
-    # A list under /articles/{pk}/: the article is found once, through the caller's teams.
+class ArticleChildListView(ChildListView):
+    # A list under /articles/{pk}/.
 
     def get_article(self):  # noqa: ANN201
-        if not hasattr(self, "_article"):
-            self._article = scope.article_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_team
-            )
-        return self._article
+        pk = self.kwargs["pk"]
+        return self._parent(
+            lambda user: scope.article_for_user(user, pk, prepare=queries.with_team)
+        )
 
 
-class ClaimChildListView(ApiListView):
-    # A list under /claims/{pk}/: the claim is found once, through the caller's teams.
+class ClaimChildListView(ChildListView):
+    # A list under /claims/{pk}/.
 
     def get_claim(self):  # noqa: ANN201
-        if not hasattr(self, "_claim"):
-            self._claim = scope.claim_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_article
-            )
-        return self._claim
+        pk = self.kwargs["pk"]
+        return self._parent(
+            lambda user: scope.claim_for_user(user, pk, prepare=queries.with_article)
+        )
