@@ -123,9 +123,12 @@ def _claim_event(
     actor: AbstractBaseUser | None,
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     note: str = "",
+    article: Article | None = None,
 ) -> Event:
-    """The Event of a change to one claim, filed under its article and team."""
-    article = claim.article
+    """The Event of a change to one claim, filed under its article (`article` when the caller
+    holds it already) and team."""
+    if article is None:
+        article = claim.article
     return event_record(
         team=article.team,
         verb=verb,
