@@ -18,17 +18,17 @@ from annotations.api import queries
 from annotations.api.base import (
     CONDITIONAL_WRITE,
     IF_MATCH,
-    LIST,
     READ,
     WITH_ETAG,
     WRITE,
-    ApiListView,
     ApiView,
+    ArticleChildListView,
     ClaimListMixin,
     FilteredListView,
     _api_url,
+    created_responses,
+    list_schema,
     responses_for,
-    schema_only,
     validated,
 )
 from annotations.api.errors import (
@@ -70,15 +70,12 @@ class ArticleListView(FilteredListView):
     ordering_fields = ("imported_at", "updated_at", "title", "id")
     parser_classes = [StrictJSONParser, parsers.MultiPartParser]
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return queries.Article.objects.none()
+    model = queries.Article
+
+    def rows(self):  # noqa: ANN201
         return queries.api_articles_for(self.request.user)
 
-    @extend_schema(
-        summary="Articles of your teams",
-        responses=responses_for(ArticleSerializer(many=True), *LIST),
-    )
+    @list_schema("Articles of your teams", ArticleSerializer)
     def get(self, request: Request) -> Response:
         return self.list(request)
 
@@ -227,31 +224,18 @@ class ArticleRestoreView(ApiView):
         return _article_response(request, pk)
 
 
-class ArticleChildListView(ApiListView):
-    def get_article(self):  # noqa: ANN201
-        if not hasattr(self, "_article"):
-            self._article = scope.article_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_team
-            )
-        return self._article
-
-
 class RevisionListView(ArticleChildListView):
     serializer_class = RevisionSerializer
     ordering = ("number",)
     ordering_fields = ("number", "created_at")
+    model = queries.ArticleRevision
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return queries.ArticleRevision.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.revisions_of(self.get_article())
 
     parser_classes = [StrictJSONParser, parsers.MultiPartParser]
 
-    @extend_schema(
-        summary="Every version of the article's text, oldest first",
-        responses=responses_for(RevisionSerializer(many=True), *LIST),
-    )
+    @list_schema("Every version of the article's text, oldest first", RevisionSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
@@ -307,16 +291,15 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
     filterset_class = ClaimFilter
     ordering = ("position",)
     ordering_fields = ("position", "created_at", "updated_at", "id")
+    model = Claim
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Claim.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.claims_of_article(self.get_article())
 
-    @extend_schema(
-        summary="The article's claims in text order (orphans last)",
+    @list_schema(
+        "The article's claims in text order (orphans last)",
+        ClaimSerializer,
         description="`ordering=position` is text order; orphaned claims come last.",
-        responses=responses_for(ClaimSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
@@ -330,10 +313,7 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
             "verdict (`rating` slug, `rationale`), `sources` and `tags`."
         ),
         request=ClaimCreateInputSerializer,
-        responses={
-            201: OpenApiResponse(ClaimSerializer, "Created (Location, ETag)."),
-            **error_responses(*WRITE),
-        },
+        responses=created_responses(ClaimSerializer, "Created (Location, ETag)."),
     )
     def post(self, request: Request, pk: int) -> Response:
         article = self.get_article()

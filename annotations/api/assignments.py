@@ -7,6 +7,7 @@ call services/assignments.py, where the role checks, the Events and the notifica
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.urls import path
@@ -18,13 +19,15 @@ from rest_framework.response import Response
 from annotations import services
 from annotations.api import queries
 from annotations.api.base import (
-    LIST,
     READ,
     WRITE,
     ApiListView,
     ApiView,
+    ArticleChildListView,
+    ClaimChildListView,
+    list_schema,
+    no_content_responses,
     responses_for,
-    schema_only,
     validated,
 )
 from annotations.api.errors import error_responses
@@ -127,7 +130,11 @@ class _AssignmentList(ApiListView):
         queue.mark_overdue(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def _answer(self, result: services.AssignResult, rows: Any) -> Response:
+    def _assign(self, request: Request, assign: Any, rows: Any) -> Response:
+        """Validate the input, `assign` (the service, its article or claim given) and answer
+        with the assignment as `rows` (the parent's assignments) shows it."""
+        data = validated(AssignmentInputSerializer, request.data)
+        result = assign(assignee=data["user"], due_on=data.get("due_on"), actor=request.user)
         row = queue.mark_overdue([rows.get(pk=result.assignment.pk)])[0]
         return Response(
             AssignmentSerializer(row).data,
@@ -146,23 +153,13 @@ ASSIGN_DESCRIPTION = (
 )
 
 
-class ArticleAssignmentListView(_AssignmentList):
-    def get_article(self):  # noqa: ANN201
-        if not hasattr(self, "_article"):
-            self._article = scope.article_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_team
-            )
-        return self._article
+class ArticleAssignmentListView(_AssignmentList, ArticleChildListView):
+    model = ArticleAssignment
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return ArticleAssignment.objects.none()
+    def rows(self):  # noqa: ANN201
         return queue.article_assignments(self.get_article()).order_by()
 
-    @extend_schema(
-        summary="Who is assigned to the article, with due dates",
-        responses=responses_for(AssignmentSerializer(many=True), *LIST),
-    )
+    @list_schema("Who is assigned to the article, with due dates", AssignmentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
@@ -174,30 +171,17 @@ class ArticleAssignmentListView(_AssignmentList):
     )
     def post(self, request: Request, pk: int) -> Response:
         article = self.get_article()
-        data = validated(AssignmentInputSerializer, request.data)
-        result = services.article_assign(
-            article=article, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
-        )
-        return self._answer(result, queue.article_assignments(article))
+        assign = partial(services.article_assign, article=article)
+        return self._assign(request, assign, queue.article_assignments(article))
 
 
-class ClaimAssignmentListView(_AssignmentList):
-    def get_claim(self):  # noqa: ANN201
-        if not hasattr(self, "_claim"):
-            self._claim = scope.claim_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_article
-            )
-        return self._claim
+class ClaimAssignmentListView(_AssignmentList, ClaimChildListView):
+    model = ClaimAssignment
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return ClaimAssignment.objects.none()
+    def rows(self):  # noqa: ANN201
         return queue.claim_assignments(self.get_claim()).order_by()
 
-    @extend_schema(
-        summary="Who is assigned to the claim, with due dates",
-        responses=responses_for(AssignmentSerializer(many=True), *LIST),
-    )
+    @list_schema("Who is assigned to the claim, with due dates", AssignmentSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
@@ -209,17 +193,11 @@ class ClaimAssignmentListView(_AssignmentList):
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
-        data = validated(AssignmentInputSerializer, request.data)
-        result = services.claim_assign(
-            claim=claim, assignee=data["user"], due_on=data.get("due_on"), actor=request.user
-        )
-        return self._answer(result, queue.claim_assignments(claim))
+        assign = partial(services.claim_assign, claim=claim)
+        return self._assign(request, assign, queue.claim_assignments(claim))
 
 
-UNASSIGN_RESPONSES = {
-    204: OpenApiResponse(description="No longer assigned."),
-    **error_responses(*WRITE),
-}
+UNASSIGN_RESPONSES = no_content_responses("No longer assigned.")
 
 
 class ArticleAssignmentDetailView(ApiView):

@@ -30,7 +30,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import policies, services
-from annotations.api.base import LIST, TeamChildListView, responses_for, schema_only
+from annotations.api.base import (
+    TeamChildListView,
+    list_schema,
+)
 from annotations.api.errors import error_responses
 from annotations.api.export import IgnoreFormatParameter, in_thread
 from annotations.api.filters import IdFilter, SafeIsoDateTimeField, SafeIsoDateTimeFilter
@@ -93,10 +96,9 @@ class TeamActivityView(TeamChildListView):
     filterset_class = ActivityFilter
     ordering = ("-id",)
     ordering_fields = ("id",)
+    model = Event
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Event.objects.none()
+    def rows(self):  # noqa: ANN201
         return audit.team_events(self.get_team().pk)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -106,10 +108,7 @@ class TeamActivityView(TeamChildListView):
             entry.event.kind = entry.kind
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(
-        summary="The team's activity: every change, newest first",
-        responses=responses_for(ActivityEventSerializer(many=True), *LIST),
-    )
+    @list_schema("The team's activity: every change, newest first", ActivityEventSerializer)
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
 

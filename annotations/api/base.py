@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.metadata import SimpleMetadata
@@ -51,6 +51,28 @@ IF_MATCH = OpenApiParameter(
 
 def responses_for(serializer: Any, *statuses: int, description: str = "") -> dict:
     return {200: OpenApiResponse(serializer, description), **error_responses(*statuses)}
+
+
+def created_responses(serializer: Any, description: str) -> dict:
+    """What a write that creates documents: 201 with the new object, or a WRITE error."""
+    return {201: OpenApiResponse(serializer, description), **error_responses(*WRITE)}
+
+
+def no_content_responses(description: str) -> dict:
+    """What a write that answers nothing (a delete, a removal) documents: 204 or an error."""
+    return {204: OpenApiResponse(description=description), **error_responses(*WRITE)}
+
+
+def list_schema(
+    summary: str, serializer: type[serializers.Serializer], *statuses: int, **kwargs: Any
+) -> Any:
+    """The schema of a list endpoint's GET: a page of `serializer`, or an error (LIST unless
+    other `statuses` are given)."""
+    return extend_schema(
+        summary=summary,
+        responses=responses_for(serializer(many=True), *(statuses or LIST)),
+        **kwargs,
+    )
 
 
 WITH_ETAG = "The ETag header carries the object's version: send it back in If-Match."
@@ -119,10 +141,21 @@ class ApiView(generics.GenericAPIView):
 
 
 class ApiListView(mixins.ListModelMixin, ApiView):
-    # A cursor-paginated, ordered list; subclasses give get_queryset and serializer_class.
+    # A cursor-paginated, ordered list; subclasses give serializer_class and rows() (or their
+    # own get_queryset). drf-spectacular builds the view without a request to read: it gets an
+    # empty queryset of `model` instead of rows().
 
     filter_backends = [ApiOrderingFilter]
     pagination_class = ApiCursorPagination
+    model: Any = None
+
+    def get_queryset(self):  # noqa: ANN201
+        if schema_only(self):
+            return self.model.objects.none()
+        return self.rows()
+
+    def rows(self):  # noqa: ANN201
+        raise NotImplementedError
 
 
 class ClaimListMixin:
@@ -146,14 +179,39 @@ def schema_only(view: ApiView) -> bool:
 # --- teams: the views are in annotations/api/teams.py -------------------------------------------
 
 
-class TeamChildListView(ApiListView):
-    # A list under /teams/{slug}/: the team is found once, through the caller's memberships.
+class ChildListView(ApiListView):
+    # A list under a team, article or claim: that parent is found once per request, through the
+    # caller's teams.
+
+    def _parent(self, find: Any) -> Any:
+        if not hasattr(self, "_found_parent"):
+            self._found_parent = find(self.request.user)
+        return self._found_parent
+
+
+class TeamChildListView(ChildListView):
+    # A list under /teams/{slug}/.
 
     def get_team(self):  # noqa: ANN201
-        if not hasattr(self, "_team"):
-            self._team = scope.team_for_user(
-                self.request.user,
-                self.kwargs["slug"],
-                with_role=True,
-            )
-        return self._team
+        slug = self.kwargs["slug"]
+        return self._parent(lambda user: scope.team_for_user(user, slug, with_role=True))
+
+
+class ArticleChildListView(ChildListView):
+    # A list under /articles/{pk}/.
+
+    def get_article(self):  # noqa: ANN201
+        pk = self.kwargs["pk"]
+        return self._parent(
+            lambda user: scope.article_for_user(user, pk, prepare=queries.with_team)
+        )
+
+
+class ClaimChildListView(ChildListView):
+    # A list under /claims/{pk}/.
+
+    def get_claim(self):  # noqa: ANN201
+        pk = self.kwargs["pk"]
+        return self._parent(
+            lambda user: scope.claim_for_user(user, pk, prepare=queries.with_article)
+        )

@@ -19,14 +19,17 @@ from annotations.api import queries
 from annotations.api.base import (
     CONDITIONAL_WRITE,
     IF_MATCH,
-    LIST,
     READ,
     WITH_ETAG,
     WRITE,
     ApiListView,
     ApiView,
+    ClaimChildListView,
     ClaimListMixin,
     FilteredListView,
+    created_responses,
+    list_schema,
+    no_content_responses,
     responses_for,
     schema_only,
     validated,
@@ -67,16 +70,12 @@ class ClaimListView(ClaimListMixin, FilteredListView):
     filterset_class = ClaimFilter
     ordering = ("-created_at",)
     ordering_fields = ("created_at", "updated_at", "id", "position")
+    model = Claim
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Claim.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.api_claims_for(self.request.user)
 
-    @extend_schema(
-        summary="Claims of your teams, newest first",
-        responses=responses_for(ClaimSerializer(many=True), *LIST),
-    )
+    @list_schema("Claims of your teams, newest first", ClaimSerializer)
     def get(self, request: Request) -> Response:
         return self.list(request)
 
@@ -187,28 +186,17 @@ class ClaimDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ClaimChildListView(ApiListView):
-    def get_claim(self) -> Claim:
-        if not hasattr(self, "_claim"):
-            self._claim = scope.claim_for_user(
-                self.request.user, self.kwargs["pk"], prepare=queries.with_article
-            )
-        return self._claim
-
-
 class ClaimVerdictListView(ClaimChildListView):
     serializer_class = VerdictSerializer
     ordering = ("-created_at",)
     ordering_fields = ("created_at", "id")
+    model = Verdict
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Verdict.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.verdicts_of(self.get_claim())
 
-    @extend_schema(
-        summary="Every verdict on the claim, superseded ones too (is_current=false)",
-        responses=responses_for(VerdictSerializer(many=True), *LIST),
+    @list_schema(
+        "Every verdict on the claim, superseded ones too (is_current=false)", VerdictSerializer
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
@@ -250,23 +238,19 @@ class ClaimSourceListView(ClaimChildListView):
     serializer_class = SourceSerializer
     ordering = ("created_at",)
     ordering_fields = ("created_at", "id")
+    model = queries.Source
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return queries.Source.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.sources_of(self.get_claim())
 
-    @extend_schema(
-        summary="The claim's sources (evidence)",
-        responses=responses_for(SourceSerializer(many=True), *LIST),
-    )
+    @list_schema("The claim's sources (evidence)", SourceSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 
     @extend_schema(
         summary="Add a source to the claim",
         request=SourceInputSerializer,
-        responses={201: OpenApiResponse(SourceSerializer, "Added."), **error_responses(*WRITE)},
+        responses=created_responses(SourceSerializer, "Added."),
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
@@ -279,7 +263,7 @@ class ClaimSourceDetailView(ApiView):
     @extend_schema(
         summary="Remove a source from the claim",
         request=None,
-        responses={204: OpenApiResponse(description="Removed."), **error_responses(*WRITE)},
+        responses=no_content_responses("Removed."),
     )
     def delete(self, request: Request, pk: int, source_id: int) -> Response:
         claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
@@ -291,10 +275,9 @@ class ClaimCommentListView(ClaimChildListView):
     serializer_class = CommentSerializer
     ordering = ("created_at",)
     ordering_fields = ("created_at", "id")
+    model = queries.Comment
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return queries.Comment.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.comments_of(self.get_claim())
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -304,13 +287,13 @@ class ClaimCommentListView(ClaimChildListView):
             context["members"] = discussion.team_usernames(self.get_claim().article.team_id)
         return context
 
-    @extend_schema(
-        summary="The claim's comments, oldest first",
+    @list_schema(
+        "The claim's comments, oldest first",
+        CommentSerializer,
         description=(
             "Replies name the comment they answer in `reply_to`. A deleted comment stays as a "
             "tombstone (`deleted` true, `body` null) so its replies keep their thread."
         ),
-        responses=responses_for(CommentSerializer(many=True), *LIST),
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
@@ -318,7 +301,7 @@ class ClaimCommentListView(ClaimChildListView):
     @extend_schema(
         summary="Comment on the claim",
         request=CommentInputSerializer,
-        responses={201: OpenApiResponse(CommentSerializer, "Added."), **error_responses(*WRITE)},
+        responses=created_responses(CommentSerializer, "Added."),
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = self.get_claim()
@@ -353,7 +336,7 @@ class ClaimCommentDetailView(ApiView):
         summary="Delete a comment (yours; editors moderate anyone's)",
         description="The comment becomes a tombstone; deleting it again is a 409.",
         request=None,
-        responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE)},
+        responses=no_content_responses("Deleted."),
     )
     def delete(self, request: Request, pk: int, comment_id: int) -> Response:
         claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
@@ -365,16 +348,12 @@ class ClaimHistoryView(ClaimChildListView):
     serializer_class = EventSerializer
     ordering = ("id",)
     ordering_fields = ("id",)
+    model = queries.Event
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return queries.Event.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.history_of(self.get_claim())
 
-    @extend_schema(
-        summary="The claim's audit trail, oldest first",
-        responses=responses_for(EventSerializer(many=True), *LIST),
-    )
+    @list_schema("The claim's audit trail, oldest first", EventSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return self.list(request)
 

@@ -22,7 +22,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.api.base import LIST, ApiListView, ApiView, responses_for, schema_only
+from annotations.api.base import (
+    ApiListView,
+    ApiView,
+    list_schema,
+    responses_for,
+)
 from annotations.api.errors import error_responses
 from annotations.api.filters import MAX_ID
 from annotations.models import Notification
@@ -82,10 +87,9 @@ class NotificationListView(ApiListView):
     serializer_class = NotificationSerializer
     ordering = ("-id",)
     ordering_fields = ("id", "created_at")
+    model = Notification
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Notification.objects.none()
+    def rows(self):  # noqa: ANN201
         return notifications.notifications_of(
             self.request.user, unread_only=_unread_only(self.request)
         )
@@ -95,11 +99,7 @@ class NotificationListView(ApiListView):
         notifications.with_urls(page, notifications.team_ids_of(request.user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(
-        summary="Your notifications, newest first",
-        parameters=[UNREAD],
-        responses=responses_for(NotificationSerializer(many=True), *LIST),
-    )
+    @list_schema("Your notifications, newest first", NotificationSerializer, parameters=[UNREAD])
     def get(self, request: Request) -> Response:
         return self.list(request)
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count
 from django.http import Http404
 from django.urls import path, reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,11 +28,12 @@ from annotations.api.base import (
     ApiListView,
     ApiView,
     TeamChildListView,
+    created_responses,
+    list_schema,
+    no_content_responses,
     responses_for,
-    schema_only,
     validated,
 )
-from annotations.api.errors import error_responses
 from annotations.api.etags import content_etag
 from annotations.api.serializers import (
     InputSerializer,
@@ -194,17 +195,14 @@ class TeamListView(ApiListView):
     def get_queryset(self):  # noqa: ANN201
         return queries.api_teams_for(self.request.user)
 
-    @extend_schema(summary="Your teams", responses=responses_for(TeamSerializer(many=True), *LIST))
+    @list_schema("Your teams", TeamSerializer)
     def get(self, request: Request) -> Response:
         return self.list(request)
 
     @extend_schema(
         summary="Create a team (you become its admin)",
         request=TeamCreateInputSerializer,
-        responses={
-            201: OpenApiResponse(TeamSerializer, "Created (Location)."),
-            **error_responses(*WRITE),
-        },
+        responses=created_responses(TeamSerializer, "Created (Location)."),
     )
     def post(self, request: Request) -> Response:
         data = validated(TeamCreateInputSerializer, request.data)
@@ -230,15 +228,13 @@ class TeamRatingListView(TeamChildListView):
     serializer_class = ScaleRatingSerializer
     ordering = ("order",)
     ordering_fields = ("order", "slug", "label")
+    model = Rating
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Rating.objects.none()
+    def rows(self):  # noqa: ANN201
         return _scale(self.get_team())
 
-    @extend_schema(
-        summary="The team's rating scale (retired ratings too, with active=false)",
-        responses=responses_for(ScaleRatingSerializer(many=True), *LIST),
+    @list_schema(
+        "The team's rating scale (retired ratings too, with active=false)", ScaleRatingSerializer
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
@@ -246,10 +242,7 @@ class TeamRatingListView(TeamChildListView):
     @extend_schema(
         summary="Add a rating at the end of the scale (admins)",
         request=RatingCreateInputSerializer,
-        responses={
-            201: OpenApiResponse(ScaleRatingSerializer, "Added (Location)."),
-            **error_responses(*WRITE),
-        },
+        responses=created_responses(ScaleRatingSerializer, "Added (Location)."),
     )
     def post(self, request: Request, slug: str) -> Response:
         team = self.get_team()
@@ -284,7 +277,7 @@ class TeamRatingDetailView(ApiView):
 
     @extend_schema(
         summary="Delete a rating no verdict uses (admins); one in use is 409: retire it",
-        responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE)},
+        responses=no_content_responses("Deleted."),
     )
     def delete(self, request: Request, slug: str, rating_slug: str) -> Response:
         team = _team(request, slug)
@@ -299,16 +292,12 @@ class TeamMemberListView(TeamChildListView):
     serializer_class = MemberSerializer
     ordering = ("created_at",)
     ordering_fields = ("created_at", "role")
+    model = Membership
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Membership.objects.none()
+    def rows(self):  # noqa: ANN201
         return queries.members_of(self.get_team())
 
-    @extend_schema(
-        summary="The team's members and roles",
-        responses=responses_for(MemberSerializer(many=True), *LIST),
-    )
+    @list_schema("The team's members and roles", MemberSerializer)
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
 
@@ -330,7 +319,7 @@ class TeamMemberDetailView(ApiView):
 
     @extend_schema(
         summary="Remove a member (admins); their work stays theirs, their assignments go",
-        responses={204: OpenApiResponse(description="Removed."), **error_responses(*WRITE)},
+        responses=no_content_responses("Removed."),
     )
     def delete(self, request: Request, slug: str, username: str) -> Response:
         team = _team(request, slug)
@@ -346,10 +335,9 @@ class TeamInviteListView(TeamChildListView):
     serializer_class = InviteSerializer
     ordering = ("-created_at",)
     ordering_fields = ("created_at", "expires_at")
+    model = Invite
 
-    def get_queryset(self):  # noqa: ANN201
-        if schema_only(self):
-            return Invite.objects.none()
+    def rows(self):  # noqa: ANN201
         return _invites(self.get_team())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -358,9 +346,11 @@ class TeamInviteListView(TeamChildListView):
         rows = [_with_state(invite) for invite in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
-    @extend_schema(
-        summary="The team's invitations, used, revoked and expired ones too (admins)",
-        responses=responses_for(InviteSerializer(many=True), 403, *LIST),
+    @list_schema(
+        "The team's invitations, used, revoked and expired ones too (admins)",
+        InviteSerializer,
+        403,
+        *LIST,
     )
     def get(self, request: Request, slug: str) -> Response:
         return self.list(request)
@@ -368,10 +358,7 @@ class TeamInviteListView(TeamChildListView):
     @extend_schema(
         summary="Make a single-use invitation link (admins); its secret is answered once",
         request=InviteCreateInputSerializer,
-        responses={
-            201: OpenApiResponse(InviteCreatedSerializer, "Made: `link` is shown only here."),
-            **error_responses(*WRITE),
-        },
+        responses=created_responses(InviteCreatedSerializer, "Made: `link` is shown only here."),
     )
     def post(self, request: Request, slug: str) -> Response:
         team = self.get_team()
@@ -386,7 +373,7 @@ class TeamInviteListView(TeamChildListView):
 class TeamInviteDetailView(ApiView):
     @extend_schema(
         summary="Revoke an invitation link (admins)",
-        responses={204: OpenApiResponse(description="Revoked."), **error_responses(*WRITE)},
+        responses=no_content_responses("Revoked."),
     )
     def delete(self, request: Request, slug: str, invite_id: int) -> Response:
         team = _team(request, slug)
@@ -405,10 +392,7 @@ class InviteAcceptView(ApiView):
             "one is 409, and so is one for a team you are already in (the link stays unused)."
         ),
         request=InviteAcceptInputSerializer,
-        responses={
-            201: OpenApiResponse(JoinedSerializer, "Joined."),
-            **error_responses(*WRITE),
-        },
+        responses=created_responses(JoinedSerializer, "Joined."),
     )
     def post(self, request: Request) -> Response:
         data = validated(InviteAcceptInputSerializer, request.data)

@@ -70,14 +70,22 @@ class Related(list):
         return self
 
 
-class UserRow:
-    __slots__ = ("pk", "id", "username", "first_name", "last_name")
+class _Row:
+    """A row answers `id` as a model instance does: the same as `pk`."""
 
-    def __init__(self, pk: int, username: str, first_name: str, last_name: str) -> None:
-        self.pk = self.id = pk
-        self.username = username
-        self.first_name = first_name
-        self.last_name = last_name
+    __slots__ = ()
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+
+@dataclass(slots=True, eq=False)
+class UserRow(_Row):
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
 
     def get_username(self) -> str:
         return self.username
@@ -89,128 +97,58 @@ class UserRow:
         return self.username
 
 
-class ArticleRow:
-    __slots__ = ("pk", "id", "title", "url", "publisher", "author", "published_at", "language")
-
-    def __init__(
-        self,
-        pk: int,
-        title: str,
-        url: str,
-        publisher: str,
-        author: str,
-        published_at: date | None,
-        language: str,
-    ) -> None:
-        self.pk = self.id = pk
-        self.title = title
-        self.url = url
-        self.publisher = publisher
-        self.author = author
-        self.published_at = published_at
-        self.language = language
+@dataclass(slots=True, eq=False)
+class ArticleRow(_Row):
+    pk: int
+    title: str
+    url: str
+    publisher: str
+    author: str
+    published_at: date | None
+    language: str
 
 
-class VerdictRow:
-    __slots__ = ("pk", "id", "reviewer", "rating", "rationale", "is_current", "created_at")
-
-    def __init__(
-        self,
-        pk: int,
-        rationale: str,
-        is_current: bool,
-        created_at: datetime,
-        reviewer: UserRow,
-        rating: Rating,
-    ) -> None:
-        self.pk = self.id = pk
-        self.rationale = rationale
-        self.is_current = is_current
-        self.created_at = created_at
-        self.reviewer = reviewer
-        self.rating = rating
+@dataclass(slots=True, eq=False)
+class VerdictRow(_Row):
+    pk: int
+    rationale: str
+    is_current: bool
+    created_at: datetime
+    reviewer: UserRow
+    rating: Rating
 
 
-class SourceRow:
-    __slots__ = (
-        "pk",
-        "id",
-        "url",
-        "title",
-        "publisher",
-        "excerpt",
-        "stance",
-        "accessed_at",
-        "archived_url",
-        "created_at",
-        "added_by",
-    )
-
-    def __init__(
-        self,
-        pk: int,
-        url: str,
-        title: str,
-        publisher: str,
-        excerpt: str,
-        stance: str,
-        accessed_at: date | None,
-        archived_url: str,
-        created_at: datetime,
-        added_by: UserRow | None,
-    ) -> None:
-        self.pk = self.id = pk
-        self.url = url
-        self.title = title
-        self.publisher = publisher
-        self.excerpt = excerpt
-        self.stance = stance
-        self.accessed_at = accessed_at
-        self.archived_url = archived_url
-        self.created_at = created_at
-        self.added_by = added_by
+@dataclass(slots=True, eq=False)
+class SourceRow(_Row):
+    pk: int
+    url: str
+    title: str
+    publisher: str
+    excerpt: str
+    stance: str
+    accessed_at: date | None
+    archived_url: str
+    created_at: datetime
+    added_by: UserRow | None
 
 
-class CommentRow:
-    __slots__ = (
-        "pk",
-        "id",
-        "body",
-        "reply_to_id",
-        "created_at",
-        "updated_at",
-        "author",
-        "deleted_at",
-        "deleted_by",
-    )
-
-    def __init__(
-        self,
-        pk: int,
-        body: str,
-        reply_to_id: int | None,
-        created_at: datetime,
-        updated_at: datetime,
-        author: UserRow | None,
-        deleted_at: datetime | None = None,
-        deleted_by: UserRow | None = None,
-    ) -> None:
-        self.pk = self.id = pk
-        self.body = body
-        self.reply_to_id = reply_to_id
-        self.created_at = created_at
-        self.updated_at = updated_at
-        self.author = author
-        self.deleted_at = deleted_at
-        self.deleted_by = deleted_by
+@dataclass(slots=True, eq=False)
+class CommentRow(_Row):
+    pk: int
+    body: str
+    reply_to_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    author: UserRow | None
+    deleted_at: datetime | None = None
+    deleted_by: UserRow | None = None
 
 
-class ClaimRow:
+class ClaimRow(_Row):
     """A claim as the exports read it: the model's field names, relations already loaded."""
 
     __slots__ = (
         "pk",
-        "id",
         "start",
         "end",
         "exact",
@@ -263,7 +201,6 @@ class ClaimRow:
             self.public_url,
             self.number,
         ) = fields
-        self.id = self.pk
         self.article_id = article.pk
         self.article = article
         self.created_by = created_by

@@ -159,40 +159,42 @@ def claim_by_number(user: AbstractBaseUser, slug: str, number: int) -> Claim:
     return claim
 
 
+def _on_claim_for_user(rows: QuerySet[M], user: AbstractBaseUser, pk: object, message: str) -> M:
+    """One of `rows` on a claim of the user's teams (none for an anonymous user)."""
+    if not user.is_authenticated:
+        return _first_or_404(rows.none(), None, message)
+    rows = rows.filter(pk=valid_id(pk), claim__article__team__memberships__user=user)
+    return _first_or_404(rows, None, message)
+
+
+def _on_claim(rows: QuerySet[M], claim: Claim, pk: object, message: str) -> M:
+    """One of `rows` on `claim` (one the caller has already found through claim_for_user)."""
+    found = _first_or_404(rows.filter(claim=claim, pk=valid_id(pk)), None, message)
+    found.claim = claim
+    return found
+
+
 def comment_for_user(user: AbstractBaseUser, pk: object) -> Comment:
     """A comment on a claim of the user's teams, with its claim, article, team and author."""
-    comments = (
-        Comment.objects.filter(pk=valid_id(pk), claim__article__team__memberships__user=user)
-        if user.is_authenticated
-        else Comment.objects.none()
-    ).select_related("claim__article__team", "author")
-    return _first_or_404(comments, None, "No such comment.")
+    comments = Comment.objects.select_related("claim__article__team", "author")
+    return _on_claim_for_user(comments, user, pk, "No such comment.")
 
 
 def comment_of(claim: Claim, pk: object) -> Comment:
     """A comment on `claim` (one the caller has already found through claim_for_user)."""
-    comments = Comment.objects.filter(claim=claim, pk=valid_id(pk)).select_related("author")
-    comment = _first_or_404(comments, None, "No such comment on this claim.")
-    comment.claim = claim
-    return comment
+    comments = Comment.objects.select_related("author")
+    return _on_claim(comments, claim, pk, "No such comment on this claim.")
 
 
 def source_for_user(user: AbstractBaseUser, pk: object) -> Source:
     """An evidence source on a claim of the user's teams, with its claim, article and team."""
-    sources = (
-        Source.objects.filter(pk=valid_id(pk), claim__article__team__memberships__user=user)
-        if user.is_authenticated
-        else Source.objects.none()
-    ).select_related("claim__article__team")
-    return _first_or_404(sources, None, "No such source.")
+    sources = Source.objects.select_related("claim__article__team")
+    return _on_claim_for_user(sources, user, pk, "No such source.")
 
 
 def source_of(claim: Claim, pk: object) -> Source:
     """A source on `claim` (one the caller has already found through claim_for_user)."""
-    sources = Source.objects.filter(claim=claim, pk=valid_id(pk))
-    source = _first_or_404(sources, None, "No such source on this claim.")
-    source.claim = claim
-    return source
+    return _on_claim(Source.objects.all(), claim, pk, "No such source on this claim.")
 
 
 def notification_for_user(user: AbstractBaseUser, pk: object) -> Notification:

@@ -116,6 +116,30 @@ def event_record(
     )
 
 
+def _claim_event(
+    *,
+    claim: Claim,
+    verb: str,
+    actor: AbstractBaseUser | None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str = "",
+    article: Article | None = None,
+) -> Event:
+    """The Event of a change to one claim, filed under its article (`article` when the caller
+    holds it already) and team."""
+    if article is None:
+        article = claim.article
+    return event_record(
+        team=article.team,
+        verb=verb,
+        actor=actor,
+        article=article,
+        claim=claim,
+        changes=changes,
+        note=note,
+    )
+
+
 def created_values(obj: Any, fields: Iterable[str]) -> dict[str, tuple[Any, Any]]:
     return {field: (None, getattr(obj, field)) for field in fields}
 

@@ -451,44 +451,36 @@ def _refresh(target: Article, source: Article) -> None:
 # --- archive and restore -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def article_archive(*, actor: AbstractBaseUser, article: Article, note: str = "") -> Article:
     """Take an article out of the lists and queues, keeping everything (restorable)."""
-    require(actor, article.team, policies.ARTICLE_MANAGE)
-    locked = Article.objects.select_for_update().get(pk=article.pk)
-    if locked.archived_at is not None:
-        raise Conflict("This article is already archived.", code="already_archived")
-    locked.archived_at = timezone.now()
-    locked.archived_by = actor
-    locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
-    event_record(
-        team=locked.team,
-        verb=verbs.ARTICLE_ARCHIVED,
-        actor=actor,
-        article=locked,
-        changes={"archived": (False, True)},
-        note=(note or "").strip(),
-    )
-    _refresh(article, locked)
-    return article
+    return _archived_set(actor=actor, article=article, archived=True, note=note)
+
+
+def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
+    """Bring an archived article back into the lists and queues."""
+    return _archived_set(actor=actor, article=article, archived=False)
 
 
 @transaction.atomic
-def article_restore(*, actor: AbstractBaseUser, article: Article) -> Article:
-    """Bring an archived article back into the lists and queues."""
+def _archived_set(
+    *, actor: AbstractBaseUser, article: Article, archived: bool, note: str = ""
+) -> Article:
     require(actor, article.team, policies.ARTICLE_MANAGE)
     locked = Article.objects.select_for_update().get(pk=article.pk)
-    if locked.archived_at is None:
+    if (locked.archived_at is not None) == archived:
+        if archived:
+            raise Conflict("This article is already archived.", code="already_archived")
         raise Conflict("This article is not archived.", code="not_archived")
-    locked.archived_at = None
-    locked.archived_by = None
+    locked.archived_at = timezone.now() if archived else None
+    locked.archived_by = actor if archived else None
     locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
     event_record(
         team=locked.team,
-        verb=verbs.ARTICLE_RESTORED,
+        verb=verbs.ARTICLE_ARCHIVED if archived else verbs.ARTICLE_RESTORED,
         actor=actor,
         article=locked,
-        changes={"archived": (True, False)},
+        changes={"archived": (not archived, archived)},
+        note=(note or "").strip(),
     )
     _refresh(article, locked)
     return article

@@ -35,10 +35,10 @@ from annotations.models import (
 from annotations.services._base import (
     UNSET,
     _check_not_published,
+    _claim_event,
     _require_claim_editor,
     check_version,
     created_values,
-    event_record,
     require,
     require_not_archived,
     validate_model,
@@ -122,12 +122,10 @@ def claim_create(
     validate_model(claim, exclude=["final_verdict", "assignees", "team", "number"])
     claim.number = next_claim_number(article.team)
     claim.save()
-    event_record(
-        team=article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.CLAIM_CREATED,
         actor=actor,
-        article=article,
-        claim=claim,
         changes=created_values(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
     )
     if rating:
@@ -213,12 +211,10 @@ def claim_update(
     validate_model(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save()
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.CLAIM_UPDATED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes=changes,
     )
     return claim
@@ -263,12 +259,10 @@ def claim_delete(
     _check_not_published(claim)
     snapshot = claim_snapshot(claim)
     article = claim.article
-    event_record(
-        team=article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.CLAIM_DELETED,
         actor=actor,
-        article=article,
-        claim=claim,
         changes={field: (value, None) for field, value in snapshot.items()},
     )
     claim_id = claim.pk
@@ -571,12 +565,10 @@ def claim_restore(
         validate_model(source, exclude=["claim", "added_by"])
         source.save()
 
-    event_record(
-        team=article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.CLAIM_RESTORED,
         actor=actor,
-        article=article,
-        claim=claim,
         changes=created_values(claim, ["start", "end", "exact", "claimant", "summary", "status"]),
         note=note,
     )

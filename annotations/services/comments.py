@@ -24,7 +24,7 @@ from annotations.queries.discussion import (
     mentioned_names,
 )
 from annotations.services import notifications
-from annotations.services._base import event_record, require, validate_model
+from annotations.services._base import _claim_event, require, validate_model
 
 
 def mention_message(author: str, claim: Claim, body: str | None) -> str:
@@ -108,12 +108,10 @@ def comment_add(
     changes: dict[str, tuple[Any, Any]] = {"body": (None, comment.body)}
     if reply_to is not None:
         changes["reply_to"] = (None, reply_to.pk)
-    event_record(
-        team=team,
+    _claim_event(
+        claim=claim,
         verb=verbs.COMMENT_ADDED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes=changes,
     )
     _notify_mentions(comment, claim, actor, mentioned_names(body))
@@ -134,12 +132,10 @@ def comment_update(*, comment: Comment, actor: AbstractBaseUser, body: str) -> C
     before = comment.body
     comment.body = body
     comment.save(update_fields=["body", "updated_at"])
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.COMMENT_UPDATED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={"body": (before, body)},
         note=f"Comment {comment.pk}.",
     )
@@ -170,12 +166,10 @@ def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> Comment:
     Notification.objects.filter(comment=comment, kind="mention").update(
         message=mention_message(author, claim, None)
     )
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.COMMENT_DELETED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={"body": (before, None)},
         note=f"Comment {comment.pk}." + ("" if own else " Removed by an editor."),
     )

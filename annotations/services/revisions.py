@@ -31,6 +31,7 @@ from annotations.models import (
 )
 from annotations.queries.attention import claim_is_flagged
 from annotations.services._base import (
+    _claim_event,
     _jsonable,
     check_version,
     event_record,
@@ -410,15 +411,7 @@ def _save_anchor(
         validate_model(claim, exclude=["final_verdict", "assignees", "article", "created_by"])
         claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
         claim.save(update_fields=[*values, "version", "updated_at"])
-    event_record(
-        team=article.team,
-        verb=verb,
-        actor=actor,
-        article=article,
-        claim=claim,
-        changes=changes,
-        note=note,
-    )
+    _claim_event(claim=claim, verb=verb, actor=actor, changes=changes, note=note, article=article)
     return claim
 
 

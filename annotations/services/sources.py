@@ -22,11 +22,11 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
+    _claim_event,
     _http_url,
     _require_claim_editor,
     check_version,
     created_values,
-    event_record,
     validate_model,
 )
 
@@ -55,7 +55,6 @@ def source_add(
     accessed_at: date | None = None,
     archived_url: str | None = "",
 ) -> Source:
-    team = claim.article.team
     _require_claim_editor(actor, claim)
     _check_not_published(claim)
     url = _lowercase_scheme((url or "").strip())
@@ -89,12 +88,10 @@ def source_add(
     validate_model(source, exclude=["claim", "added_by"])
     source.save()
     _bump_version(claim)
-    event_record(
-        team=team,
+    _claim_event(
+        claim=claim,
         verb=verbs.SOURCE_ADDED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes=created_values(source, ["url", "title", "stance"]),
     )
     return source
@@ -108,12 +105,10 @@ def source_remove(
     _require_claim_editor(actor, claim)
     check_version(claim, expected_version)
     _check_not_published(claim)
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.SOURCE_REMOVED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={"url": (source.url, None), "title": (source.title, None)},
     )
     source.delete()

@@ -17,8 +17,8 @@ from annotations.models import (
 from annotations.services._base import (
     _bump_version,
     _check_not_published,
+    _claim_event,
     check_version,
-    event_record,
     rating_for,
     require,
     validate_model,
@@ -56,12 +56,10 @@ def verdict_set(
             code="conflict",
         ) from None
     _bump_version(claim)
-    event_record(
-        team=team,
+    _claim_event(
+        claim=claim,
         verb=verbs.VERDICT_SET,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={
             "rating": (previous.rating.slug if previous else None, chosen.slug),
             "rationale": (previous.rationale if previous else None, verdict.rationale),
@@ -102,12 +100,10 @@ def verdict_withdraw(
         )
     Verdict.objects.filter(pk=current.pk).update(is_current=False)
     _bump_version(claim)
-    event_record(
-        team=team,
+    _claim_event(
+        claim=claim,
         verb=verbs.VERDICT_WITHDRAWN,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={"rating": (current.rating.slug, None), "rationale": (current.rationale, None)},
     )
     return True

@@ -28,7 +28,7 @@ from annotations.models import (
     Role,
     Verdict,
 )
-from annotations.services._base import UNSET, check_version, event_record, require
+from annotations.services._base import UNSET, _claim_event, check_version, require
 from annotations.services.articles import article_status_refresh
 from annotations.services.claims import claim_revise
 from annotations.services.verdicts import verdict_set
@@ -163,12 +163,10 @@ def claim_transition(
             changes["final_verdict"] = (final_before, final_after)
     if verb == verbs.CLAIM_SENT_BACK:
         _notify_sent_back(claim, actor, note)
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verb,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes=changes,
         note=note,
     )
@@ -205,12 +203,10 @@ def claim_public_url_set(
     claim.public_url = wanted
     claim.version = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True)[0] + 1
     claim.save(update_fields=["public_url", "version", "updated_at"])
-    event_record(
-        team=claim.article.team,
+    _claim_event(
+        claim=claim,
         verb=verbs.CLAIM_PUBLIC_URL_CHANGED,
         actor=actor,
-        article=claim.article,
-        claim=claim,
         changes={"public_url": (before or None, wanted or None)},
     )
     return claim

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.exports import streams
 from annotations.exports.claims import base_url
+from annotations.management.lookups import team_named, write_chunks
 from annotations.models import Article, Team
 
 
@@ -38,9 +37,7 @@ class Command(BaseCommand):
         include_archived: bool = False,
         **options,
     ) -> None:
-        team_obj = Team.objects.filter(slug=team).first()
-        if team_obj is None:
-            raise CommandError(f"No team {team!r}.")
+        team_obj = team_named(team)
         article_obj = None
         if article is not None:
             article_obj = Article.objects.filter(team=team_obj, pk=article).first()
@@ -49,21 +46,7 @@ class Command(BaseCommand):
         chunks = streams.FORMATS[format].stream(
             team_obj, article=article_obj, base_url=base_url(), include_archived=include_archived
         )
-        if output is None:
-            for chunk in chunks:
-                self.stdout.write(chunk, ending="")
-            self.stdout.flush()
-            self._summary(format, team_obj, article_obj, include_archived)
-            return
-        target = Path(output)
-        try:
-            # newline="": the CSV's CRLF line ends are written as they are.
-            with target.open("w", encoding="utf-8", newline="") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
-        except OSError as error:
-            raise CommandError(f"Cannot write {output}: {error.strerror or error}.") from None
-        self.stderr.write(f"Wrote {target} ({target.stat().st_size:,} bytes).")
+        write_chunks(self, chunks, output)
         self._summary(format, team_obj, article_obj, include_archived)
 
     def _summary(

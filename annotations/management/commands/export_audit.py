@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.exports import audit as audit_export
-from annotations.models import Team
+from annotations.management.lookups import team_named, write_chunks
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -44,23 +43,8 @@ class Command(BaseCommand):
         output: str | None,
         **options,
     ) -> None:
-        team_obj = Team.objects.filter(slug=team).first()
-        if team_obj is None:
-            raise CommandError(f"No team {team!r}.")
+        team_obj = team_named(team)
         chunks = audit_export.stream(
             team_obj, format, since=_day(since, "--since"), until=_day(until, "--until")
         )
-        if output is None:
-            for chunk in chunks:
-                self.stdout.write(chunk, ending="")
-            self.stdout.flush()
-            return
-        target = Path(output)
-        try:
-            # newline="": the CSV's CRLF line ends are written as they are.
-            with target.open("w", encoding="utf-8", newline="") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
-        except OSError as error:
-            raise CommandError(f"Cannot write {output}: {error.strerror or error}.") from None
-        self.stderr.write(f"Wrote {target} ({target.stat().st_size:,} bytes).")
+        write_chunks(self, chunks, output)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from annotations import services
 from annotations.errors import NotAnArticle, ServiceError
+from annotations.management.lookups import team_named, user_named
 from annotations.models import Article, Team
 
 
@@ -43,14 +43,8 @@ class Command(BaseCommand):
         force: bool = False,
         **options,
     ) -> None:
-        team_obj = Team.objects.filter(slug=team).first()
-        if team_obj is None:
-            raise CommandError(f"No team {team!r}. Create it with add_member.")
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user).first()
-            if importer is None:
-                raise CommandError(f"No user {user!r}.")
+        team_obj = team_named(team, hint=" Create it with add_member.")
+        importer = user_named(user)
 
         created = existing = revised = 0
         failures: list[str] = []

@@ -6,12 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations import services
 from annotations.errors import ServiceError
-from annotations.models import Team
+from annotations.management.lookups import team_named, user_named
 
 
 class Command(BaseCommand):
@@ -26,14 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Import as this user (must be an admin of the team).")
 
     def handle(self, *args, file: str, team: str, user: str | None, **options) -> None:
-        team_obj = Team.objects.filter(slug=team).first()
-        if team_obj is None:
-            raise CommandError(f"No team {team!r}. Create it first with add_member.")
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user).first()
-            if importer is None:
-                raise CommandError(f"No user {user!r}.")
+        team_obj = team_named(team, hint=" Create it first with add_member.")
+        importer = user_named(user)
         try:
             if file == "-":
                 data = json.load(sys.stdin)
