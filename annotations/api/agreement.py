@@ -15,10 +15,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.api import queries
 from annotations.api.base import READ, ApiView, responses_for
 from annotations.queries import agreement as agreement_queries
-from annotations.queries import scope
+from annotations.queries import resources, scope
 
 
 class PairSerializer(serializers.Serializer):
@@ -92,7 +91,7 @@ class ArticleAgreementView(ApiView):
         responses=responses_for(ArticleAgreementSerializer, *READ),
     )
     def get(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
+        article = scope.article_for_user(request.user, pk, prepare=resources.article_detail)
         figures = agreement_queries.article_agreement(article)
         return Response({"article": article.pk, **figures.as_dict()})
 

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import policies, services
-from annotations.api import queries
 from annotations.api.base import (
     CONDITIONAL_WRITE,
     IF_MATCH,
@@ -57,8 +56,8 @@ from annotations.api.serializers import (
     RevisionSerializer,
 )
 from annotations.errors import Conflict
-from annotations.models import Claim
-from annotations.queries import scope
+from annotations.models import Article, ArticleRevision, Claim
+from annotations.queries import resources, scope
 
 # --- articles ----------------------------------------------------------------------------------
 
@@ -70,10 +69,10 @@ class ArticleListView(FilteredListView):
     ordering_fields = ("imported_at", "updated_at", "title", "id")
     parser_classes = [StrictJSONParser, parsers.MultiPartParser]
 
-    model = queries.Article
+    model = Article
 
     def rows(self):  # noqa: ANN201
-        return queries.api_articles_for(self.request.user)
+        return resources.api_articles_for(self.request.user)
 
     @list_schema("Articles of your teams", ArticleSerializer)
     def get(self, request: Request) -> Response:
@@ -108,7 +107,7 @@ class ArticleListView(FilteredListView):
             **data,
         )
         article = scope.article_for_user(
-            request.user, result.article.pk, prepare=queries.article_detail
+            request.user, result.article.pk, prepare=resources.article_detail
         )
         body = {
             **ArticleDetailSerializer(article).data,
@@ -126,7 +125,7 @@ class ArticleListView(FilteredListView):
 
 
 def _article_response(request: Request, pk: int, **kwargs: Any) -> Response:
-    article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
+    article = scope.article_for_user(request.user, pk, prepare=resources.article_detail)
     return Response(
         ArticleDetailSerializer(article).data, headers={"ETag": article_etag(article)}, **kwargs
     )
@@ -154,7 +153,7 @@ class ArticleDetailView(ApiView):
         responses=responses_for(ArticleDetailSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
     )
     def patch(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
+        article = scope.article_for_user(request.user, pk, prepare=resources.article_detail)
         services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         check_if_match(request, article_etag(article))
         data = validated(ArticleUpdateInputSerializer, request.data, partial=True)
@@ -185,7 +184,7 @@ class ArticleDetailView(ApiView):
         responses={204: OpenApiResponse(description="Deleted."), **error_responses(*WRITE, 412)},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
+        article = scope.article_for_user(request.user, pk, prepare=resources.article_detail)
         services.require(request.user, article.team, policies.ARTICLE_DELETE)
         check_if_match(request, article_etag(article))
         services.article_delete(actor=request.user, article=article)
@@ -204,7 +203,7 @@ class ArticleArchiveView(ApiView):
         responses=responses_for(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
+        article = scope.article_for_user(request.user, pk, prepare=resources.with_team)
         services.require(request.user, article.team, policies.ARTICLE_MANAGE)
         data = validated(ArticleArchiveInputSerializer, request.data or {})
         services.article_archive(actor=request.user, article=article, note=data.get("note", ""))
@@ -219,7 +218,7 @@ class ArticleRestoreView(ApiView):
         responses=responses_for(ArticleDetailSerializer, *WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
+        article = scope.article_for_user(request.user, pk, prepare=resources.with_team)
         services.article_restore(actor=request.user, article=article)
         return _article_response(request, pk)
 
@@ -228,10 +227,10 @@ class RevisionListView(ArticleChildListView):
     serializer_class = RevisionSerializer
     ordering = ("number",)
     ordering_fields = ("number", "created_at")
-    model = queries.ArticleRevision
+    model = ArticleRevision
 
     def rows(self):  # noqa: ANN201
-        return queries.revisions_of(self.get_article())
+        return resources.revisions_of(self.get_article())
 
     parser_classes = [StrictJSONParser, parsers.MultiPartParser]
 
@@ -258,7 +257,7 @@ class RevisionListView(ArticleChildListView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.article_detail)
+        article = scope.article_for_user(request.user, pk, prepare=resources.article_detail)
         data = validated(RevisionInputSerializer, request.data)
         upload = data.pop("file", None)
         result = services.article_revise(
@@ -294,7 +293,7 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
     model = Claim
 
     def rows(self):  # noqa: ANN201
-        return queries.claims_of_article(self.get_article())
+        return resources.claims_of_article(self.get_article())
 
     @list_schema(
         "The article's claims in text order (orphans last)",
@@ -321,8 +320,8 @@ class ArticleClaimListView(ClaimListMixin, ArticleChildListView):
         for field in ("exact", "rating"):
             data[field] = data.get(field) or None
         claim = services.claim_create(article=article, actor=request.user, **data)
-        claim = queries.attach_nested(
-            [scope.claim_for_user(request.user, claim.pk, prepare=queries.claim_detail)]
+        claim = resources.attach_nested(
+            [scope.claim_for_user(request.user, claim.pk, prepare=resources.claim_detail)]
         )[0]
         return Response(
             ClaimSerializer(claim).data,

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.api import queries
 from annotations.api.base import (
     READ,
     WRITE,
@@ -33,7 +32,7 @@ from annotations.api.base import (
 from annotations.api.errors import error_responses
 from annotations.api.serializers import InputSerializer
 from annotations.models import ArticleAssignment, ArticleStatus, ClaimAssignment, ClaimStatus
-from annotations.queries import queue, scope
+from annotations.queries import queue, resources, scope
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -205,7 +204,7 @@ class ArticleAssignmentDetailView(ApiView):
         summary="Unassign a person from the article", request=None, responses=UNASSIGN_RESPONSES
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
-        article = scope.article_for_user(request.user, pk, prepare=queries.with_team)
+        article = scope.article_for_user(request.user, pk, prepare=resources.with_team)
         services.article_unassign(article=article, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -215,7 +214,7 @@ class ClaimAssignmentDetailView(ApiView):
         summary="Unassign a person from the claim", request=None, responses=UNASSIGN_RESPONSES
     )
     def delete(self, request: Request, pk: int, username: str) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         services.claim_unassign(claim=claim, assignee=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -18,14 +18,13 @@ from rest_framework.metadata import SimpleMetadata
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.api import queries
 from annotations.api.errors import (
     RequestTooLarge,
     error_responses,
 )
 from annotations.api.pagination import ApiCursorPagination, ApiOrderingFilter
 from annotations.api.parsers import StrictJSONParser
-from annotations.queries import scope
+from annotations.queries import resources, scope
 
 # Error statuses each kind of operation can answer (documented in the schema).
 READ = (401, 404, 406, 429)
@@ -159,11 +158,11 @@ class ApiListView(mixins.ListModelMixin, ApiView):
 
 
 class ClaimListMixin:
-    # A page of claims gets its verdicts and sources in two queries (queries.attach_nested).
+    # A page of claims gets its verdicts and sources in two queries (resources.attach_nested).
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        queries.attach_nested(page)
+        resources.attach_nested(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -203,7 +202,7 @@ class ArticleChildListView(ChildListView):
     def get_article(self):  # noqa: ANN201
         pk = self.kwargs["pk"]
         return self._parent(
-            lambda user: scope.article_for_user(user, pk, prepare=queries.with_team)
+            lambda user: scope.article_for_user(user, pk, prepare=resources.with_team)
         )
 
 
@@ -213,5 +212,5 @@ class ClaimChildListView(ChildListView):
     def get_claim(self):  # noqa: ANN201
         pk = self.kwargs["pk"]
         return self._parent(
-            lambda user: scope.claim_for_user(user, pk, prepare=queries.with_article)
+            lambda user: scope.claim_for_user(user, pk, prepare=resources.with_article)
         )

@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import services
-from annotations.api import queries
 from annotations.api.base import (
     CONDITIONAL_WRITE,
     IF_MATCH,
@@ -59,8 +58,8 @@ from annotations.api.serializers import (
 )
 from annotations.errors import Conflict, InvalidInput
 from annotations.exports.streams import claim_review_for
-from annotations.models import Claim, Verdict
-from annotations.queries import discussion, scope
+from annotations.models import Claim, Comment, Event, Source, Verdict
+from annotations.queries import discussion, resources, scope
 
 # --- claims ------------------------------------------------------------------------------------
 
@@ -73,7 +72,7 @@ class ClaimListView(ClaimListMixin, FilteredListView):
     model = Claim
 
     def rows(self):  # noqa: ANN201
-        return queries.api_claims_for(self.request.user)
+        return resources.api_claims_for(self.request.user)
 
     @list_schema("Claims of your teams, newest first", ClaimSerializer)
     def get(self, request: Request) -> Response:
@@ -81,8 +80,8 @@ class ClaimListView(ClaimListMixin, FilteredListView):
 
 
 def _claim_response(request: Request, pk: int, **kwargs: Any) -> Response:
-    claim = queries.attach_nested(
-        [scope.claim_for_user(request.user, pk, prepare=queries.claim_detail)]
+    claim = resources.attach_nested(
+        [scope.claim_for_user(request.user, pk, prepare=resources.claim_detail)]
     )[0]
     return Response(ClaimSerializer(claim).data, headers={"ETag": claim_etag(claim)}, **kwargs)
 
@@ -109,7 +108,7 @@ CLAIM_FIELDS = ("claimant", "summary", "tags", "start", "end", "exact", "prefix"
 
 class ClaimDetailView(ApiView):
     def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         expected = _expected_version(request, claim, None)
         data = validated(ClaimUpdateInputSerializer, request.data, partial=partial)
         if expected is None:
@@ -175,7 +174,7 @@ class ClaimDetailView(ApiView):
         },
     )
     def delete(self, request: Request, pk: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         expected = _expected_version(request, claim, None)
         _conditional(
             request,
@@ -193,7 +192,7 @@ class ClaimVerdictListView(ClaimChildListView):
     model = Verdict
 
     def rows(self):  # noqa: ANN201
-        return queries.verdicts_of(self.get_claim())
+        return resources.verdicts_of(self.get_claim())
 
     @list_schema(
         "Every verdict on the claim, superseded ones too (is_current=false)", VerdictSerializer
@@ -219,14 +218,14 @@ class ClaimVerdictListView(ClaimChildListView):
         body_version = data.pop("version", None)
         if expected is None:
             expected = body_version
-        before = queries.current_verdict_id(claim, request.user)
+        before = resources.current_verdict_id(claim, request.user)
         verdict = _conditional(
             request,
             lambda: services.verdict_set(
                 claim=claim, actor=request.user, expected_version=expected, **data
             ),
         )
-        verdict = queries.verdicts_of(claim).get(pk=verdict.pk)
+        verdict = resources.verdicts_of(claim).get(pk=verdict.pk)
         created = verdict.pk != before
         return Response(
             VerdictSerializer(verdict).data,
@@ -238,10 +237,10 @@ class ClaimSourceListView(ClaimChildListView):
     serializer_class = SourceSerializer
     ordering = ("created_at",)
     ordering_fields = ("created_at", "id")
-    model = queries.Source
+    model = Source
 
     def rows(self):  # noqa: ANN201
-        return queries.sources_of(self.get_claim())
+        return resources.sources_of(self.get_claim())
 
     @list_schema("The claim's sources (evidence)", SourceSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -266,7 +265,7 @@ class ClaimSourceDetailView(ApiView):
         responses=no_content_responses("Removed."),
     )
     def delete(self, request: Request, pk: int, source_id: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         services.source_remove(source=scope.source_of(claim, source_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -275,10 +274,10 @@ class ClaimCommentListView(ClaimChildListView):
     serializer_class = CommentSerializer
     ordering = ("created_at",)
     ordering_fields = ("created_at", "id")
-    model = queries.Comment
+    model = Comment
 
     def rows(self):  # noqa: ANN201
-        return queries.comments_of(self.get_claim())
+        return resources.comments_of(self.get_claim())
 
     def get_serializer_context(self) -> dict[str, Any]:
         # The team's usernames, read once for the page, for each comment's `mentions`.
@@ -308,7 +307,7 @@ class ClaimCommentListView(ClaimChildListView):
         data = validated(CommentInputSerializer, request.data)
         reply_to = None
         if data.get("reply_to") is not None:
-            reply_to = queries.comments_of(claim).filter(pk=data["reply_to"]).first()
+            reply_to = resources.comments_of(claim).filter(pk=data["reply_to"]).first()
             if reply_to is None:
                 raise InvalidInput(
                     "reply_to: there is no such comment on this claim.", field="reply_to"
@@ -326,7 +325,7 @@ class ClaimCommentDetailView(ApiView):
         responses=responses_for(CommentSerializer, *WRITE),
     )
     def patch(self, request: Request, pk: int, comment_id: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         comment = scope.comment_of(claim, comment_id)
         data = validated(CommentUpdateInputSerializer, request.data)
         comment = services.comment_update(comment=comment, actor=request.user, body=data["body"])
@@ -339,7 +338,7 @@ class ClaimCommentDetailView(ApiView):
         responses=no_content_responses("Deleted."),
     )
     def delete(self, request: Request, pk: int, comment_id: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         services.comment_delete(comment=scope.comment_of(claim, comment_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -348,10 +347,10 @@ class ClaimHistoryView(ClaimChildListView):
     serializer_class = EventSerializer
     ordering = ("id",)
     ordering_fields = ("id",)
-    model = queries.Event
+    model = Event
 
     def rows(self):  # noqa: ANN201
-        return queries.history_of(self.get_claim())
+        return resources.history_of(self.get_claim())
 
     @list_schema("The claim's audit trail, oldest first", EventSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -373,7 +372,7 @@ class ClaimTransitionView(ApiView):
         responses=responses_for(ClaimSerializer, *CONDITIONAL_WRITE, description=WITH_ETAG),
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         expected = _expected_version(request, claim, None)
         data = validated(TransitionInputSerializer, request.data)
         if expected is None:
@@ -419,7 +418,7 @@ class ClaimReviewView(ApiView):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        claim = scope.claim_for_user(request.user, pk, prepare=queries.with_article)
+        claim = scope.claim_for_user(request.user, pk, prepare=resources.with_article)
         review = claim_review_for(claim)
         if review is None:
             raise Conflict(

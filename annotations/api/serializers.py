@@ -392,7 +392,7 @@ class VerdictSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def to_representation(self, verdict: Any, zone: tzinfo | None = None) -> dict[str, Any]:
-        """From a Verdict, or from a row of queries.attach_nested()."""
+        """From a Verdict, or from a row of resources.attach_nested()."""
         zone = zone or get_current_timezone()
         if isinstance(verdict, Mapping):
             value = verdict["rating_value"]
@@ -430,7 +430,7 @@ class SourceSerializer(serializers.Serializer):
     archived_url = serializers.CharField()
 
     def to_representation(self, source: Any) -> dict[str, Any]:
-        """From a Source, or from a row of queries.attach_nested()."""
+        """From a Source, or from a row of resources.attach_nested()."""
         if isinstance(source, Mapping):
             field = source.__getitem__
         else:

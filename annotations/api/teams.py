@@ -19,7 +19,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import policies, services
-from annotations.api import queries
 from annotations.api.base import (
     LIST,
     READ,
@@ -42,7 +41,7 @@ from annotations.api.serializers import (
     TeamSerializer,
 )
 from annotations.models import Invite, Membership, Rating, Role, Team
-from annotations.queries import scope
+from annotations.queries import resources, scope
 
 # --- shapes ------------------------------------------------------------------------------------
 
@@ -193,7 +192,7 @@ class TeamListView(ApiListView):
     ordering_fields = ("name", "slug", "created_at")
 
     def get_queryset(self):  # noqa: ANN201
-        return queries.api_teams_for(self.request.user)
+        return resources.api_teams_for(self.request.user)
 
     @list_schema("Your teams", TeamSerializer)
     def get(self, request: Request) -> Response:
@@ -295,7 +294,7 @@ class TeamMemberListView(TeamChildListView):
     model = Membership
 
     def rows(self):  # noqa: ANN201
-        return queries.members_of(self.get_team())
+        return resources.members_of(self.get_team())
 
     @list_schema("The team's members and roles", MemberSerializer)
     def get(self, request: Request, slug: str) -> Response:

@@ -11,10 +11,9 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from annotations import services
-from annotations.api import queries
 from annotations.api.serializers import ClaimSerializer, SourceSerializer, VerdictSerializer
 from annotations.models import Claim, Source, Verdict
-from annotations.queries import scope
+from annotations.queries import resources, scope
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +46,14 @@ def test_verdicts_from_models_and_rows_match_drf(approved_claim):
     ):
         expected = generic(VerdictSerializer, verdict)
         assert VerdictSerializer().to_representation(verdict) == expected
-        row = queries.attach_nested([Claim.objects.get(pk=approved_claim.pk)])[0]
+        row = resources.attach_nested([Claim.objects.get(pk=approved_claim.pk)])[0]
         rows = {r["id"]: r for r in row.current_verdicts}
         if verdict.is_current:
             assert VerdictSerializer().to_representation(rows[verdict.pk]) == expected
 
 
 def test_sources_from_models_and_rows_match_drf(approved_claim):
-    claim = queries.attach_nested([Claim.objects.get(pk=approved_claim.pk)])[0]
+    claim = resources.attach_nested([Claim.objects.get(pk=approved_claim.pk)])[0]
     rows = {row["id"]: row for row in claim.source_rows}
     for source in Source.objects.filter(claim=approved_claim):
         expected = generic(SourceSerializer, source)
@@ -67,8 +66,8 @@ def test_sources_from_models_and_rows_match_drf(approved_claim):
 def test_claims_from_the_api_queries_match_drf_on_plain_models(orphaned, approved_claim, desk):
     if orphaned:
         Claim.objects.filter(pk=approved_claim.pk).update(start=None, end=None, anchor="orphaned")
-    found = scope.claim_for_user(desk.viewer, approved_claim.pk, prepare=queries.claim_detail)
-    fast = ClaimSerializer(queries.attach_nested([found])[0]).data
+    found = scope.claim_for_user(desk.viewer, approved_claim.pk, prepare=resources.claim_detail)
+    fast = ClaimSerializer(resources.attach_nested([found])[0]).data
 
     plain = (
         Claim.objects.select_related(

@@ -1,4 +1,4 @@
-"""Read shaping for the API: every queryset scoped to the caller's teams, pre-joined for the
+"""The API's resources as querysets: every queryset scoped to the caller's teams, pre-joined for the
 serializers so that no row costs a query of its own. Anything outside the caller's teams is
 a 404 (Http404), never a 403.
 """
