@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Event, Invite, Membership, Rating, Role, Team, Verdict
-from tests.api.conftest import QUOTE, error_of
-from tests.factories import UserFactory, make_article
+from tests.api.conftest import error_of
+from tests.factories import QUOTE, UserFactory, make_article
 
 pytestmark = pytest.mark.django_db
 
