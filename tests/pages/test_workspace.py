@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from html import unescape
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import services
@@ -23,6 +21,7 @@ from tests.conftest import PERSONAS
 from tests.factories import make_article
 from tests.pages.claim_workflow import HTMX, KURSK_CLAIM, QUOTE
 from tests.pages.test_pages import assert_csp_safe, text_map
+from tests.query_count import get_queries
 
 pytestmark = [
     pytest.mark.django_db,
@@ -354,12 +353,6 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
                 sources=[{"url": f"https://example.org/{index}", "title": f"Source {index}"}],
             )
 
-    def count(url: str) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
     client.force_login(desk.reviewer)
     add_claims(5)
     first = article.claims.order_by("pk").first()
@@ -369,9 +362,9 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
         reverse("claim_edit", args=[first.pk]),
         reverse("claim_new", args=[article.pk]),
     ]
-    few = [count(url) for url in urls]
+    few = [get_queries(client, url) for url in urls]
     add_claims(50)
-    many = [count(url) for url in urls]
+    many = [get_queries(client, url) for url in urls]
     assert few == many
     # A fixed number: the workspace's own queries, the header's (queue count, unread
     # notifications, team switcher), the live stream's starting point and the assignees.
