@@ -664,15 +664,22 @@ def test_overlapping_claims_are_both_findable_in_full(client, desk):
     assert {wide.pk, narrow.pk} <= parsed.inner_ids[narrow.pk]
 
 
+def nested_and_across_claims(article: Article, actor) -> tuple[Claim, Claim, Claim]:
+    """Three claims by `actor` on the sample story (STORY, factories.SAMPLE_TEXT): one, one
+    inside it, and one across the first two paragraphs."""
+    outer = services.claim_create(
+        article=article, actor=actor, exact="said that 11.000 North Korean soldiers"
+    )
+    inner = services.claim_create(article=article, actor=actor, exact="11.000 North")
+    across = services.claim_create(
+        article=article, actor=actor, exact="in the region.\n\nThe Pentagon"
+    )
+    return outer, inner, across
+
+
 def test_a_claim_inside_another_and_one_across_blocks_render_in_full(client, desk):
     article = make_article(desk.team, text=STORY)
-    outer = services.claim_create(
-        article=article, actor=desk.reviewer, exact="said that 11.000 North Korean soldiers"
-    )
-    inner = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
-    across = services.claim_create(
-        article=article, actor=desk.reviewer, exact="in the region.\n\nThe Pentagon"
-    )
+    outer, inner, across = nested_and_across_claims(article, desk.reviewer)
     client.force_login(desk.viewer)
     parsed = text_map(client.get(detail_url(article)))
     assert parsed.quote_of(outer.pk) == (outer.start, outer.exact)
