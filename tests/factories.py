@@ -108,3 +108,13 @@ def fill_queue(desk: Any, to: int, *, actor: Any, first_due: int) -> None:
             article=article, assignee=desk.editor, due_on=days(number + first_due), actor=actor
         )
         services.claim_assign(claim=claim, assignee=desk.editor, actor=actor)
+
+
+def make_claim_in_review(article: Article, reviewer: Any) -> Claim:
+    """The reviewer's claim on QUOTE (Zelensky's, rated half true), submitted for review."""
+    claim = services.claim_create(
+        article=article, actor=reviewer, exact=QUOTE, claimant="Zelensky", rating="half-true"
+    )
+    services.claim_transition(claim=claim, actor=reviewer, to="in_review")
+    claim.refresh_from_db()
+    return claim
