@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from annotations import services
-from annotations.models import Article, Membership, Role, Team
+from annotations.models import (
+    Article,
+    ArticleAssignment,
+    Claim,
+    Comment,
+    Membership,
+    Role,
+    Team,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -59,3 +71,50 @@ QUOTE = "11.000 North Korean soldiers"  # in SAMPLE_TEXT once
 def make_article(team: Team, text: str = SAMPLE_TEXT, title: str = "") -> Article:
     result = services.article_import(team=team, actor=None, text=text, title=title)
     return result.article
+
+
+def make_discussed_claim(team: Team, actor) -> tuple[Article, Claim, Comment]:
+    """An article of `team` with one draft claim on QUOTE by `actor`, who gave it a verdict,
+    a source and a comment (the claim is read again after the comment)."""
+    article = make_article(team)
+    claim = services.claim_create(
+        article=article,
+        actor=actor,
+        exact=QUOTE,
+        claimant="Zelensky",
+        rating="mostly-true",
+        rationale="Close to other estimates.",
+        sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
+    )
+    comment = services.comment_add(claim=claim, actor=actor, body="Check the Pentagon.")
+    claim.refresh_from_db()
+    return article, claim, comment
+
+
+def days(n: int) -> date:
+    """The date `n` days from today (before it when `n` is negative)."""
+    return timezone.localdate() + timedelta(days=n)
+
+
+def fill_queue(desk: Any, to: int, *, actor: Any, first_due: int) -> None:
+    """Articles of the desk's team, each with the reviewer's claim waiting for review, both
+    assigned to the desk's editor by `actor`, until the team has `to` article assignments; the
+    one numbered n (from 0) is due `days(n + first_due)`."""
+    for number in range(ArticleAssignment.objects.count(), to):
+        article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
+        claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
+        services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
+        services.article_assign(
+            article=article, assignee=desk.editor, due_on=days(number + first_due), actor=actor
+        )
+        services.claim_assign(claim=claim, assignee=desk.editor, actor=actor)
+
+
+def make_claim_in_review(article: Article, reviewer: Any) -> Claim:
+    """The reviewer's claim on QUOTE (Zelensky's, rated half true), submitted for review."""
+    claim = services.claim_create(
+        article=article, actor=reviewer, exact=QUOTE, claimant="Zelensky", rating="half-true"
+    )
+    services.claim_transition(claim=claim, actor=reviewer, to="in_review")
+    claim.refresh_from_db()
+    return claim

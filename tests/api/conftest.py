@@ -11,9 +11,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Article, Claim, Comment, Source, Verdict
-from tests.factories import make_article
-
-QUOTE = "11.000 North Korean soldiers"
+from tests.factories import make_discussed_claim
 
 
 @pytest.fixture
@@ -63,18 +61,7 @@ class World:
 def world(desk) -> World:
     """An article with one draft claim by the admin, who gave it a verdict, a source and a
     comment."""
-    article = make_article(desk.team)
-    claim = services.claim_create(
-        article=article,
-        actor=desk.admin,
-        exact=QUOTE,
-        claimant="Zelensky",
-        rating="mostly-true",
-        rationale="Close to other estimates.",
-        sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
-    )
-    comment = services.comment_add(claim=claim, actor=desk.admin, body="Check the Pentagon.")
-    claim.refresh_from_db()
+    article, claim, comment = make_discussed_claim(desk.team, desk.admin)
     return World(
         article=article,
         claim=claim,

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from annotations import services
 from annotations.models import Article, Claim, Event
-from tests.api.conftest import QUOTE, World, error_of
-from tests.factories import make_article
+from tests.api.conftest import World, error_of
+from tests.factories import QUOTE, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -3,23 +3,16 @@ date and unassigning, on articles and claims, and the caller's queue."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from annotations import services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
-from tests.api.conftest import QUOTE, error_of
-from tests.factories import make_article
+from tests.api.conftest import error_of
+from tests.factories import QUOTE, days, fill_queue, make_article
 
 pytestmark = pytest.mark.django_db
-
-
-def days(n: int):
-    return timezone.localdate() + timedelta(days=n)
 
 
 def article_url(world, *rest: str) -> str:
@@ -184,14 +177,7 @@ def test_the_queue_needs_credentials(world, api_as):
 
 def test_the_queue_takes_the_same_queries_for_few_and_many_items(desk, world, api_as):
     def grow(to: int) -> int:
-        for number in range(ArticleAssignment.objects.count(), to):
-            article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
-            services.article_assign(
-                article=article, assignee=desk.editor, due_on=days(number - 2), actor=desk.admin
-            )
-            services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
+        fill_queue(desk, to, actor=desk.admin, first_due=-2)
         client = api_as("editor")
         with CaptureQueriesContext(connection) as captured:
             body = client.get("/api/v1/queue/").json()

@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Event
-from tests.api.conftest import QUOTE, World, error_of
-from tests.factories import make_article
+from tests.api.conftest import World, error_of
+from tests.factories import QUOTE, make_article
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.models import Claim
-from tests.api.conftest import QUOTE, error_of
+from tests.api.conftest import error_of
+from tests.factories import QUOTE
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,8 @@ from annotations.api import audit as audit_api
 from annotations.api import publishing as publishing_api
 from annotations.api import teams as team_api
 from annotations.models import Comment, Role
-from tests.api.conftest import QUOTE, World, error_of
+from tests.api.conftest import World, error_of
+from tests.factories import QUOTE
 
 pytestmark = pytest.mark.django_db
 

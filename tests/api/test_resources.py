@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations import services
 from annotations.models import Article, Claim, Event
-from tests.api.conftest import QUOTE, error_of
-from tests.factories import make_article
+from tests.api.conftest import error_of
+from tests.factories import QUOTE, make_article
 
 pytestmark = pytest.mark.django_db
 

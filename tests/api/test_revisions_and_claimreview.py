@@ -6,7 +6,8 @@ import pytest
 
 from annotations import services
 from annotations.models import ArticleRevision, Claim
-from tests.api.conftest import QUOTE, error_of
+from tests.api.conftest import error_of
+from tests.factories import QUOTE
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from annotations import services
-from tests.api.conftest import QUOTE
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = 8
@@ -28,7 +27,7 @@ TIME_BUDGET_SECONDS = 50
 def populated(transactional_db, desk, settings):
     """Real objects for the generated ids to find now and then, and rates that never throttle
     the run (throttling has its own tests)."""
-    from tests.factories import make_article
+    from tests.factories import QUOTE, make_article
 
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -6,15 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.models import Event, Invite, Membership, Rating, Role, Team, Verdict
-from tests.api.conftest import QUOTE, error_of
-from tests.factories import UserFactory, make_article
+from tests.api.conftest import error_of
+from tests.factories import QUOTE, UserFactory, make_article
+from tests.query_count import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -315,17 +314,11 @@ def test_revoking_another_teams_invite_is_404(desk):
 # --- query counts --------------------------------------------------------------------------------
 
 
-def _count(client: APIClient, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_members_and_scale_lists_cost_the_same_for_few_and_many_rows(desk):
     admin = client_for(desk.admin)
-    few = (_count(admin, f"{BASE}/members/"), _count(admin, f"{BASE}/ratings/"))
+    few = (get_queries(admin, f"{BASE}/members/"), get_queries(admin, f"{BASE}/ratings/"))
     for i in range(20):
         Membership.objects.create(team=desk.team, user=UserFactory(), role=Role.VIEWER)
         services.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {i}")
-    many = (_count(admin, f"{BASE}/members/"), _count(admin, f"{BASE}/ratings/"))
+    many = (get_queries(admin, f"{BASE}/members/"), get_queries(admin, f"{BASE}/ratings/"))
     assert few == many

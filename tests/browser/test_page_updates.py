@@ -8,23 +8,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from annotations import services
-from annotations.models import ClaimStatus
-from tests.factories import make_article
+from tests.factories import make_article, make_claim_in_review
 
 pytestmark = pytest.mark.browser
 
 
 def test_approving_updates_my_queue_and_the_article_status(app_server, browser, desk, artifacts):
     article = make_article(desk.team, title="Troops in Kursk")
-    claim = services.claim_create(
-        article=article,
-        actor=desk.reviewer,
-        exact="11.000 North Korean soldiers",
-        claimant="Zelensky",
-        rating="half-true",
-    )
-    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
+    claim = make_claim_in_review(article, desk.reviewer)
     page = app_server.log_in_context(browser, desk.editor).new_page()
     page.set_default_timeout(10_000)
     page.goto(f"/articles/{article.pk}/")

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations import services
 from annotations.exports import streams
 from tests.conftest import PERSONAS
-from tests.exports.test_exports import PUBLIC_URL, add_claims, seed
+from tests.exports.seed import PUBLIC_URL, add_claims
 
 URL = "/api/v1/export"
 CONTENT_TYPES = {
@@ -25,11 +25,6 @@ CONTENT_TYPES = {
     "w3c": 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
     "claimreview": "application/ld+json",
 }
-
-
-@pytest.fixture
-def seeded(desk):
-    return seed(desk)
 
 
 def client_for(user) -> Client:

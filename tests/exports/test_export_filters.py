@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from annotations import services
 from annotations.models import ArticleStatus, Membership, Role
-from tests.exports.test_exports import UNICODE_TEXT
+from tests.exports.seed import UNICODE_TEXT
 from tests.factories import UserFactory, make_article
 
 URL = "/api/v1/export"

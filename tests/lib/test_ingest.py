@@ -11,7 +11,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from hypothesis import strategies as st
 
 from annotations.lib import ingest
 from annotations.lib.ingest import IngestError, LoadedArticle
+from tests.http_server import running
 
 KINDS = {"heading", "paragraph", "quote", "list_item"}
 
@@ -737,11 +737,8 @@ class _Server(ThreadingHTTPServer):
 def site() -> Iterator[Site]:
     server = _Server(("127.0.0.1", 0), _Handler)
     server.site = Site(host="127.0.0.1", port=server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server.site
-    server.shutdown()
-    server.server_close()
+    with running(server):
+        yield server.site
 
 
 def html_page(body: str, title: str = "Local page") -> bytes:
@@ -1081,11 +1078,8 @@ def self_signed_https(tmp_path: Path) -> Iterator[tuple[int, list[str | None]]]:
     server.site = Site(host="127.0.0.1", port=server.server_address[1])
     server.site.routes["/"] = Reply(body=html_page(PARAGRAPH * 2))
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server.server_address[1], server_names
-    server.shutdown()
-    server.server_close()
+    with running(server):
+        yield server.server_address[1], server_names
 
 
 def test_https_verifies_the_certificate_for_the_host_name(

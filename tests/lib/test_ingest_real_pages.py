@@ -8,7 +8,6 @@ collapsed). `must_not_contain` (boilerplate) is a soft target and deliberately n
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from annotations.lib import ingest
+from tests.http_server import running
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 EXPECTATIONS = DATA / "news_html" / "EXPECTATIONS.json"
@@ -96,11 +96,8 @@ class _FileHandler(BaseHTTPRequestHandler):
 def news_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FileHandler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with running(server) as address:
+        yield f"{address}/"
 
 
 @pytest.mark.parametrize("page", page_params())

@@ -181,6 +181,24 @@ async def settle() -> None:
         await asyncio.wait_for(task, 5)
 
 
+def has_presence(messages: list[Message]) -> bool:
+    """Whether the viewers have been announced (they come after any replay)."""
+    return any(m.event == "presence" for m in messages)
+
+
+def read_until_presence(path: str, user, headers: dict[str, str] | None = None) -> Stream:
+    """A stream read until the viewers are announced, then closed, the poller let stop."""
+
+    async def scenario():
+        stream = await Stream(path, user, headers).open()
+        await stream.until(has_presence)
+        await stream.close()
+        await settle()
+        return stream
+
+    return async_to_sync(scenario)()
+
+
 def add_claim(article, user, exact: str = QUOTE):
     return services.claim_create(
         article=article, actor=user, exact=exact, claimant="Zelensky", rating="false"
@@ -221,14 +239,7 @@ def test_outsiders_get_404_from_the_stream_too(desk, article):
 def test_the_stream_is_server_sent_events_not_buffered(desk, article):
     start = latest_event_id(article)
 
-    async def scenario():
-        stream = await Stream(live_url(article, after=start), desk.viewer).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
-        await stream.close()
-        await settle()
-        return stream
-
-    stream = async_to_sync(scenario)()
+    stream = read_until_presence(live_url(article, after=start), desk.viewer)
     assert stream.status == 200
     assert stream.response_headers["content-type"].startswith("text/event-stream")
     assert stream.response_headers["cache-control"] == "no-cache"
@@ -242,7 +253,7 @@ def test_events_arrive_live_in_order_with_ids_verb_claim_actor_and_summary(desk,
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.editor).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
+        await stream.until(has_presence)
         claim = await sync_to_async(add_claim)(article, desk.reviewer)
         await stream.until(lambda m: any(x.event == "verdict" for x in m))
         await stream.close()
@@ -276,18 +287,11 @@ def test_a_reconnect_replays_what_came_after_last_event_id(desk, article):
         .values_list("id", flat=True)
     )
 
-    async def scenario():
-        stream = await Stream(
-            live_url(article, after=0),
-            desk.viewer,
-            headers={"Last-Event-ID": str(first_claims_event.pk)},
-        ).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
-        await stream.close()
-        await settle()
-        return stream
-
-    stream = async_to_sync(scenario)()
+    stream = read_until_presence(
+        live_url(article, after=0),
+        desk.viewer,
+        headers={"Last-Event-ID": str(first_claims_event.pk)},
+    )
     # Last-Event-ID wins over ?after=, and the replay comes before the viewers
     assert [int(m.id) for m in stream.events()] == expected
     assert stream.messages[-1].event == "presence"
@@ -301,14 +305,7 @@ def test_a_first_connection_starts_where_the_page_was_rendered(client, desk, art
     assert f'data-live-after="{newest}"' in page
     assert f'data-live-url="{live_url(article)}"' in page
 
-    async def scenario():
-        stream = await Stream(live_url(article, after=newest), desk.viewer).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
-        await stream.close()
-        await settle()
-        return stream
-
-    assert async_to_sync(scenario)().events() == []
+    assert read_until_presence(live_url(article, after=newest), desk.viewer).events() == []
 
 
 def test_too_much_to_replay_asks_the_page_to_reload(desk, article, monkeypatch):
@@ -316,14 +313,7 @@ def test_too_much_to_replay_asks_the_page_to_reload(desk, article, monkeypatch):
     add_claim(article, desk.reviewer)  # several Events
     newest = latest_event_id(article)
 
-    async def scenario():
-        stream = await Stream(live_url(article, after=0), desk.viewer).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
-        await stream.close()
-        await settle()
-        return stream
-
-    stream = async_to_sync(scenario)()
+    stream = read_until_presence(live_url(article, after=0), desk.viewer)
     assert [(m.event, m.id) for m in stream.events()] == [("reload", str(newest))]
 
 
@@ -334,7 +324,7 @@ def test_an_id_committed_late_is_still_delivered_once(desk, article):
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.viewer).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
+        await stream.until(has_presence)
         high = await sync_to_async(_insert_event)(article, desk, offset=1000, verb="claim.updated")
         await stream.until(lambda m: any(x.id == str(high) for x in m))
         late = await sync_to_async(_insert_event)(article, desk, offset=500, verb="verdict.set")
@@ -381,7 +371,7 @@ def test_the_poller_fans_out_one_query_per_tick_for_every_stream(desk, article, 
             await Stream(live_url(other, after=other_start), desk.reviewer).open(),
         ]
         for stream in streams:
-            await stream.until(lambda m: any(x.event == "presence" for x in m))
+            await stream.until(has_presence)
         await sync_to_async(add_claim)(article, desk.reviewer)
         for stream in streams[:2]:
             await stream.until(lambda m: any(x.event == "claim" for x in m))
@@ -406,12 +396,12 @@ def test_the_poller_fans_out_one_query_per_tick_for_every_stream(desk, article, 
 def test_presence_rows_come_and_go_with_the_streams(desk, article):
     async def scenario():
         first = await Stream(live_url(article, after=0), desk.reviewer).open()
-        await first.until(lambda m: any(x.event == "presence" for x in m))
+        await first.until(has_presence)
         rows = await sync_to_async(lambda: list(Presence.objects.values_list("user__username")))()
         assert rows == [("reviewer-user",)]
 
         second = await Stream(live_url(article, after=0), desk.editor).open()
-        await second.until(lambda m: any(x.event == "presence" for x in m))
+        await second.until(has_presence)
         assert second.presences()[-1] == ["editor-user", "reviewer-user"]
         await first.until(lambda m: ["editor-user", "reviewer-user"] in first.presences())
 
@@ -574,7 +564,7 @@ def test_with_redis_a_new_event_arrives_before_the_next_poll(desk, article, sett
 
     async def scenario():
         stream = await Stream(live_url(article, after=start), desk.viewer).open()
-        await stream.until(lambda m: any(x.event == "presence" for x in m))
+        await stream.until(has_presence)
         await asyncio.sleep(0.5)  # the poller is now asleep, listening to Redis
         started = time.monotonic()
         await sync_to_async(add_claim)(article, desk.reviewer)

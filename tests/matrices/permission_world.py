@@ -26,9 +26,8 @@ from annotations.models import (
     Verdict,
 )
 from tests.conftest import Desk
-from tests.factories import UserFactory, make_article
+from tests.factories import QUOTE, UserFactory, make_article, make_discussed_claim
 
-QUOTE = "11.000 North Korean soldiers"
 OTHER_QUOTE = "10.000 North Korean soldiers"
 
 
@@ -132,18 +131,7 @@ class Scene:
 
 
 def make_scene(desk: Desk) -> Scene:
-    article = make_article(desk.team)
-    claim = services.claim_create(
-        article=article,
-        actor=desk.admin,
-        exact=QUOTE,
-        claimant="Zelensky",
-        rating="mostly-true",
-        rationale="Close to other estimates.",
-        sources=[{"url": "https://example.org/kursk", "title": "Kursk report"}],
-    )
-    comment = services.comment_add(claim=claim, actor=desk.admin, body="Check the Pentagon.")
-    claim.refresh_from_db()
+    article, claim, comment = make_discussed_claim(desk.team, desk.admin)
     return Scene(
         desk=desk,
         article=article,

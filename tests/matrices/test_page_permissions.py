@@ -47,6 +47,7 @@ from annotations.models import (
 from tests.conftest import Desk
 from tests.factories import UserFactory
 from tests.matrices.permission_world import OTHER_QUOTE, QUOTE, Scene, make_scene
+from tests.pages.claim_workflow import editor_data
 
 pytestmark = pytest.mark.django_db
 
@@ -177,20 +178,6 @@ DEFAULT_KWARGS: dict[str, Callable[[Scene, Any], Any]] = {
 }
 
 
-def _claim_form(claim: Any, **extra: Any) -> dict[str, Any]:
-    """The open claim's form as the page sends it."""
-    return {
-        "version": claim.version,
-        "claimant": claim.claimant,
-        "summary": claim.summary,
-        "rating": "",
-        "rationale": "",
-        "sources-TOTAL_FORMS": "1",
-        "sources-INITIAL_FORMS": "0",
-        **extra,
-    }
-
-
 def _new_claim_form(s: Scene, who: Any) -> dict[str, Any]:
     start = s.article.text.index(OTHER_QUOTE)
     return {
@@ -306,7 +293,7 @@ RULES: dict[tuple[str, str], Page] = {
     ("claims/<int:claim_id>/edit/", "POST"): Page(
         Role.REVIEWER,
         302,
-        data=lambda s, who: _claim_form(s.claim, rating="false", rationale="No."),
+        data=lambda s, who: editor_data(s.claim, rating="false", rationale="No."),
         notes="A reviewer saves their own verdict on a colleague's claim, not its wording.",
     ),
     ("claims/<int:claim_id>/verdict/", "POST"): Page(
@@ -314,7 +301,7 @@ RULES: dict[tuple[str, str], Page] = {
     ),
     ("claims/<int:claim_id>/sources/", "POST"): Page(
         Role.EDITOR,
-        data=lambda s, who: _claim_form(s.claim, **{"sources-0-url": "https://example.org/x"}),
+        data=lambda s, who: editor_data(s.claim, **{"sources-0-url": "https://example.org/x"}),
     ),
     ("claims/<int:claim_id>/status/", "POST"): Page(
         Role.EDITOR,
@@ -330,7 +317,7 @@ RULES: dict[tuple[str, str], Page] = {
     ("claims/<int:claim_id>/delete/", "GET"): Page(Role.EDITOR),
     ("claims/<int:claim_id>/delete/", "POST"): Page(Role.EDITOR, 302, kwargs=_someone_elses_claim),
     ("sources/<int:source_id>/remove/", "POST"): Page(
-        Role.EDITOR, data=lambda s, who: _claim_form(s.claim)
+        Role.EDITOR, data=lambda s, who: editor_data(s.claim)
     ),
     # Revisions (pages/revisions.py)
     ("articles/<int:pk>/revise/", "GET"): Page(Role.REVIEWER),

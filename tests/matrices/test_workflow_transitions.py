@@ -24,6 +24,7 @@ from annotations.exports.claims import iter_claims
 from annotations.exports.formats import csv_export, ourjson, w3c
 from annotations.exports.formats.claimreview import claim_review
 from annotations.models import Claim, ClaimStatus, Event, Notification
+from tests.exports.seed import export_json
 from tests.factories import make_article
 
 QUOTE = "11.000 North Korean soldiers"
@@ -275,8 +276,6 @@ def test_a_claim_never_corrected_exports_no_correction(desk, make_claim):
 
 
 def test_a_correction_survives_a_json_export_and_import(desk, make_claim):
-    from tests.exports.test_exports import export_json
-
     claim = make_claim("published")
     services.claim_transition(claim=claim, actor=desk.editor, to="in_review", note="New count.")
     original = export_json(desk.team)
@@ -294,8 +293,6 @@ def test_a_correction_survives_a_json_export_and_import(desk, make_claim):
 
 
 def test_an_export_written_before_corrections_existed_still_imports(desk, make_claim):
-    from tests.exports.test_exports import export_json
-
     make_claim("draft")
     data = export_json(desk.team)
     for item in data["claims"]:

@@ -1,10 +1,12 @@
 """What the claim panel's workflow tests share (test_workflow_ui.py, test_workflow_unsaved.py):
 the article and claim they move (their `pytestmark`; test_workspace.py's claim is the same one
-with a source), a claim put at any status, the answer's text."""
+with a source), a claim put at any status, the open claim's form as the page sends it (also
+for test_workspace.py and the page permission matrix), the answer's text."""
 
 from __future__ import annotations
 
 from html import unescape
+from typing import Any
 
 import pytest
 
@@ -35,6 +37,21 @@ def at(claim: Claim, status: str) -> Claim:
     Claim.objects.filter(pk=claim.pk).update(status=status, final_verdict=final)
     claim.refresh_from_db()
     return claim
+
+
+def editor_data(claim: Claim, **extra: Any) -> dict[str, Any]:
+    """The open claim's form as the page sends it: the claim's wording, no verdict and one
+    empty source row, with `extra` added or replacing fields."""
+    return {
+        "version": claim.version,
+        "claimant": claim.claimant,
+        "summary": claim.summary,
+        "rating": "",
+        "rationale": "",
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "0",
+        **extra,
+    }
 
 
 def text(response) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import services
 from annotations.lib import agreement
 from annotations.queries import agreement as agreement_queries
 from tests.factories import make_article
+from tests.query_count import get_queries
 
 STORY = (
     "Troops in Kursk\n\n"
@@ -141,13 +140,6 @@ def _grow(desk, articles: int) -> None:
             services.verdict_set(claim=claim, actor=desk.editor, rating="false")
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def test_the_pages_and_endpoints_cost_the_same_queries_for_2_and_8_articles(client, desk):
     client.force_login(desk.editor)
     urls = [
@@ -160,9 +152,9 @@ def test_the_pages_and_endpoints_cost_the_same_queries_for_2_and_8_articles(clie
         reverse("article_agreement", args=[first.pk]),
         f"/api/v1/articles/{first.pk}/agreement/",
     ]
-    few = [_queries(client, url) for url in urls]
+    few = [get_queries(client, url) for url in urls]
     _grow(desk, 8)
-    many = [_queries(client, url) for url in urls]
+    many = [get_queries(client, url) for url in urls]
     assert few == many
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from annotations import services
-from tests.exports.test_exports import UNICODE_TEXT
+from tests.exports.seed import UNICODE_TEXT
 from tests.factories import make_article
 
 FORMATS = ["csv", "json", "ndjson", "w3c", "claimreview"]

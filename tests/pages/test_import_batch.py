@@ -5,9 +5,7 @@ server on 127.0.0.1."""
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +17,7 @@ from annotations import services
 from annotations.errors import NotAnArticle
 from annotations.models import Article, ArticleRevision, Event
 from annotations.pages.article_text import groups_html, layout
+from tests.http_server import serving_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -46,43 +45,16 @@ SHORT_PAGE = (
 )
 
 
-class _Site(BaseHTTPRequestHandler):
-    pages: dict[str, str] = {}
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:
-        body = self.pages.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture
 def site(settings) -> Iterator[str]:
     settings.FACTCHECK_ALLOW_PRIVATE_URLS = True
-    _Site.pages = {
+    pages: dict[str, str | bytes] = {
         "/budget.html": article_page("Budget vote"),
         "/roads.html": article_page("Roads plan"),
         "/gallery.html": SHORT_PAGE,
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_pages(pages) as address:
+        yield address
 
 
 def counts() -> tuple[int, int, int]:

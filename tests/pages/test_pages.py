@@ -6,9 +6,7 @@ and by an anonymous visitor. URL imports fetch from a real HTTP server on 127.0.
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -22,6 +20,7 @@ from annotations import services
 from annotations.models import Article, ArticleStatus, Claim, Rating
 from tests.conftest import PERSONAS
 from tests.factories import make_article
+from tests.http_server import serving_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -458,28 +457,8 @@ def local_site() -> Iterator[str]:
         + "</article></body></html>"
     ).encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            if self.path != "/story.html":
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_pages({"/story.html": page}) as address:
+        yield address
 
 
 def test_a_web_address_is_fetched_and_imported(client, desk, settings, local_site):
@@ -685,15 +664,22 @@ def test_overlapping_claims_are_both_findable_in_full(client, desk):
     assert {wide.pk, narrow.pk} <= parsed.inner_ids[narrow.pk]
 
 
+def nested_and_across_claims(article: Article, actor) -> tuple[Claim, Claim, Claim]:
+    """Three claims by `actor` on the sample story (STORY, factories.SAMPLE_TEXT): one, one
+    inside it, and one across the first two paragraphs."""
+    outer = services.claim_create(
+        article=article, actor=actor, exact="said that 11.000 North Korean soldiers"
+    )
+    inner = services.claim_create(article=article, actor=actor, exact="11.000 North")
+    across = services.claim_create(
+        article=article, actor=actor, exact="in the region.\n\nThe Pentagon"
+    )
+    return outer, inner, across
+
+
 def test_a_claim_inside_another_and_one_across_blocks_render_in_full(client, desk):
     article = make_article(desk.team, text=STORY)
-    outer = services.claim_create(
-        article=article, actor=desk.reviewer, exact="said that 11.000 North Korean soldiers"
-    )
-    inner = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
-    across = services.claim_create(
-        article=article, actor=desk.reviewer, exact="in the region.\n\nThe Pentagon"
-    )
+    outer, inner, across = nested_and_across_claims(article, desk.reviewer)
     client.force_login(desk.viewer)
     parsed = text_map(client.get(detail_url(article)))
     assert parsed.quote_of(outer.pk) == (outer.start, outer.exact)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from annotations import services
 from annotations.models import Claim, ClaimStatus, Event
 from annotations.queries import audit
+from tests.factories import make_claim_in_review
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
@@ -36,16 +37,7 @@ def oob(html: str, element_id: str) -> str:
 
 @pytest.fixture
 def in_review(desk, article) -> Claim:
-    claim = services.claim_create(
-        article=article,
-        actor=desk.reviewer,
-        exact="11.000 North Korean soldiers",
-        claimant="Zelensky",
-        rating="half-true",
-    )
-    services.claim_transition(claim=claim, actor=desk.reviewer, to=ClaimStatus.IN_REVIEW)
-    claim.refresh_from_db()
-    return claim
+    return make_claim_in_review(article, desk.reviewer)
 
 
 # --- the Import link --------------------------------------------------------------------------

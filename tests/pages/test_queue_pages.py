@@ -4,27 +4,21 @@ and the Assignees forms on the article page and in an open claim, with htmx and 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from annotations import queries, services
 from annotations.models import ArticleAssignment, ClaimAssignment, Event, Notification
-from tests.factories import QUOTE, make_article
+from tests.factories import QUOTE, days, fill_queue, make_article
 from tests.pages.test_pages import assert_csp_safe
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def days(n: int):
-    return timezone.localdate() + timedelta(days=n)
 
 
 def html_of(response) -> str:
@@ -117,14 +111,7 @@ def test_the_queue_page_costs_the_same_queries_for_few_and_many_items(client, de
     client.force_login(desk.editor)
 
     def grow(to: int) -> int:
-        for number in range(ArticleAssignment.objects.count(), to):
-            article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
-            services.article_assign(
-                article=article, assignee=desk.editor, due_on=days(number - 3), actor=desk.admin
-            )
-            services.claim_assign(claim=claim, assignee=desk.editor, actor=desk.admin)
+        fill_queue(desk, to, actor=desk.admin, first_due=-3)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("queue"))
         assert html_of(response).count('<li class="queue-item') == 3 * to

@@ -8,14 +8,13 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from annotations import services
 from annotations.models import Event, Invite, Membership, Rating, Role, Team
 from tests.factories import UserFactory, make_article
+from tests.query_count import get_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -516,42 +515,35 @@ def test_switching_never_redirects_elsewhere(client, desk):
 # --- query counts --------------------------------------------------------------------------------
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
-
-
 def test_the_team_page_costs_the_same_queries_for_few_and_many_members(client, desk):
     client.force_login(desk.admin)
     services.invite_create(team=desk.team, actor=desk.admin)
-    few = _queries(client, team_url(desk))
+    few = get_queries(client, team_url(desk))
     for number in range(15):
         Membership.objects.create(team=desk.team, user=UserFactory(), role=Role.REVIEWER)
         services.invite_create(team=desk.team, actor=desk.admin, note=f"n{number}")
-    many = _queries(client, team_url(desk))
+    many = get_queries(client, team_url(desk))
     assert few == many
 
 
 def test_the_scale_page_costs_the_same_queries_for_few_and_many_ratings(client, desk):
     client.force_login(desk.admin)
-    few = _queries(client, scale_url(desk))
+    few = get_queries(client, scale_url(desk))
     article = make_article(desk.team)
     for number in range(15):
         rating = services.rating_create(team=desk.team, actor=desk.admin, label=f"Extra {number}")
         claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
         services.verdict_set(claim=claim, actor=desk.reviewer, rating=rating)
-    many = _queries(client, scale_url(desk))
+    many = get_queries(client, scale_url(desk))
     assert few == many
 
 
 def test_the_teams_page_costs_the_same_queries_for_one_and_many_teams(client, desk):
     client.force_login(desk.viewer)
-    few = _queries(client, reverse("team_list"))
+    few = get_queries(client, reverse("team_list"))
     for number in range(10):
         services.team_start(actor=desk.viewer, name=f"Desk number {number}")
-    many = _queries(client, reverse("team_list"))
+    many = get_queries(client, reverse("team_list"))
     assert few == many
 
 

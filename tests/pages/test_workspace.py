@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from html import unescape
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import services
@@ -21,8 +19,9 @@ from annotations.models import Article, Claim, ClaimStatus, Event, Source, Verdi
 from annotations.pages.article_text import layout
 from tests.conftest import PERSONAS
 from tests.factories import make_article
-from tests.pages.claim_workflow import HTMX, KURSK_CLAIM, QUOTE
-from tests.pages.test_pages import assert_csp_safe, text_map
+from tests.pages.claim_workflow import HTMX, KURSK_CLAIM, QUOTE, editor_data
+from tests.pages.test_pages import assert_csp_safe, nested_and_across_claims, text_map
+from tests.query_count import get_queries
 
 pytestmark = [
     pytest.mark.django_db,
@@ -67,20 +66,6 @@ def create_data(article: Article, quote: str = QUOTE, **extra) -> dict:
         "sources-0-title": "ISW assessment",
         "sources-0-excerpt": "About 10,000 in Russia.",
         "sources-0-stance": "refutes",
-    }
-    data.update(extra)
-    return data
-
-
-def editor_data(claim: Claim, **extra) -> dict:
-    data = {
-        "version": claim.version,
-        "claimant": claim.claimant,
-        "summary": claim.summary,
-        "rating": "",
-        "rationale": "",
-        "sources-TOTAL_FORMS": "1",
-        "sources-INITIAL_FORMS": "0",
     }
     data.update(extra)
     return data
@@ -288,13 +273,7 @@ def test_the_page_shows_the_claims_in_text_order_with_verdict_status_and_sources
 
 def test_each_highlight_is_preceded_by_its_numbered_link_in_list_order(client, desk, article):
     # Nested, overlapping and across blocks: the links still come in the list's order.
-    outer = services.claim_create(
-        article=article, actor=desk.reviewer, exact="said that 11.000 North Korean soldiers"
-    )
-    inner = services.claim_create(article=article, actor=desk.reviewer, exact="11.000 North")
-    across = services.claim_create(
-        article=article, actor=desk.reviewer, exact="in the region.\n\nThe Pentagon"
-    )
+    outer, inner, across = nested_and_across_claims(article, desk.reviewer)
     client.force_login(desk.viewer)
     response = client.get(detail_url(article))
     page = html_of(response)
@@ -354,12 +333,6 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
                 sources=[{"url": f"https://example.org/{index}", "title": f"Source {index}"}],
             )
 
-    def count(url: str) -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(captured)
-
     client.force_login(desk.reviewer)
     add_claims(5)
     first = article.claims.order_by("pk").first()
@@ -369,9 +342,9 @@ def test_the_article_page_makes_the_same_number_of_queries_for_5_and_50_claims(
         reverse("claim_edit", args=[first.pk]),
         reverse("claim_new", args=[article.pk]),
     ]
-    few = [count(url) for url in urls]
+    few = [get_queries(client, url) for url in urls]
     add_claims(50)
-    many = [count(url) for url in urls]
+    many = [get_queries(client, url) for url in urls]
     assert few == many
     # A fixed number: the workspace's own queries, the header's (queue count, unread
     # notifications, team switcher), the live stream's starting point and the assignees.

@@ -3,12 +3,9 @@ each change leaves, due dates, and what each person's queue holds, in which orde
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from annotations import queries, services
 from annotations.errors import Forbidden, InvalidInput, NotFound
@@ -21,15 +18,11 @@ from annotations.models import (
     Notification,
     Role,
 )
-from tests.factories import QUOTE, MembershipFactory, UserFactory, make_article
+from tests.factories import QUOTE, MembershipFactory, UserFactory, days, fill_queue, make_article
 
 pytestmark = [pytest.mark.django_db, pytest.mark.article(title="Troops in Kursk")]
 
 OTHER_QUOTE = "10.000 North Korean soldiers"
-
-
-def days(n: int):
-    return timezone.localdate() + timedelta(days=n)
 
 
 # --- who may assign whom ------------------------------------------------------------------------
@@ -348,14 +341,7 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_items(desk):
     MembershipFactory(user=editor2, team=desk.team, role=Role.EDITOR)
 
     def grow(to: int) -> int:
-        for number in range(ArticleAssignment.objects.count(), to):
-            article = make_article(desk.team, text=f"Story {number}: {QUOTE}.")
-            claim = services.claim_create(article=article, actor=desk.reviewer, exact=QUOTE)
-            services.claim_transition(claim=claim, actor=desk.reviewer, to="in_review")
-            services.article_assign(
-                article=article, assignee=desk.editor, due_on=days(number - 2), actor=editor2
-            )
-            services.claim_assign(claim=claim, assignee=desk.editor, actor=editor2)
+        fill_queue(desk, to, actor=editor2, first_due=-2)
         with CaptureQueriesContext(connection) as captured:
             queue = queries.queue_for(desk.editor)
         assert len(queue.articles) == len(queue.waiting) == to

@@ -6,9 +6,7 @@ and import_article on a URL the team already has.
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -29,6 +27,7 @@ from annotations.models import (
     Verdict,
 )
 from tests.factories import SAMPLE_TEXT
+from tests.http_server import serving_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -493,31 +492,12 @@ def test_revision_diff_shows_what_changed_between_two_revisions(desk, article):
 
 
 @pytest.fixture
-def changing_site() -> Iterator[dict]:
-    """A real HTTP server on 127.0.0.1 whose /story.html can be changed between fetches."""
-    state = {"body": ""}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            page = state["body"].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/story.html"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+def changing_site() -> Iterator[tuple[str, dict[str, str | bytes]]]:
+    """A real HTTP server on 127.0.0.1 whose /story.html can be changed between fetches: the
+    page's address, and the pages (path -> HTML) the server reads at each request."""
+    pages: dict[str, str | bytes] = {"/story.html": ""}
+    with serving_pages(pages) as address:
+        yield f"{address}/story.html", pages
 
 
 def page(*paragraphs: str) -> str:
@@ -530,9 +510,9 @@ def page(*paragraphs: str) -> str:
 
 def test_import_article_on_a_known_url_adds_a_revision(desk, settings, changing_site):
     settings.FACTCHECK_ALLOW_PRIVATE_URLS = True
-    url = changing_site["url"]
+    url, pages = changing_site
     filler = "The Pentagon estimated that there are 10.000 North Korean soldiers in the region."
-    changing_site["body"] = page(SENTENCE, filler, "Moscow denied any presence of troops.")
+    pages["/story.html"] = page(SENTENCE, filler, "Moscow denied any presence of troops.")
     out = io.StringIO()
     call_command(  # a three-sentence page: imported although too short for an article
         "import_article", url, "--team", desk.team.slug, "--force", stdout=out, stderr=out
@@ -540,7 +520,7 @@ def test_import_article_on_a_known_url_adds_a_revision(desk, settings, changing_
     article = Article.objects.get()
     claim = claim_on(article, desk.reviewer)
 
-    changing_site["body"] = page("Correction appended.", SENTENCE, filler)
+    pages["/story.html"] = page("Correction appended.", SENTENCE, filler)
     out = io.StringIO()
     call_command(
         "import_article",
