@@ -29,9 +29,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# --no-proxy-headers: the client's address is the socket's, or what FACTCHECK_TRUSTED_PROXIES
+# allows; uvicorn would otherwise believe any X-Forwarded-For sent from 127.0.0.1.
 serve: install
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/uvicorn factcheck.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn factcheck.asgi:application --host 127.0.0.1 --port $(PORT) --no-proxy-headers
 
 ## Create the virtualenv, install, migrate, load the demo and serve http://127.0.0.1:$(PORT)
 run: demo serve

@@ -200,6 +200,13 @@ FACTCHECK_LIVE_RESCAN_SECONDS = env_int("FACTCHECK_LIVE_RESCAN_SECONDS", 10)
 # process's poller wakes at once instead of at its next tick. The database path works without.
 FACTCHECK_REDIS_URL = os.environ.get("FACTCHECK_REDIS_URL", "")
 
+# The client's address (API throttle, sign-in limits; annotations/lib/client_address.py): the
+# socket's peer, unless the site sits behind this many proxies that each append the address they
+# saw to X-Forwarded-For; then the N-th address from its right. A client's own header never counts.
+FACTCHECK_TRUSTED_PROXIES = env_int("FACTCHECK_TRUSTED_PROXIES", 0)
+if FACTCHECK_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("FACTCHECK_TRUSTED_PROXIES must be 0 or more.")
+
 # Security headers. No inline scripts or styles: everything comes from static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -246,6 +253,7 @@ REST_FRAMEWORK = {
         "annotations.api.throttling.ApiAnonRateThrottle",
     ],
     # Counted in the default cache: per process unless CACHES names a shared one.
+    "NUM_PROXIES": FACTCHECK_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("FACTCHECK_API_RATE_USER") or "600/min",
         "anon": os.environ.get("FACTCHECK_API_RATE_ANON") or "60/min",

@@ -53,3 +53,17 @@ def test_a_malformed_boolean_is_an_error_not_a_guess():
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_the_trusted_proxies_come_from_the_environment_and_set_drfs_num_proxies():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.FACTCHECK_TRUSTED_PROXIES, settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    assert manage("shell", "--no-imports", "-c", code).stdout.split() == ["0", "0"]
+    assert manage(
+        "shell", "--no-imports", "-c", code, FACTCHECK_TRUSTED_PROXIES="2"
+    ).stdout.split() == ["2", "2"]
+    refused = manage("check", FACTCHECK_TRUSTED_PROXIES="-1")
+    assert refused.returncode != 0
+    assert "FACTCHECK_TRUSTED_PROXIES must be 0 or more" in refused.stderr

@@ -3,13 +3,17 @@
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (FACTCHECK_API_RATE_USER,
 FACTCHECK_API_RATE_ANON), read on every request rather than once at import as DRF's classes do,
 so that a changed setting (a test, a reload) takes effect. Counts live in the default cache.
+An anonymous caller's address is lib.client_address's: the socket's peer unless
+FACTCHECK_TRUSTED_PROXIES says otherwise, never a header the client made up.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from annotations.lib.client_address import client_address
 from annotations.models import ApiToken
 
 
@@ -18,6 +22,9 @@ class _SettingsRate:
 
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request) -> str:  # noqa: ANN001
+        return client_address(request.META, settings.FACTCHECK_TRUSTED_PROXIES)
 
 
 class ApiUserRateThrottle(_SettingsRate, SimpleRateThrottle):

@@ -192,6 +192,7 @@ class UvicornServer:
         self.log = log
         command = [sys.executable, "-m", "uvicorn", "factcheck.asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        command += ["--no-proxy-headers"]
         with log.open("wb") as out:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
 
