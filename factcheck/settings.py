@@ -207,6 +207,14 @@ FACTCHECK_TRUSTED_PROXIES = env_int("FACTCHECK_TRUSTED_PROXIES", 0)
 if FACTCHECK_TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("FACTCHECK_TRUSTED_PROXIES must be 0 or more.")
 
+# Sign-in limits (/login/ and /admin/login/, annotations/pages/login_limits.py): after this many
+# failed sign-ins to one account, or from one address, within the window (counted from the first
+# failure), every sign-in there is refused until the window ends. A successful sign-in clears
+# the account's count. Counted in the default cache (per process unless CACHES names a shared one).
+FACTCHECK_LOGIN_FAILURES_PER_ACCOUNT = env_int("FACTCHECK_LOGIN_FAILURES_PER_ACCOUNT", 5)
+FACTCHECK_LOGIN_FAILURES_PER_ADDRESS = env_int("FACTCHECK_LOGIN_FAILURES_PER_ADDRESS", 20)
+FACTCHECK_LOGIN_WINDOW_SECONDS = env_int("FACTCHECK_LOGIN_WINDOW_SECONDS", 15 * 60)
+
 # Security headers. No inline scripts or styles: everything comes from static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -4,10 +4,18 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from annotations.api.docs import ApiDocsView
+from annotations.pages import login_limits
+
+# Both sign-in forms count failed attempts per account and per address (pages/login_limits.py).
+admin.site.login_form = login_limits.AdminLoginForm
+login_view = auth_views.LoginView.as_view(
+    redirect_authenticated_user=True, authentication_form=login_limits.LoginForm
+)
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_limits.limited(login_view), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", login_limits.limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
