@@ -121,7 +121,9 @@ def test_behind_one_trusted_proxy_the_right_most_forwarded_address_counts(desk, 
 def test_make_runs_server_counts_the_socket_address_not_the_header(transactional_db, tmp_path):
     """The real server as `make run` serves it (uvicorn, which on its own would believe an
     X-Forwarded-For sent from 127.0.0.1): 90 guesses, each claiming a new address."""
-    serve = next(line for line in MAKEFILE.read_text().splitlines() if "uvicorn" in line)
+    serve = next(
+        line for line in MAKEFILE.read_text().splitlines() if "uvicorn factcheck.asgi" in line
+    )
     assert "--no-proxy-headers" in serve  # as the test server below runs it
     env = server_environment(database_url_for_servers(tmp_path))
     [server] = start_servers([env], tmp_path)
