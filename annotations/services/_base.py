@@ -200,18 +200,34 @@ def _bump_version(claim: Claim) -> None:
 UNSET: Any = object()
 
 
-def check_version(claim: Claim, expected_version: int | str | None) -> None:
-    """Optimistic concurrency: a write naming an older version than the stored one is refused."""
-    if expected_version is None:
-        return
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise InvalidInput("version must be a whole number.", field="version") from None
-    current = Claim.objects.filter(pk=claim.pk).values_list("version", flat=True).first()
-    if current is None:
+def lock_claim(claim: Claim) -> Claim:
+    """Lock the claim's row until the transaction ends, and bring `claim` up to date with it.
+
+    Every write to a claim goes through here (check_version calls it) before it looks at what
+    the claim says: a second writer waits for the first to commit and then reads its result,
+    so two writers holding the same version cannot both pass the check (PostgreSQL; SQLite
+    lets one writer in at a time anyway)."""
+    row = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    if row is None:
         raise NotFound("This claim has been deleted.", code="deleted")
-    if expected != current:
+    for field in Claim._meta.concrete_fields:
+        setattr(claim, field.attname, getattr(row, field.attname))
+    return claim
+
+
+def check_version(claim: Claim, expected_version: int | str | None) -> None:
+    """Optimistic concurrency: a write naming an older version than the stored one is refused.
+
+    The claim is locked first (lock_claim), so the version compared is the one the write will
+    raise: of two writes at the same version, the second sees the first's and is refused."""
+    expected = None
+    if expected_version is not None:
+        try:
+            expected = int(expected_version)
+        except (TypeError, ValueError):
+            raise InvalidInput("version must be a whole number.", field="version") from None
+    current = lock_claim(claim).version
+    if expected is not None and expected != current:
         stale = Conflict(
             f"Someone changed this claim since you opened it (you have version {expected}, "
             f"it is now at version {current}). Reload to see their change.",
@@ -234,6 +250,7 @@ def _require_claim_editor(actor: AbstractBaseUser, claim: Claim) -> Membership:
     membership = require(actor, claim.article.team, policies.CLAIM_WORK)
     if policies.allows(membership, policies.CLAIM_REVIEW):
         return membership
+    lock_claim(claim)  # the status checked below is the one the write will change
     if claim.created_by_id != actor.pk:
         raise Forbidden("Reviewers can change only their own claims; ask an editor.")
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW):

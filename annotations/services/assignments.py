@@ -153,7 +153,11 @@ def _assign(
     else:
         model, scope = ClaimAssignment, {"claim": claim}
         assigned, due_changed = verbs.CLAIM_ASSIGNED, verbs.CLAIM_DUE_CHANGED
-    existing = model.objects.select_for_update().filter(user=person, **scope).first()
+    # The article's (or claim's) row is the lock: a second assignment of the same person
+    # waits, then finds the first one and only changes its due date.
+    locked = Article if claim is None else Claim
+    locked.objects.select_for_update().filter(pk=(article if claim is None else claim).pk).first()
+    existing = model.objects.filter(user=person, **scope).first()
     what = _what(article, claim)
     actor_name = actor.get_username()
     if existing is None:
@@ -228,7 +232,9 @@ def _unassign(
         raise NotFound(f"{name or 'That person'} is not assigned to this {noun}.")
     person = found.user
     due_on = found.due_on
-    found.delete()
+    # Conditional: of two removals at once, the second deletes nothing and is told so.
+    if not type(found).objects.filter(pk=found.pk).delete()[0]:
+        raise NotFound(f"{name or 'That person'} is not assigned to this {noun}.")
     event_record(
         team=team,
         verb=unassigned,

@@ -190,7 +190,9 @@ def claim_update(
     if tags is not UNSET:
         change("tags", _clean_tags(tags or []))
     if any(value is not UNSET for value in (start, end, exact)):
-        article = claim.article
+        # The text as it is now: a revision committed while this write waited for the claim's
+        # lock has re-anchored it already, and the new position belongs in the new text.
+        article = Article.objects.get(pk=claim.article_id)
         try:
             anchor = anchoring.resolve_selector(
                 article.text,

@@ -50,10 +50,14 @@ def notification_mark_read(*, notification: Notification, actor: AbstractBaseUse
     if notification.user_id != actor.pk:
         raise NotFound("No such notification.")
     if notification.read_at is None:
-        notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
+        now = timezone.now()
+        # Conditional: marked read at the same moment elsewhere, the first time stays.
+        if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now
+        ):
+            notification.read_at = now
+        else:
+            notification.refresh_from_db(fields=["read_at"])
     return notification
 
 

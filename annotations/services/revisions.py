@@ -35,6 +35,7 @@ from annotations.services._base import (
     _jsonable,
     check_version,
     event_record,
+    lock_claim,
     require,
     require_not_archived,
     validate_model,
@@ -119,8 +120,16 @@ def _article_revise_apply(
     loaded: ingest.LoadedArticle,
     title_given: bool,
 ) -> RevisionResult:
-    # The article row is the lock: two revisions of one article, or a confirmation racing a
-    # revision, run one after the other.
+    # The article's claims first, then its row, the order every claim write takes them in
+    # (the claim, then the article's status or an Event naming it): a claim being edited now is
+    # re-anchored as its edit leaves it, and an edit starting now waits for the new positions
+    # and sees the new text. The article row is the lock between two revisions of one article.
+    list(
+        Claim.objects.select_for_update()
+        .filter(article_id=article.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     locked = Article.objects.select_for_update().get(pk=article.pk)
     digest = content_hash(loaded.text)
     if digest == locked.content_hash and loaded.text == locked.text:
@@ -427,8 +436,8 @@ def claim_confirm_anchor(
     confirm: re-attach it. Reviewers confirm claims not yet approved; editors any.
     """
     require(actor, claim.article.team, policies.CLAIM_WORK)
+    lock_claim(claim)  # the claim, then its article: the order of every claim write
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
-    claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status
     check_version(claim, expected_version)
     if claim.anchor == AnchorState.ORPHANED:
@@ -484,8 +493,8 @@ def claim_reattach(
     them (claim_update) instead.
     """
     require(actor, claim.article.team, policies.CLAIM_WORK)
+    lock_claim(claim)  # the claim, then its article: the order of every claim write
     article = Article.objects.select_for_update().select_related("team").get(pk=claim.article_id)
-    claim.refresh_from_db()
     _require_anchor_fixer(actor, claim)  # on the claim's current status
     check_version(claim, expected_version)
     if claim.anchor == AnchorState.ANCHORED and not claim_is_flagged(claim):

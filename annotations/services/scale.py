@@ -103,6 +103,7 @@ def rating_create(
     """A new step at the end of the team's scale. Its slug (from the label unless given) never
     changes afterwards: exports and the API name ratings by it."""
     _base.require(actor, team, policies.SCALE_MANAGE)
+    _lock_scale(team)
     label = _label(label)
     slug = slugify((slug or "").strip() or label)[:60].strip("-")
     if not slug:
@@ -147,6 +148,7 @@ def rating_update(
     retire/restore a rating. The slug stays. Only what differs is written and recorded."""
     team = rating.team
     _base.require(actor, team, policies.SCALE_MANAGE)
+    _lock_scale(team)
     rating = Rating.objects.select_for_update().select_related("team").get(pk=rating.pk)
     before = _snapshot(rating)
     if label is not UNSET:
@@ -193,6 +195,18 @@ def rating_retire(*, rating: Rating, actor: AbstractBaseUser) -> Rating:
 
 def rating_restore(*, rating: Rating, actor: AbstractBaseUser) -> Rating:
     return rating_update(rating=rating, actor=actor, active=True)
+
+
+def _lock_scale(team: Team) -> None:
+    """Lock every rating of the team's scale until the transaction ends, in one order (by id),
+    before reading it: two changes of the scale at once (moves, new ratings, a delete) run one
+    after the other, the second on the first's result."""
+    list(
+        Rating.objects.select_for_update()
+        .filter(team=team)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _scale_slugs(team: Team) -> list[str]:
@@ -244,6 +258,7 @@ def _reorder(team: Team, slugs: Sequence[str], actor: AbstractBaseUser) -> bool:
 def rating_reorder(*, team: Team, actor: AbstractBaseUser, slugs: Sequence[str]) -> list[Rating]:
     """Put the whole scale in the order given (every slug once)."""
     _base.require(actor, team, policies.SCALE_MANAGE)
+    _lock_scale(team)
     _reorder(team, [str(s).strip() for s in slugs], actor)
     return list(Rating.objects.filter(team=team).order_by("order", "id"))
 
@@ -255,6 +270,7 @@ def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> R
     _base.require(actor, team, policies.SCALE_MANAGE)
     if direction not in ("up", "down"):
         raise InvalidInput("Move a rating up or down.", field="direction")
+    _lock_scale(team)
     slugs = _scale_slugs(team)
     place = slugs.index(rating.slug)
     other = place - 1 if direction == "up" else place + 1
@@ -269,6 +285,7 @@ def rating_move(*, rating: Rating, actor: AbstractBaseUser, direction: str) -> R
 def rating_delete(*, rating: Rating, actor: AbstractBaseUser) -> None:
     """Delete a rating nobody ever gave. One in use is refused: retire it instead."""
     _base.require(actor, rating.team, policies.SCALE_MANAGE)
+    _lock_scale(rating.team)
     used = Verdict.objects.filter(rating=rating).count()
     if used:
         raise Conflict(

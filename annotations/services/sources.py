@@ -27,6 +27,7 @@ from annotations.services._base import (
     _require_claim_editor,
     check_version,
     created_values,
+    lock_claim,
     validate_model,
 )
 
@@ -56,6 +57,7 @@ def source_add(
     archived_url: str | None = "",
 ) -> Source:
     _require_claim_editor(actor, claim)
+    lock_claim(claim)  # not published meanwhile (a publish waits, or is seen)
     _check_not_published(claim)
     url = _lowercase_scheme((url or "").strip())
     archived_url = _lowercase_scheme((archived_url or "").strip())

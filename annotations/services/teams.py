@@ -80,6 +80,7 @@ def membership_set(
     """
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+    _lock_admins(team)
     if actor is not None:
         require(actor, team, policies.MEMBERS_MANAGE)
     membership, created = Membership.objects.get_or_create(
@@ -107,6 +108,19 @@ def membership_set(
             changes={"user": (None, user.get_username()), "role": (before, role)},
         )
     return membership
+
+
+def _lock_admins(team: Team) -> None:
+    """Lock the team's admin memberships until the transaction ends, before any role check.
+
+    Two admins demoting (or removing) each other at once would each count the other as the
+    admin who stays; with the lock the second waits, then finds itself no longer an admin."""
+    list(
+        Membership.objects.select_for_update()
+        .filter(team=team, role=Role.ADMIN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 UNSET: Any = _base.UNSET
@@ -372,7 +386,11 @@ def invite_accept(*, raw: str, actor: AbstractBaseUser) -> Membership:
         if Role.rank(invite.role) > Role.rank(existing.role):
             message += " Ask a team admin to change your role; the link is left unused."
         raise Conflict(message, code="already_member")
-    membership = Membership.objects.create(team=team, user=actor, role=invite.role)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(team=team, user=actor, role=invite.role)
+    except IntegrityError:  # joined the same team through another link at the same moment
+        raise Conflict(f"You are already a member of {team.name}.", code="already_member") from None
     invite.used_by = actor
     invite.used_at = timezone.now()
     invite.save(update_fields=["used_by", "used_at"])
@@ -415,6 +433,7 @@ def member_role_set(
 def member_remove(*, team: Team, user: AbstractBaseUser, actor: AbstractBaseUser) -> None:
     """Take a member out of the team (admins only). Their claims, verdicts and comments stay
     theirs; their open assignments in this team are dropped, each with an Event."""
+    _lock_admins(team)
     _base.require(actor, team, policies.MEMBERS_MANAGE)
     membership = _member(team, user)
     if (

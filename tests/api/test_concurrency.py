@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -225,7 +227,7 @@ def test_two_edit_forms_saved_at_once_one_wins_and_the_other_shows_the_conflict(
         winner, loser = tally.record(responses)
         if winner is None:
             continue
-        page = responses[loser].content.decode()
+        page = unescape(responses[loser].content.decode())
         tally.check("the conflict is explained", "Someone else changed this claim" in page)
         tally.check("the typed text is kept", wanted[loser] in page)
         claim.refresh_from_db()

@@ -52,7 +52,7 @@ def tallied(rounds: list[list[str]], expected: list[str]) -> str:
 def test_two_verdicts_at_the_same_version_one_is_stale(desk, claim):
     needs_postgresql()
     rounds, problems = [], []
-    for _ in range(ROUNDS):
+    for number in range(ROUNDS):
         claim.refresh_from_db()
         read = claim.version
         results = together(
@@ -62,6 +62,7 @@ def test_two_verdicts_at_the_same_version_one_is_stale(desk, claim):
                     claim=Claim.objects.get(pk=claim.pk),
                     actor=actor,
                     rating="false" if read % 2 else "true",
+                    rationale=f"Round {number}.",
                     expected_version=read,
                 )
                 for actor in (desk.reviewer, desk.editor)
