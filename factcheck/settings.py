@@ -174,6 +174,8 @@ STORAGES = {
 FACTCHECK_MAX_UPLOAD_BYTES = env_int("FACTCHECK_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("FACTCHECK_MAX_BODY_BYTES", 6 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_UPLOAD_BYTES + 1024 * 1024
+# An article (or a page) of more paragraphs, headings, list items and quotes is refused.
+FACTCHECK_MAX_BLOCKS = env_int("FACTCHECK_MAX_BLOCKS", 20_000)
 # URL import refuses private, loopback, link-local and reserved addresses unless this is on.
 FACTCHECK_ALLOW_PRIVATE_URLS = env_bool("FACTCHECK_ALLOW_PRIVATE_URLS", False)
 # The import page's "several at once": at most this many files and addresses per batch.

@@ -87,16 +87,17 @@ def load_article_input(
     if len(given) > 1:
         raise InvalidInput(f"Give only one of {' / '.join(given)}.", code="ambiguous_input")
     limit = settings.FACTCHECK_MAX_UPLOAD_BYTES
+    max_blocks = settings.FACTCHECK_MAX_BLOCKS
     try:
         if text is not None and text != "":
             _check_size(text, limit)
-            loaded = ingest.load_text(text, title=title)
+            loaded = ingest.load_text(text, title=title, max_blocks=max_blocks)
         elif markdown:
             _check_size(markdown, limit)
-            loaded = ingest.load_markdown(markdown, title=title)
+            loaded = ingest.load_markdown(markdown, title=title, max_blocks=max_blocks)
         elif html:
             _check_size(html, limit)
-            loaded = ingest.load_html(html, title=title)
+            loaded = ingest.load_html(html, title=title, max_blocks=max_blocks)
         elif url:
             loaded = ingest.fetch_url(
                 url.strip(),
@@ -104,9 +105,12 @@ def load_article_input(
                 max_bytes=limit,
                 connect_timeout=settings.FACTCHECK_URL_CONNECT_TIMEOUT,
                 read_timeout=settings.FACTCHECK_URL_READ_TIMEOUT,
+                max_blocks=max_blocks,
             )
         else:
-            loaded = ingest.load_file(file_name or "upload.txt", file_data or b"", max_bytes=limit)
+            loaded = ingest.load_file(
+                file_name or "upload.txt", file_data or b"", max_bytes=limit, max_blocks=max_blocks
+            )
     except ingest.IngestError as error:
         raise ServiceError(error.message, code=error.code, status=error.status) from None
     if title.strip():

@@ -28,7 +28,13 @@ from annotations.lib.ingest.decode import decode_text_bytes, looks_binary
 from annotations.lib.ingest.files import CONTENT_TYPE_KINDS
 from annotations.lib.ingest.html import read_html
 from annotations.lib.ingest.markdown import load_markdown
-from annotations.lib.ingest.normalise import USER_AGENT, IngestError, LoadedArticle, load_text
+from annotations.lib.ingest.normalise import (
+    MAX_BLOCKS,
+    USER_AGENT,
+    IngestError,
+    LoadedArticle,
+    load_text,
+)
 from annotations.lib.text import human_size
 
 try:  # certifi ships with trafilatura; the system store is the fallback
@@ -320,6 +326,7 @@ def fetch_url(
     connect_timeout: float = 5,
     read_timeout: float = 15,
     max_redirects: int = 5,
+    max_blocks: int = MAX_BLOCKS,
 ) -> LoadedArticle:
     """Download a web page and load it (HTML, plain text or Markdown).
 
@@ -391,7 +398,7 @@ def fetch_url(
             pool.close()
         break
 
-    return _load_fetched(body, mime, charset, target.url)
+    return _load_fetched(body, mime, charset, target.url, max_blocks)
 
 
 def _unsupported_page(url: str, mime: str) -> IngestError:
@@ -403,7 +410,9 @@ def _unsupported_page(url: str, mime: str) -> IngestError:
     )
 
 
-def _load_fetched(body: bytes, mime: str, charset: str, url: str) -> LoadedArticle:
+def _load_fetched(
+    body: bytes, mime: str, charset: str, url: str, max_blocks: int = MAX_BLOCKS
+) -> LoadedArticle:
     if not body.strip():
         raise IngestError(f"The page at {url[:200]} is empty.", code="empty")
     kind = CONTENT_TYPE_KINDS.get(mime)
@@ -415,14 +424,15 @@ def _load_fetched(body: bytes, mime: str, charset: str, url: str) -> LoadedArtic
     if kind is None:
         raise _unsupported_page(url, mime)
     if kind == "html":
-        article = read_html(body, url=url, declared_charset=charset)
+        article = read_html(body, url=url, declared_charset=charset, max_blocks=max_blocks)
     else:
         if looks_binary(body):
             raise IngestError(
                 f"The page at {url[:200]} does not contain text.", code="binary", status=415
             )
         decoded = decode_text_bytes(body, charset)
-        article = load_markdown(decoded) if kind == "markdown" else load_text(decoded)
+        loader = load_markdown if kind == "markdown" else load_text
+        article = loader(decoded, max_blocks=max_blocks)
     article.url = url
     article.source_kind = "url"
     return article

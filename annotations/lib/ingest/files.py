@@ -9,7 +9,13 @@ import re
 from annotations.lib.ingest.decode import decode_text_bytes, looks_binary
 from annotations.lib.ingest.html import read_html
 from annotations.lib.ingest.markdown import load_markdown
-from annotations.lib.ingest.normalise import IngestError, LoadedArticle, load_text, normalise_text
+from annotations.lib.ingest.normalise import (
+    MAX_BLOCKS,
+    IngestError,
+    LoadedArticle,
+    load_text,
+    normalise_text,
+)
 from annotations.lib.text import human_size
 
 # --------------------------------------------------------------------------------------------
@@ -48,7 +54,9 @@ def _split_name(name: str) -> tuple[str, str, str]:
     return display, stem, "." + extension.lower()
 
 
-def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "") -> LoadedArticle:
+def load_file(
+    name: str, data: bytes, *, max_bytes: int, content_type: str = "", max_blocks: int = MAX_BLOCKS
+) -> LoadedArticle:
     """An uploaded file, by extension: .txt/.text, .md/.markdown, .html/.htm/.xhtml."""
     display, stem, extension = _split_name(name)
     kind = _FILE_KINDS.get(extension)
@@ -77,12 +85,13 @@ def load_file(name: str, data: bytes, *, max_bytes: int, content_type: str = "")
     if kind == "html":
         if not data.strip():
             raise IngestError(f"The file {display} contains only blank space.", code="empty")
-        article = read_html(data)
+        article = read_html(data, max_blocks=max_blocks)
         article.title = article.title or stem
     else:
         decoded = decode_text_bytes(data)
         if not normalise_text(decoded):
             raise IngestError(f"The file {display} contains only blank space.", code="empty")
-        article = load_markdown(decoded) if kind == "markdown" else load_text(decoded)
+        loader = load_markdown if kind == "markdown" else load_text
+        article = loader(decoded, max_blocks=max_blocks)
         article.title = article.title or stem
     return article

@@ -19,9 +19,11 @@ from lxml import etree
 
 from annotations.lib.ingest.decode import decode_html_bytes
 from annotations.lib.ingest.normalise import (
+    MAX_BLOCKS,
     IngestError,
     LoadedArticle,
     _assemble,
+    check_block_count,
     clean_href,
     detect_language,
     link_spans,
@@ -397,9 +399,23 @@ def _clean_title(title: str, publisher: str, hostname: str) -> str:
     return "".join(pieces).strip() or title
 
 
+# elements each of which can become a block of the extracted text
+_BLOCK_TAGS = (
+    "p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt",
+)  # fmt: skip
+
+
 def read_html(
-    html: str | bytes, *, url: str = "", title: str = "", declared_charset: str = ""
+    html: str | bytes,
+    *,
+    url: str = "",
+    title: str = "",
+    declared_charset: str = "",
+    max_blocks: int = MAX_BLOCKS,
 ) -> LoadedArticle:
+    """A web page's article text; a page of more than `max_blocks` paragraphs, list items,
+    headings, quotes or table rows is refused before the extractor runs (its cost grows with
+    them). libxml2 reads at most 256 levels of nesting, which bounds the recursion below."""
     if isinstance(html, bytes):
         if not html.strip():
             raise IngestError("The HTML is empty.", code="empty")
@@ -413,6 +429,7 @@ def read_html(
     tree = trafilatura.load_html(source)
     if tree is None:
         raise IngestError("The HTML could not be read.", code="no_article_text", status=422)
+    check_block_count(sum(1 for _element in tree.iter(*_BLOCK_TAGS)), max_blocks)
 
     language = _document_language(tree)
     canonical = canonical_url(tree)
@@ -431,6 +448,7 @@ def read_html(
         )
     parts = _BlockWriter().write(document.body)
     parts = _rescue_lead(parts, tree)
+    check_block_count(len(parts), max_blocks)
     text, blocks = _assemble(parts)
     if not text or _only_link_text(text, tree):
         raise IngestError(
@@ -710,6 +728,8 @@ def decode_html(data: bytes) -> str:
     return decode_html_bytes(data)
 
 
-def load_html(html: str | bytes, *, url: str = "", title: str = "") -> LoadedArticle:
+def load_html(
+    html: str | bytes, *, url: str = "", title: str = "", max_blocks: int = MAX_BLOCKS
+) -> LoadedArticle:
     """Article text and metadata of a web page, with navigation and other boilerplate dropped."""
-    return read_html(html, url=url, title=title)
+    return read_html(html, url=url, title=title, max_blocks=max_blocks)

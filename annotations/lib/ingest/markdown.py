@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from annotations.lib.ingest.normalise import (
+    MAX_BLOCKS,
+    MAX_NESTING,
     IngestError,
     LoadedArticle,
     _assemble,
     _assemble_marked,
+    check_block_count,
     clean_href,
     detect_language,
     has_link_marks,
@@ -40,6 +44,9 @@ _THEMATIC_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
 _QUOTE_RE = re.compile(r"^ {0,3}> ?(.*)$")
+
+
+_QUOTE_MARKERS_RE = re.compile(r"^(?: {0,3}> ?)+")
 
 
 _ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|$)")
@@ -101,8 +108,13 @@ def _split_front_matter(lines: list[str]) -> tuple[str, list[str]]:
     return "", lines
 
 
-def _parse_markdown_lines(lines: list[str]) -> list[tuple[str, int, str, bool]]:
-    """Line-based Markdown block parser: (kind, level, source text, is_code)."""
+def _parse_markdown_lines(lines: list[str], depth: int = 0) -> list[tuple[str, int, str, bool]]:
+    """Line-based Markdown block parser: (kind, level, source text, is_code).
+
+    `depth` is the number of quotes around `lines`. Quotes nested deeper than MAX_NESTING are
+    read as one quote at that depth (their inner markers dropped), and list levels stop at
+    MAX_NESTING, so hostile nesting costs neither recursion nor time.
+    """
     blocks: list[tuple[str, int, str, bool]] = []
     paragraph: list[str] = []
     paragraph_kind, paragraph_level = "paragraph", 0
@@ -133,7 +145,7 @@ def _parse_markdown_lines(lines: list[str]) -> list[tuple[str, int, str, bool]]:
                 body.append(lines[index])
                 index += 1
             index += 1
-            kind, level = ("list_item", len(lists)) if lists else ("paragraph", 0)
+            kind, level = ("list_item", min(len(lists), MAX_NESTING)) if lists else ("paragraph", 0)
             blocks.append((kind, level, "\n".join(body), True))
             after_blank = False
             continue
@@ -150,7 +162,7 @@ def _parse_markdown_lines(lines: list[str]) -> list[tuple[str, int, str, bool]]:
             while lists and indent <= lists[-1].marker_indent:
                 lists.pop()
             if lists:
-                paragraph_kind, paragraph_level = "list_item", len(lists)
+                paragraph_kind, paragraph_level = "list_item", min(len(lists), MAX_NESTING)
                 paragraph.append(stripped)
                 after_blank = False
                 index += 1
@@ -194,7 +206,9 @@ def _parse_markdown_lines(lines: list[str]) -> list[tuple[str, int, str, bool]]:
                 else:
                     break
                 index += 1
-            for _kind, _level, text, is_code in _parse_markdown_lines(inner):
+            if depth + 1 >= MAX_NESTING:
+                inner = [_QUOTE_MARKERS_RE.sub("", quoted_line) for quoted_line in inner]
+            for _kind, _level, text, is_code in _parse_markdown_lines(inner, depth + 1):
                 blocks.append(("quote", 0, text, is_code))
             continue
 
@@ -210,7 +224,7 @@ def _parse_markdown_lines(lines: list[str]) -> list[tuple[str, int, str, bool]]:
             content = item.group(3) or ""
             content_indent = marker_indent + len(item.group(2)) + 1
             lists.append(_ListLevel(marker_indent, content_indent))
-            paragraph_kind, paragraph_level = "list_item", len(lists)
+            paragraph_kind, paragraph_level = "list_item", min(len(lists), MAX_NESTING)
             paragraph = [content.strip()]
             index += 1
             continue
@@ -255,26 +269,51 @@ _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _LINK_TARGET = r"\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
 
 
-_IMAGE_RE = re.compile(r"!\[[^\]]*\](?:" + _LINK_TARGET + r"|\[[^\]]*\])")
+_IMAGE_RE = re.compile(r"!\[[^\[\]]*\](?:" + _LINK_TARGET + r"|\[[^\[\]]*\])")
 
 
-_LINK_RE = re.compile(r"\[([^\]]*)\]" + _LINK_TARGET)
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]" + _LINK_TARGET)
 
 
-_REF_LINK_RE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
+_REF_LINK_RE = re.compile(r"\[([^\[\]]+)\]\[([^\[\]]*)\]")
 
 
 _REFDEF_TARGET_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)>?")
 
 
+# Each emphasis pattern with the closing delimiter its lazy body runs to. An opening
+# delimiter with no closing one after it would scan to the end of the block, for every such
+# opener (quadratic on "**a **a **a ..."), so a pattern is only applied up to the end of the
+# last closing delimiter: every match ends there or before, and nothing after it can match.
 _EMPHASIS_RES = [
-    re.compile(r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*", re.DOTALL),
-    re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL),
-    re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)", re.DOTALL),
-    re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL),
-    re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*", re.DOTALL),
-    re.compile(r"(?<!\w)_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)", re.DOTALL),
+    (re.compile(r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*", re.DOTALL), re.compile(r"(?<=\S)\*\*\*")),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL), re.compile(r"(?<=\S)\*\*")),
+    (
+        re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)", re.DOTALL),
+        re.compile(r"(?<=\S)__(?!\w)"),
+    ),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL), re.compile(r"(?<=\S)~~")),
+    (re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*", re.DOTALL), re.compile(r"(?<=[^\s*])\*")),
+    (
+        re.compile(r"(?<!\w)_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)", re.DOTALL),
+        re.compile(r"(?<=[^\s_])_(?!\w)"),
+    ),
 ]
+
+
+_COMMENT_CLOSE_RE = re.compile(r"-->")
+
+
+def _sub_before_last(
+    pattern: re.Pattern[str], closer: re.Pattern[str], replace: Callable, text: str
+) -> str:
+    """`pattern.sub(replace, text)`, applied only up to the end of `closer`'s last match."""
+    end = 0
+    for match in closer.finditer(text):
+        end = match.end()
+    if not end:
+        return text
+    return pattern.sub(replace, text[:end]) + text[end:]
 
 
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -333,15 +372,15 @@ def _markdown_inline(
     text = _CODE_SPAN_RE.sub(code_span, source)
     text = _ESCAPE_RE.sub(lambda m: park(m.group(1)), text)
     text = _AUTOLINK_RE.sub(autolink, text)
-    text = _HTML_COMMENT_RE.sub("", text)
+    text = _sub_before_last(_HTML_COMMENT_RE, _COMMENT_CLOSE_RE, lambda _m: "", text)
     text = _HTML_BREAK_RE.sub("\n", text)
     text = _HTML_TAG_RE.sub("", text)
     text = _IMAGE_RE.sub("", text)
     for _ in range(3):  # links can wrap emphasis and vice versa
         text = _LINK_RE.sub(lambda m: linked(m.group(1), _link_destination(m)), text)
         text = _REF_LINK_RE.sub(reference, text)
-        for pattern in _EMPHASIS_RES:
-            text = pattern.sub(lambda m: m.group(1), text)
+        for pattern, closer in _EMPHASIS_RES:
+            text = _sub_before_last(pattern, closer, lambda m: m.group(1), text)
     text = _ENTITY_RE.sub(lambda m: html_lib.unescape(m.group(0)), text)
     text = _HARD_BREAK_RE.sub("", text)
     text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
@@ -357,7 +396,7 @@ def _table_row(line: str) -> str:
     return "\t".join(cell.strip() for cell in re.split(r"(?<!\\)\|", cells))
 
 
-def load_markdown(raw: str, *, title: str = "") -> LoadedArticle:
+def load_markdown(raw: str, *, title: str = "", max_blocks: int = MAX_BLOCKS) -> LoadedArticle:
     """Markdown: headings, list items and quotes become blocks; markup characters are dropped.
 
     Links (`[text](url)`, `[text][label]`, `<url>`) become link spans over their text.
@@ -375,7 +414,9 @@ def load_markdown(raw: str, *, title: str = "") -> LoadedArticle:
     hrefs: list[str] | None = None if marked else []
     parts: list[tuple[str, int, str]] = []
     first_heading = ""
-    for kind, level, source, is_code in _parse_markdown_lines(lines):
+    parsed = _parse_markdown_lines(lines)
+    check_block_count(len(parsed), max_blocks)  # before the costly inline markup
+    for kind, level, source, is_code in parsed:
         if is_code:
             content = source
         else:

@@ -21,6 +21,16 @@ TITLE_MAX_CHARS = 200
 BLOCK_KINDS = ("heading", "paragraph", "quote", "list_item")
 
 
+# An article of more blocks than this is refused before its costly steps (the services pass
+# settings.FACTCHECK_MAX_BLOCKS); a person could not annotate it, and it would hold the
+# server for many seconds.
+MAX_BLOCKS = 20_000
+
+
+# Quotes and lists nested deeper than this are read as if they were this deep.
+MAX_NESTING = 16
+
+
 class IngestError(Exception):
     """Bad input; message is shown to the user as is."""
 
@@ -32,6 +42,17 @@ class IngestError(Exception):
 
     def __repr__(self) -> str:
         return f"IngestError({self.message!r}, code={self.code!r}, status={self.status})"
+
+
+def check_block_count(count: int, max_blocks: int) -> None:
+    """Refuse an article of more than `max_blocks` blocks (422 `too_many_blocks`)."""
+    if count > max_blocks:
+        raise IngestError(
+            f"The article has more than {max_blocks:,} paragraphs, headings, list items and "
+            "quotes, which is more than can be annotated here. Split it into several articles.",
+            code="too_many_blocks",
+            status=422,
+        )
 
 
 @dataclass
@@ -404,7 +425,7 @@ def article_doubts(article: LoadedArticle) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def load_text(raw: str, *, title: str = "") -> LoadedArticle:
+def load_text(raw: str, *, title: str = "", max_blocks: int = MAX_BLOCKS) -> LoadedArticle:
     """Plain text: every paragraph (separated by blank lines) is a block.
 
     Without a title the first line becomes the title when it is short; if more text follows,
@@ -427,6 +448,7 @@ def load_text(raw: str, *, title: str = "") -> LoadedArticle:
                 parts.append(("heading", 1, first_line))
                 paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
     parts.extend(("paragraph", 0, paragraph) for paragraph in paragraphs)
+    check_block_count(len(parts), max_blocks)
     text, blocks = _assemble(parts)
     return LoadedArticle(
         text=text,
