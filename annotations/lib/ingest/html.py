@@ -683,7 +683,7 @@ def _declared_dates(tree: Any) -> list[datetime.date]:
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             _json_ld_dates(json.loads(script.text or ""), values)
-        except ValueError:  # broken JSON-LD is common: read its dates as text
+        except (ValueError, RecursionError):  # broken JSON-LD is common: read dates as text
             values.extend(_JSON_LD_DATE_RE.findall(script.text or ""))
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
