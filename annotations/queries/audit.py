@@ -98,6 +98,12 @@ def team_events(team_id: int) -> QuerySet[Event]:
     )
 
 
+_FIRST_DAY = date.min + timedelta(days=1)
+
+
+_LAST_DAY = date.max - timedelta(days=1)
+
+
 def day_start(day: date) -> datetime:
     """Midnight at the start of `day` in the site's time zone."""
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
@@ -133,13 +139,14 @@ def filter_events(
         events = events.filter(claim_id=getattr(claim, "pk", claim))
     if kind:
         events = events.filter(kind_q(kind))
-    if since is not None:
+    # The first and last days a date can name bound nothing (and would overflow in UTC).
+    if since is not None and not (type(since) is date and since <= _FIRST_DAY):
         start = since if isinstance(since, datetime) else day_start(since)
         events = events.filter(created_at__gte=start)
     if until is not None:
         if isinstance(until, datetime):
             events = events.filter(created_at__lt=until)
-        else:
+        elif until < _LAST_DAY:
             events = events.filter(created_at__lt=day_start(until + timedelta(days=1)))
     return events
 

@@ -185,14 +185,27 @@ def article_import(
         file_data=file_data,
         title=title,
     )
-    return _article_import_apply(team=team, actor=actor, loaded=loaded, force=force)
+    # Hashing and judging a large text take a while: done before the write transaction too.
+    return _article_import_apply(
+        team=team,
+        actor=actor,
+        loaded=loaded,
+        force=force,
+        digest=content_hash(loaded.text),
+        doubts=ingest.article_doubts(loaded),
+    )
 
 
 @transaction.atomic
 def _article_import_apply(
-    *, team: Team, actor: AbstractBaseUser | None, loaded: ingest.LoadedArticle, force: bool
+    *,
+    team: Team,
+    actor: AbstractBaseUser | None,
+    loaded: ingest.LoadedArticle,
+    force: bool,
+    digest: str,
+    doubts: list[str],
 ) -> ImportResult:
-    digest = content_hash(loaded.text)
     existing = Article.objects.filter(team=team, content_hash=digest).first()
     if existing is not None:
         message = (
@@ -201,7 +214,6 @@ def _article_import_apply(
         if existing.archived_at is not None:
             message += " That article is archived: restore it from its page to work on it."
         return ImportResult(article=existing, created=False, message=message)
-    doubts = ingest.article_doubts(loaded)
     if doubts and not force:
         raise NotAnArticle(
             "This does not look like an article: " + " ".join(doubts) + " Nothing was "

@@ -107,8 +107,60 @@ def article_revise(
         file_data=file_data,
         title=title,
     )
+    # The costly part, placing every claim on the new text, runs before the transaction too;
+    # the transaction reuses it when the article and its claims are still as they were read.
+    placed = _place_claims(article.pk, loaded.text)
     return _article_revise_apply(
-        article=article, actor=actor, loaded=loaded, title_given=bool(title.strip())
+        article=article,
+        actor=actor,
+        loaded=loaded,
+        title_given=bool(title.strip()),
+        placed=placed,
+    )
+
+
+@dataclass
+class _Placement:
+    """Where every claim goes on a new text, computed from the article's text and claims as they
+    were read (`old_text`, `claims`, each claim's selector fields)."""
+
+    old_text: str
+    claims: list[tuple[Any, ...]]
+    results: list[anchoring.Reanchored]
+
+
+def _claims_to_place(article_id: int) -> list[Claim]:
+    return list(
+        Claim.objects.filter(article_id=article_id)
+        .only("id", *_SELECTOR_FIELDS, "anchored_revision", "status", "version")
+        .order_by("id")
+    )
+
+
+def _selector_key(claims: list[Claim]) -> list[tuple[Any, ...]]:
+    return [(claim.pk, *(getattr(claim, name) for name in _SELECTOR_FIELDS)) for claim in claims]
+
+
+def _selectors(claims: list[Claim]) -> list[anchoring.Selector]:
+    return [
+        anchoring.Selector(
+            claim.start if claim.anchor != AnchorState.ORPHANED else None,
+            claim.end if claim.anchor != AnchorState.ORPHANED else None,
+            claim.exact,
+            claim.prefix,
+            claim.suffix,
+        )
+        for claim in claims
+    ]
+
+
+def _place_claims(article_id: int, new_text: str) -> _Placement | None:
+    current = Article.objects.filter(pk=article_id).values_list("text", flat=True).first()
+    if current is None or current == new_text:
+        return None
+    claims = _claims_to_place(article_id)
+    return _Placement(
+        current, _selector_key(claims), anchoring.reanchor(current, new_text, _selectors(claims))
     )
 
 
@@ -119,6 +171,7 @@ def _article_revise_apply(
     actor: AbstractBaseUser | None,
     loaded: ingest.LoadedArticle,
     title_given: bool,
+    placed: _Placement | None = None,
 ) -> RevisionResult:
     # The article's claims first, then its row, the order every claim write takes them in
     # (the claim, then the article's status or an Event naming it): a claim being edited now is
@@ -187,7 +240,7 @@ def _article_revise_apply(
         content_hash=digest,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    counts, flagged = _reanchor_claims(locked, old_text, number, actor)
+    counts, flagged = _reanchor_claims(locked, old_text, number, actor, placed)
 
     changes: dict[str, tuple[Any, Any]] = {
         field: (before[field], getattr(locked, field))
@@ -243,7 +296,11 @@ def _copy_article(source: Article, target: Article) -> None:
 
 
 def _reanchor_claims(
-    article: Article, old_text: str, number: int, actor: AbstractBaseUser | None
+    article: Article,
+    old_text: str,
+    number: int,
+    actor: AbstractBaseUser | None,
+    placed: _Placement | None = None,
 ) -> tuple[dict[str, int], list[int]]:
     """Place every claim of `article` (whose text is already the new one) and save them.
 
@@ -251,22 +308,11 @@ def _reanchor_claims(
     claims, one INSERT per 500 Events, and one UPDATE raising anchored_revision on the anchored
     claims whose selectors did not change.
     """
-    claims = list(
-        Claim.objects.filter(article=article)
-        .only("id", *_SELECTOR_FIELDS, "anchored_revision", "status", "version")
-        .order_by("id")
-    )
-    selectors = [
-        anchoring.Selector(
-            claim.start if claim.anchor != AnchorState.ORPHANED else None,
-            claim.end if claim.anchor != AnchorState.ORPHANED else None,
-            claim.exact,
-            claim.prefix,
-            claim.suffix,
-        )
-        for claim in claims
-    ]
-    results = anchoring.reanchor(old_text, article.text, selectors)
+    claims = _claims_to_place(article.pk)
+    if placed and placed.old_text == old_text and placed.claims == _selector_key(claims):
+        results = placed.results
+    else:  # a claim or the text changed since they were placed: place them again
+        results = anchoring.reanchor(old_text, article.text, _selectors(claims))
     counts = dict.fromkeys(("anchored", "fuzzy", "orphaned", "relocated", "changed", "flagged"), 0)
     flagged: list[int] = []
     changed: list[Claim] = []
